@@ -1,0 +1,65 @@
+/** `credless up`: start the server in the foreground until SIGINT/SIGTERM. */
+import { type ConfigOverrides, loadConfig, type RunningCredless, startCredless } from '@credless/server';
+
+export interface UpOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  publicUrl?: string;
+  hostname?: string[];
+  insecureHttp?: boolean;
+}
+
+export function describeRunning(running: RunningCredless, store: string): string {
+  const lines = [
+    'credless is running',
+    `  authority host   ${running.url}`,
+    `  default tenant   ${running.defaultTenantId}`,
+    `  discovery        ${running.url}/${running.defaultTenantId}/v2.0/.well-known/openid-configuration`,
+    `  token endpoint   ${running.url}/${running.defaultTenantId}/oauth2/v2.0/token`,
+    `  store            ${store}`,
+  ];
+  if (running.caPath) {
+    lines.push(
+      `  local CA         ${running.caPath}${running.createdCa ? ' (created now)' : ''}`,
+      '',
+      'Clients must trust the local CA, e.g.:',
+      `  export NODE_EXTRA_CA_CERTS=${running.caPath}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export async function up(options: UpOptions, print: (line: string) => void = console.log): Promise<RunningCredless> {
+  const overrides: ConfigOverrides = {
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.hostname?.length ? { hostnames: options.hostname } : {}),
+    ...(options.insecureHttp ? { insecureHttp: true } : {}),
+  };
+  const config = loadConfig(process.env, overrides);
+  print(`starting credless (data directory ${config.dataDir})…`);
+  const running = await startCredless(config);
+  const store = config.databaseUrl ? 'PostgreSQL (CREDLESS_DATABASE_URL)' : `SQLite in ${config.dataDir}`;
+  print(describeRunning(running, store));
+  return running;
+}
+
+/** Resolves when a stop signal arrives, after closing the server. */
+export function closeOnSignals(running: RunningCredless): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      console.error(`received ${signal}, shutting down…`);
+      running.close().then(resolve, (error) => {
+        console.error(error);
+        resolve();
+      });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

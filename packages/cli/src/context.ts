@@ -1,0 +1,53 @@
+/**
+ * What directory commands act on: the store named by the configuration (data directory or
+ * CREDLESS_DATABASE_URL) and one tenant (by id or domain, else the default tenant).
+ * @module
+ */
+import { CredlessError, type Application } from '@credless/core';
+import { type DirectoryStore, ensureDefaultTenant, loadConfig, openDirectoryStore } from '@credless/server';
+
+export interface DirectoryContext {
+  store: DirectoryStore;
+  tenantId: string;
+}
+
+export interface StoreOptions {
+  dataDir?: string;
+  databaseUrl?: string;
+  tenant?: string;
+}
+
+export async function openDirectoryContext(options: StoreOptions): Promise<DirectoryContext & { close(): Promise<void> }> {
+  const config = loadConfig(process.env, {
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+  });
+  const store = await openDirectoryStore({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    ficLimitPerApp: config.ficLimitPerApp,
+  });
+  try {
+    await store.migrate();
+    let tenantId: string;
+    if (options.tenant) {
+      const tenant = await store.findTenant(options.tenant);
+      if (!tenant) throw new CredlessError('not_found', { id: options.tenant });
+      tenantId = tenant.id;
+    } else {
+      tenantId = await ensureDefaultTenant(store, config.defaultTenant);
+    }
+    return { store, tenantId, close: () => store.close() };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** `--id` accepts an application's appId or its object id, as az does. */
+export async function resolveApplication(ctx: DirectoryContext, id: string): Promise<Application> {
+  const application =
+    (await ctx.store.getApplicationByAppId(ctx.tenantId, id)) ?? (await ctx.store.getApplication(ctx.tenantId, id));
+  if (!application || application.builtIn) throw new CredlessError('not_found', { id });
+  return application;
+}

@@ -1,0 +1,73 @@
+/**
+ * Well-known identifiers that clients hard-code: the Graph resource and its application roles.
+ * Ids are Microsoft's, so scripts written for Entra (`--api-permissions df021288-…=Role`) work unchanged.
+ * @module
+ */
+import type { AppRole } from './types.ts';
+
+export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+export const GRAPH_RESOURCE_URI = 'https://graph.microsoft.com';
+export const GRAPH_DISPLAY_NAME = 'Microsoft Graph';
+export const DEFAULT_FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
+export const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
+
+const graphRole = (id: string, value: string, displayName: string, description: string): AppRole => ({
+  id,
+  value,
+  displayName,
+  description,
+  allowedMemberTypes: ['Application'],
+  isEnabled: true,
+  origin: 'Application',
+});
+
+export const GRAPH_APP_ROLES: readonly AppRole[] = Object.freeze([
+  graphRole(
+    'df021288-bdef-4463-88db-98f22de89214',
+    'User.Read.All',
+    'Read all users\' full profiles',
+    'Allows the app to read user profiles without a signed in user.',
+  ),
+  graphRole(
+    '498476ce-e0fe-48b0-b801-37ba7e2685c6',
+    'Organization.Read.All',
+    'Read organization information',
+    'Allows the app to read the organization and related resources, without a signed-in user.',
+  ),
+  graphRole(
+    '1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9',
+    'Application.ReadWrite.All',
+    'Read and write all applications',
+    'Allows the app to create, read, update and delete applications and service principals without a signed-in user.',
+  ),
+  graphRole(
+    '9a5d68dd-52b0-4cc2-bd40-abcf44ac3a30',
+    'Application.Read.All',
+    'Read all applications',
+    'Allows the app to read all applications and service principals without a signed-in user.',
+  ),
+  graphRole(
+    '5b567255-7703-4780-807c-7be8301ae99b',
+    'Group.Read.All',
+    'Read all groups',
+    'Allows the app to read group properties and memberships without a signed-in user.',
+  ),
+  graphRole(
+    '62a82d76-70ea-41e2-9197-370581804d09',
+    'Group.ReadWrite.All',
+    'Read and write all groups',
+    'Allows the app to create groups, read and update group memberships and delete groups without a signed-in user.',
+  ),
+  graphRole(
+    '7ab1d382-f21e-4acd-a863-ba3e13f7da61',
+    'Directory.Read.All',
+    'Read directory data',
+    'Allows the app to read data in your organization\'s directory without a signed-in user.',
+  ),
+  graphRole(
+    '06b708a9-e830-4db3-a914-8e69da51d44f',
+    'AppRoleAssignment.ReadWrite.All',
+    'Manage app permission grants and app role assignments',
+    'Allows the app to manage permission grants for application permissions to any API and app role assignments for any app, without a signed-in user.',
+  ),
+]);

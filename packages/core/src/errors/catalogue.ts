@@ -1,0 +1,260 @@
+/**
+ * The one catalogue of errors credless can return. Every error has a stable `code` (the key), an HTTP
+ * status and a message template. Token-endpoint errors also carry their OAuth `error` and AADSTS
+ * number, so the wire shape matches Entra; directory errors carry a Graph error code.
+ * @module
+ */
+
+type Params = Record<string, string | number | undefined>;
+type Message = (p: Params) => string;
+
+export interface StsErrorSpec {
+  kind: 'sts';
+  status: number;
+  /** OAuth 2.0 `error` value. */
+  error:
+    | 'invalid_request'
+    | 'invalid_client'
+    | 'unauthorized_client'
+    | 'unsupported_grant_type'
+    | 'invalid_scope'
+    | 'invalid_resource'
+    | 'invalid_grant'
+    | 'invalid_instance'
+    | 'server_error';
+  aadsts: number;
+  message: Message;
+}
+
+export interface DirectoryErrorSpec {
+  kind: 'directory';
+  status: number;
+  /** Microsoft Graph error code. */
+  graph: string;
+  message: Message;
+}
+
+const NO_MATCH_HINT =
+  'Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.';
+
+const sts = (status: number, error: StsErrorSpec['error'], aadsts: number, message: Message): StsErrorSpec => ({
+  kind: 'sts',
+  status,
+  error,
+  aadsts,
+  message,
+});
+const dir = (status: number, graph: string, message: Message): DirectoryErrorSpec => ({
+  kind: 'directory',
+  status,
+  graph,
+  message,
+});
+
+export const ERROR_CATALOGUE = {
+  // ---- token endpoint: the request itself
+  method_not_allowed: sts(
+    400,
+    'invalid_request',
+    900561,
+    (p) => `The endpoint only accepts POST, OPTIONS requests. Received a ${p.method} request.`,
+  ),
+  malformed_request: sts(400, 'invalid_request', 9002313, (p) => `Invalid request. Request is malformed or invalid: ${p.reason}`),
+  request_too_large: sts(
+    413,
+    'invalid_request',
+    9002313,
+    (p) => `Invalid request. The request body exceeds ${p.limit} bytes.`,
+  ),
+  missing_parameter: sts(
+    400,
+    'invalid_request',
+    900144,
+    (p) => `The request body must contain the following parameter: '${p.name}'.`,
+  ),
+  tenant_not_found: sts(
+    400,
+    'invalid_request',
+    90002,
+    (p) =>
+      `Tenant '${p.tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+  ),
+  unsupported_grant_type: sts(
+    400,
+    'unsupported_grant_type',
+    70003,
+    (p) => `The app requested an unsupported grant type '${p.grantType}'. Only client_credentials is supported.`,
+  ),
+  // ---- token endpoint: client and its authentication
+  client_not_found: sts(
+    400,
+    'unauthorized_client',
+    700016,
+    (p) =>
+      `Application with identifier '${p.clientId}' was not found in the directory '${p.tenant}'. This can happen if the application has not been installed by the administrator of the tenant.`,
+  ),
+  client_service_principal_missing: sts(
+    400,
+    'unauthorized_client',
+    7000229,
+    (p) => `The client application ${p.clientId} is missing service principal in the tenant ${p.tenant}.`,
+  ),
+  client_disabled: sts(
+    400,
+    'unauthorized_client',
+    7000112,
+    (p) => `Application '${p.clientId}'(${p.displayName}) is disabled.`,
+  ),
+  client_authentication_missing: sts(
+    401,
+    'invalid_client',
+    7000218,
+    () => `The request body must contain the following parameter: 'client_assertion' or 'client_secret'.`,
+  ),
+  client_secret_not_supported: sts(
+    401,
+    'invalid_client',
+    7000215,
+    () =>
+      'Invalid client secret provided. credless issues no client secrets: authenticate with a client_assertion issued by a federated identity provider.',
+  ),
+  client_assertion_type_invalid: sts(
+    400,
+    'invalid_request',
+    9002313,
+    (p) =>
+      `Invalid request. client_assertion_type '${p.assertionType}' is not supported; use 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.`,
+  ),
+  // ---- token endpoint: the client assertion
+  assertion_malformed: sts(400, 'invalid_request', 50027, (p) => `JWT token is invalid or malformed: ${p.reason}`),
+  assertion_signature_invalid: sts(
+    401,
+    'invalid_client',
+    700027,
+    (p) => `Client assertion failed signature validation: ${p.reason}`,
+  ),
+  assertion_time_invalid: sts(
+    401,
+    'invalid_client',
+    700024,
+    (p) =>
+      `Client assertion is not within its valid time range. Current time: ${p.now}, assertion valid from ${p.validFrom}, expiry time of assertion ${p.expiry}.`,
+  ),
+  assertion_issued_by_self: sts(
+    401,
+    'invalid_client',
+    700222,
+    () => 'AAD-issued tokens may not be used for federated identity flows.',
+  ),
+  issuer_no_match: sts(
+    401,
+    'invalid_client',
+    700211,
+    (p) => `No matching federated identity record found for presented assertion issuer '${p.issuer}'. ${NO_MATCH_HINT}`,
+  ),
+  audience_no_match: sts(
+    401,
+    'invalid_client',
+    700212,
+    (p) => `No matching federated identity record found for presented assertion audience '${p.audience}'. ${NO_MATCH_HINT}`,
+  ),
+  subject_no_match: sts(
+    401,
+    'invalid_client',
+    700213,
+    (p) => `No matching federated identity record found for presented assertion subject '${p.subject}'. ${NO_MATCH_HINT}`,
+  ),
+  subject_case_mismatch: sts(
+    401,
+    'invalid_client',
+    7002138,
+    (p) =>
+      `No matching federated identity record found for presented assertion subject '${p.subject}'. A federated identity record matches only when compared case-insensitively; subjects are case-sensitive. ${NO_MATCH_HINT}`,
+  ),
+  signing_key_not_found: sts(
+    401,
+    'invalid_client',
+    7000272,
+    (p) => `The key '${p.kid}' used to sign the client assertion was not found in the metadata of issuer '${p.issuer}'.`,
+  ),
+  external_oidc_failed: sts(
+    401,
+    'invalid_client',
+    50166,
+    (p) => `Request to External OIDC endpoint failed. Issuer '${p.issuer}': ${p.reason}`,
+  ),
+  // ---- token endpoint: the requested resource
+  scope_not_default: sts(
+    400,
+    'invalid_scope',
+    1002012,
+    (p) =>
+      `The provided value for scope ${p.scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+  ),
+  scope_invalid: sts(
+    400,
+    'invalid_scope',
+    70011,
+    (p) => `The provided value for the input parameter 'scope' is not valid. The scope ${p.scope} is not valid.`,
+  ),
+  scope_multiple_resources: sts(
+    400,
+    'invalid_scope',
+    700022,
+    (p) =>
+      `The provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${p.scope} is not valid.`,
+  ),
+  resource_not_found: sts(
+    400,
+    'invalid_resource',
+    500011,
+    (p) =>
+      `The resource principal named ${p.resource} was not found in the tenant named ${p.tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+  ),
+  role_assignment_required: sts(
+    400,
+    'invalid_grant',
+    501051,
+    (p) =>
+      `Application '${p.clientId}' is not assigned to a role for the application '${p.resource}', which requires role assignment.`,
+  ),
+  invalid_instance: sts(
+    400,
+    'invalid_instance',
+    50049,
+    (p) => `Unknown or invalid instance. Authority '${p.authority}' is not served by this credless instance.`,
+  ),
+  // Anything unexpected: nothing about the cause reaches the wire.
+  server_error: sts(
+    500,
+    'server_error',
+    50000,
+    () => 'There was an error issuing a token. Please try again; if it persists, see the credless server log.',
+  ),
+
+  // ---- directory
+  not_found: dir(404, 'Request_ResourceNotFound', (p) => `Resource '${p.id}' does not exist or one of its queried reference-property objects are not present.`),
+  invalid_value: dir(400, 'Request_BadRequest', (p) => `Invalid value for '${p.field}': ${p.reason}`),
+  duplicate_value: dir(
+    409,
+    'Request_MultipleObjectsWithSameKeyValue',
+    (p) => `${p.objectType} with ${p.field} ${p.value} already exists.`,
+  ),
+  fic_duplicate_issuer_subject: dir(
+    400,
+    'InvalidFederatedIdentityCredentialValue',
+    (p) =>
+      `FederatedIdentityCredential with issuer '${p.issuer}' and subject '${p.subject}' already exists on this application (as '${p.existing}').`,
+  ),
+  fic_limit_reached: dir(
+    400,
+    'Request_BadRequest',
+    (p) =>
+      `The application already has ${p.limit} federated identity credentials, the configured maximum. Remove one, or raise the limit.`,
+  ),
+} as const satisfies Record<string, StsErrorSpec | DirectoryErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+export type StsErrorCode = {
+  [K in ErrorCode]: (typeof ERROR_CATALOGUE)[K] extends StsErrorSpec ? K : never;
+}[ErrorCode];

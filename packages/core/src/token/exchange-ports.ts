@@ -1,0 +1,53 @@
+/**
+ * The ports a token exchange needs. Adapters (cached directory, issuer key cache, signer) live in the
+ * server package; tests can supply in-memory ones.
+ * @module
+ */
+import type { Application, FederatedIdentityCredential, ServicePrincipal, Tenant } from '../directory/types.ts';
+
+export interface DirectoryPrincipal {
+  application: Application;
+  servicePrincipal: ServicePrincipal | undefined;
+}
+
+/** Read-only directory lookups on the token path; expected to be answered from memory when warm. */
+export interface TokenDirectory {
+  findTenant(idOrDomain: string): Promise<Tenant | undefined>;
+  findClient(tenantId: string, appId: string): Promise<DirectoryPrincipal | undefined>;
+  /** By appId or identifier URI. */
+  findResource(tenantId: string, identifier: string): Promise<DirectoryPrincipal | undefined>;
+  credentialsForIssuer(tenantId: string, applicationId: string, issuer: string): Promise<FederatedIdentityCredential[]>;
+  /** Ids of the app roles the principal holds on the resource (admin-consented app role assignments). */
+  assignedAppRoleIds(tenantId: string, principalId: string, resourceId: string): Promise<ReadonlySet<string>>;
+}
+
+/** Verification keys of external issuers, chosen from the issuer's own metadata, never from the token. */
+export interface IssuerKeys {
+  getVerificationKey(issuer: string, kid: string | undefined, alg: string): Promise<CryptoKey | import('node:crypto').KeyObject>;
+}
+
+export interface AccessTokenSigner {
+  /** Signs with the tenant's active key; `kid` (and for v1, `x5t`) go in the header. */
+  sign(tenantId: string, claims: Record<string, unknown>, options: { includeX5t: boolean }): Promise<string>;
+}
+
+export interface ExchangeSettings {
+  /** Public base URL of this credless, no trailing slash. */
+  baseUrl: string;
+  maxAssertionLength: number;
+  clockSkewSeconds: number;
+  /** Inclusive range for the randomized access-token lifetime. */
+  tokenLifetimeSeconds: { min: number; max: number };
+}
+
+export interface ExchangePorts {
+  directory: TokenDirectory;
+  issuerKeys: IssuerKeys;
+  signer: AccessTokenSigner;
+  /** Milliseconds since the epoch. */
+  now: () => number;
+  /** Uniform integer in [min, max]. */
+  randomInt: (min: number, max: number) => number;
+  newTokenId: () => string;
+  settings: ExchangeSettings;
+}

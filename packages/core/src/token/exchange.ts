@@ -1,0 +1,228 @@
+/**
+ * The client-credentials token exchange with a federated client assertion, written as a list of small
+ * named steps over one context so the path is auditable: a trace records the steps that ran and the
+ * error that stopped it. No step issues anything until every check has passed.
+ * @module
+ */
+import { compactVerify } from 'jose';
+import type { AccessTokenVersion, FederatedIdentityCredential, Tenant } from '../directory/types.ts';
+import { CredlessError } from '../errors/index.ts';
+import { buildAccessTokenClaims } from './access-token-claims.ts';
+import { type AssertionIdentity, checkAssertionTimes, readAssertionIdentity } from './assertion-claims.ts';
+import { type PeekedAssertion, peekAssertion } from './assertion-structure.ts';
+import { matchFederatedCredential } from './credential-match.ts';
+import type { DirectoryPrincipal, ExchangePorts } from './exchange-ports.ts';
+import { type ClientCredentialsRequest, type EndpointVersion, parseClientCredentialsRequest } from './token-request.ts';
+
+export interface TokenExchangeInput {
+  tenant: string;
+  version: EndpointVersion;
+  params: ReadonlyMap<string, string>;
+}
+
+export interface IssuedAccessToken {
+  accessToken: string;
+  tokenVersion: AccessTokenVersion;
+  expiresIn: number;
+  expiresOn: number;
+  notBefore: number;
+  /** The resource as resolved (for the v1 `resource` response field). */
+  resource: string;
+}
+
+/** What the exchange learned, for sign-in records and explanations; never holds the assertion. */
+export interface ExchangeContext {
+  input: TokenExchangeInput;
+  tenant?: Tenant;
+  request?: ClientCredentialsRequest;
+  client?: DirectoryPrincipal;
+  resource?: DirectoryPrincipal;
+  assertion?: PeekedAssertion;
+  identity?: AssertionIdentity;
+  candidates?: FederatedIdentityCredential[];
+  credential?: FederatedIdentityCredential;
+  roles?: string[];
+  issued?: IssuedAccessToken;
+}
+
+type Step = (ctx: ExchangeContext, ports: ExchangePorts) => Promise<void> | void;
+
+const need = <T>(value: T | undefined, what: string): T => {
+  if (value === undefined) throw new Error(`exchange step ran before ${what} was set`);
+  return value;
+};
+
+const resolveTenant: Step = async (ctx, ports) => {
+  const tenant = await ports.directory.findTenant(ctx.input.tenant);
+  if (!tenant) throw new CredlessError('tenant_not_found', { tenant: ctx.input.tenant });
+  ctx.tenant = tenant;
+};
+
+const parseRequest: Step = (ctx) => {
+  ctx.request = parseClientCredentialsRequest(ctx.input.params, ctx.input.version);
+};
+
+const resolveClient: Step = async (ctx, ports) => {
+  const tenant = need(ctx.tenant, 'tenant');
+  const { clientId } = need(ctx.request, 'request');
+  const client = await ports.directory.findClient(tenant.id, clientId);
+  if (!client || client.application.builtIn) {
+    throw new CredlessError('client_not_found', { clientId, tenant: ctx.input.tenant });
+  }
+  ctx.client = client;
+};
+
+const resolveResource: Step = async (ctx, ports) => {
+  const tenant = need(ctx.tenant, 'tenant');
+  const { resource } = need(ctx.request, 'request');
+  const found =
+    (await ports.directory.findResource(tenant.id, resource)) ??
+    (resource.endsWith('/') ? await ports.directory.findResource(tenant.id, resource.slice(0, -1)) : undefined);
+  if (!found?.servicePrincipal) {
+    throw new CredlessError('resource_not_found', { resource, tenant: ctx.input.tenant });
+  }
+  ctx.resource = found;
+};
+
+const inspectAssertion: Step = (ctx, ports) => {
+  const { clientAssertion } = need(ctx.request, 'request');
+  ctx.assertion = peekAssertion(clientAssertion, ports.settings.maxAssertionLength);
+};
+
+const refuseOwnTokens: Step = (ctx, ports) => {
+  const { issuer } = need(ctx.assertion, 'assertion');
+  if (issuer.startsWith(`${ports.settings.baseUrl}/`)) throw new CredlessError('assertion_issued_by_self');
+};
+
+const findCandidateCredentials: Step = async (ctx, ports) => {
+  const tenant = need(ctx.tenant, 'tenant');
+  const client = need(ctx.client, 'client');
+  const { issuer } = need(ctx.assertion, 'assertion');
+  const candidates = await ports.directory.credentialsForIssuer(tenant.id, client.application.id, issuer);
+  // Only issuers named by a credential of this app are ever contacted.
+  if (candidates.length === 0) throw new CredlessError('issuer_no_match', { issuer });
+  ctx.candidates = candidates;
+};
+
+const verifySignature: Step = async (ctx, ports) => {
+  const { clientAssertion } = need(ctx.request, 'request');
+  const assertion = need(ctx.assertion, 'assertion');
+  const key = await ports.issuerKeys.getVerificationKey(assertion.issuer, assertion.kid, assertion.alg);
+  try {
+    await compactVerify(clientAssertion, key, { algorithms: [assertion.alg] });
+  } catch (error) {
+    throw new CredlessError('assertion_signature_invalid', { reason: 'the signature does not verify' }, { cause: error });
+  }
+};
+
+const checkClaims: Step = (ctx, ports) => {
+  const { payload } = need(ctx.assertion, 'assertion');
+  ctx.identity = readAssertionIdentity(payload);
+  checkAssertionTimes(payload, Math.floor(ports.now() / 1000), ports.settings.clockSkewSeconds);
+};
+
+const matchCredential: Step = (ctx) => {
+  ctx.credential = matchFederatedCredential(need(ctx.identity, 'identity'), need(ctx.candidates, 'candidates'));
+};
+
+const requireClientPrincipal: Step = (ctx) => {
+  const client = need(ctx.client, 'client');
+  const { clientId } = need(ctx.request, 'request');
+  if (!client.servicePrincipal) {
+    throw new CredlessError('client_service_principal_missing', { clientId, tenant: ctx.input.tenant });
+  }
+  if (!client.servicePrincipal.accountEnabled) {
+    throw new CredlessError('client_disabled', { clientId, displayName: client.application.displayName });
+  }
+};
+
+const collectRoles: Step = async (ctx, ports) => {
+  const tenant = need(ctx.tenant, 'tenant');
+  const clientPrincipal = need(need(ctx.client, 'client').servicePrincipal, 'client principal');
+  const resource = need(ctx.resource, 'resource');
+  const resourcePrincipal = need(resource.servicePrincipal, 'resource principal');
+  const assigned = await ports.directory.assignedAppRoleIds(tenant.id, clientPrincipal.id, resourcePrincipal.id);
+  if (resourcePrincipal.appRoleAssignmentRequired && assigned.size === 0) {
+    throw new CredlessError('role_assignment_required', {
+      clientId: clientPrincipal.appId,
+      resource: need(ctx.request, 'request').resource,
+    });
+  }
+  ctx.roles = resource.application.appRoles
+    .filter((role) => role.isEnabled && assigned.has(role.id))
+    .map((role) => role.value);
+};
+
+const mintAccessToken: Step = async (ctx, ports) => {
+  const tenant = need(ctx.tenant, 'tenant');
+  const client = need(ctx.client, 'client');
+  const clientPrincipal = need(client.servicePrincipal, 'client principal');
+  const resource = need(ctx.resource, 'resource');
+  const version: AccessTokenVersion = resource.application.accessTokenAcceptedVersion === 2 ? 2 : 1;
+  const requested = need(ctx.request, 'request').resource;
+  const issuedAt = Math.floor(ports.now() / 1000);
+  const { min, max } = ports.settings.tokenLifetimeSeconds;
+  const lifetimeSeconds = ports.randomInt(min, max);
+  const claims = buildAccessTokenClaims({
+    version,
+    baseUrl: ports.settings.baseUrl,
+    tenantId: tenant.id,
+    audience: version === 2 ? resource.application.appId : requested,
+    client: {
+      appId: client.application.appId,
+      displayName: client.application.displayName,
+      servicePrincipalId: clientPrincipal.id,
+    },
+    roles: need(ctx.roles, 'roles'),
+    issuedAt,
+    lifetimeSeconds,
+    uti: ports.newTokenId(),
+  });
+  const accessToken = await ports.signer.sign(tenant.id, claims, { includeX5t: version === 1 });
+  ctx.issued = {
+    accessToken,
+    tokenVersion: version,
+    expiresIn: lifetimeSeconds,
+    expiresOn: issuedAt + lifetimeSeconds,
+    notBefore: issuedAt,
+    resource: requested,
+  };
+};
+
+/** The steps in order; exported so the order is visible and testable. */
+export const TOKEN_EXCHANGE_STEPS: ReadonlyArray<readonly [string, Step]> = [
+  ['resolveTenant', resolveTenant],
+  ['parseRequest', parseRequest],
+  ['resolveClient', resolveClient],
+  ['resolveResource', resolveResource],
+  ['inspectAssertion', inspectAssertion],
+  ['refuseOwnTokens', refuseOwnTokens],
+  ['findCandidateCredentials', findCandidateCredentials],
+  ['verifySignature', verifySignature],
+  ['checkClaims', checkClaims],
+  ['matchCredential', matchCredential],
+  ['requireClientPrincipal', requireClientPrincipal],
+  ['collectRoles', collectRoles],
+  ['mintAccessToken', mintAccessToken],
+];
+
+export interface ExchangeOutcome {
+  context: ExchangeContext;
+  /** Name of the step that failed, when one did. */
+  failedStep?: string;
+  error?: unknown;
+  issued?: IssuedAccessToken;
+}
+
+/** Runs the exchange; never throws. On failure `issued` is absent and `error` says why. */
+export async function exchangeClientAssertion(input: TokenExchangeInput, ports: ExchangePorts): Promise<ExchangeOutcome> {
+  const context: ExchangeContext = { input };
+  for (const [name, step] of TOKEN_EXCHANGE_STEPS) {
+    try {
+      await step(context, ports);
+    } catch (error) {
+      return { context, failedStep: name, error };
+    }
+  }
+  return { context, issued: need(context.issued, 'issued token') };
+}

@@ -1,0 +1,136 @@
+/**
+ * The token path's view of the directory, answered from memory. Every entry (found or not) is dropped
+ * as soon as the directory changes: immediately for writes made in this process, and within one poll
+ * interval for writes made by another process (the store's directory version counter).
+ * @module
+ */
+import type { DirectoryPrincipal, FederatedIdentityCredential, Tenant, TokenDirectory } from '@credless/core';
+import type { DirectoryStore } from '../store/directory-store.ts';
+
+/** Bounds memory when callers send many distinct unknown ids. */
+const MAX_ENTRIES = 200_000;
+
+export class CachedTokenDirectory implements TokenDirectory {
+  readonly #store: DirectoryStore;
+  readonly #entries = new Map<string, Promise<unknown>>();
+  readonly #listeners = new Set<() => void>();
+  #generation = 0;
+  #knownVersion: number | undefined;
+  #poller: NodeJS.Timeout | undefined;
+
+  constructor(store: DirectoryStore) {
+    this.#store = store;
+  }
+
+  /** Drops every cached entry and tells listeners (e.g. the signing-key cache). */
+  invalidate(): void {
+    this.#generation += 1;
+    this.#entries.clear();
+    for (const listener of this.#listeners) listener();
+  }
+
+  onInvalidate(listener: () => void): void {
+    this.#listeners.add(listener);
+  }
+
+  /** Starts watching the store's version counter for writes made by other processes. */
+  startPolling(intervalMs: number, onError: (error: unknown) => void): void {
+    this.stopPolling();
+    const poll = async () => {
+      try {
+        const version = await this.#store.getDirectoryVersion();
+        if (this.#knownVersion !== undefined && version !== this.#knownVersion) this.invalidate();
+        this.#knownVersion = version;
+      } catch (error) {
+        onError(error);
+      }
+    };
+    void poll();
+    this.#poller = setInterval(poll, intervalMs);
+    this.#poller.unref();
+  }
+
+  stopPolling(): void {
+    if (this.#poller) clearInterval(this.#poller);
+    this.#poller = undefined;
+  }
+
+  #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = this.#entries.get(key);
+    if (hit) return hit as Promise<T>;
+    const generation = this.#generation;
+    const pending = load();
+    if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
+    this.#entries.set(key, pending);
+    pending.then(
+      () => {
+        // A change landed while loading: the result may predate it, so do not keep it.
+        if (generation !== this.#generation) this.#entries.delete(key);
+      },
+      () => this.#entries.delete(key),
+    );
+    return pending;
+  }
+
+  findTenant(idOrDomain: string): Promise<Tenant | undefined> {
+    return this.#cached(`tenant\0${idOrDomain.toLowerCase()}`, () => this.#store.findTenant(idOrDomain));
+  }
+
+  findClient(tenantId: string, appId: string): Promise<DirectoryPrincipal | undefined> {
+    return this.#cached(`client\0${tenantId}\0${appId}`, async () => {
+      const application = await this.#store.getApplicationByAppId(tenantId, appId);
+      if (!application) return undefined;
+      return { application, servicePrincipal: await this.#store.getServicePrincipalByAppId(tenantId, appId) };
+    });
+  }
+
+  findResource(tenantId: string, identifier: string): Promise<DirectoryPrincipal | undefined> {
+    return this.#cached(`resource\0${tenantId}\0${identifier}`, async () => {
+      const application = await this.#store.findApplicationByIdentifier(tenantId, identifier);
+      if (!application) return undefined;
+      return {
+        application,
+        servicePrincipal: await this.#store.getServicePrincipalByAppId(tenantId, application.appId),
+      };
+    });
+  }
+
+  credentialsForIssuer(tenantId: string, applicationId: string, issuer: string): Promise<FederatedIdentityCredential[]> {
+    return this.#cached(`fic\0${tenantId}\0${applicationId}\0${issuer}`, () =>
+      this.#store.findFederatedIdentityCredentialsByIssuer(tenantId, applicationId, issuer),
+    );
+  }
+
+  assignedAppRoleIds(tenantId: string, principalId: string, resourceId: string): Promise<ReadonlySet<string>> {
+    return this.#cached(`roles\0${tenantId}\0${principalId}\0${resourceId}`, async () => {
+      const assignments = await this.#store.listAppRoleAssignmentsByPrincipal(tenantId, principalId);
+      return new Set(assignments.filter((a) => a.resourceId === resourceId).map((a) => a.appRoleId));
+    });
+  }
+
+  isKnownIssuer(issuer: string): Promise<boolean> {
+    return this.#cached(`issuer\0${issuer}`, () => this.#store.isKnownIssuer(issuer));
+  }
+}
+
+const WRITE_METHOD = /^(create|update|delete|insert|upsert)/;
+
+/**
+ * Wraps a store so that every successful write made through it calls `onWrite` (used to invalidate
+ * in-process caches at once instead of waiting for the next poll).
+ */
+export function observeWrites<T extends DirectoryStore>(store: T, onWrite: () => void): T {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string' || !WRITE_METHOD.test(property)) {
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return async (...args: unknown[]) => {
+        const result = await value.apply(target, args);
+        onWrite();
+        return result;
+      };
+    },
+  });
+}

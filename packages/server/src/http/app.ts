@@ -1,0 +1,54 @@
+/**
+ * buildApp: the HTTP application with every dependency passed in. It never listens; `main.ts` does.
+ * @module
+ */
+import type { ExchangePorts, TokenDirectory } from '@credless/core';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import { discoveryRoutes, type PublishedJwk } from './routes/discovery.ts';
+import { type TokenRouteOptions, tokenRoutes } from './routes/token.ts';
+
+export interface AppDependencies {
+  logger: Logger;
+  directory: Pick<TokenDirectory, 'findTenant'>;
+  exchange: ExchangePorts;
+  getJwks: (tenantId: string) => Promise<{ keys: PublishedJwk[] }>;
+  onExchange?: TokenRouteOptions['onExchange'];
+  /** Called by GET /readyz; resolves true when the store answers. */
+  isReady?: () => Promise<boolean>;
+  https?: { key: string; cert: string };
+}
+
+export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
+  // Fastify's overloads type HTTPS servers separately; the routes only need the common instance type.
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // Per-request logs would cost throughput on the token path; outcomes are logged by the routes.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Ids in URLs are GUIDs or domains; keep routing bounded.
+    routerOptions: { maxParamLength: 256 },
+    ...(deps.https ? { https: { key: deps.https.key, cert: deps.https.cert } } : {}),
+    // 2 minutes of idle keep-alive; clients such as MSAL reuse connections.
+    keepAliveTimeout: 120_000,
+  } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+
+  await app.register(tokenRoutes, {
+    exchange: deps.exchange,
+    ...(deps.onExchange ? { onExchange: deps.onExchange } : {}),
+  });
+  await app.register(discoveryRoutes, {
+    baseUrl: () => deps.exchange.settings.baseUrl,
+    directory: deps.directory,
+    getJwks: deps.getJwks,
+    now: deps.exchange.now,
+  });
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const ready = deps.isReady ? await deps.isReady().catch(() => false) : true;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: 'not_found', error_description: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+  );
+  return app;
+}

@@ -1,0 +1,95 @@
+/**
+ * POST /{tenant}/oauth2/v2.0/token and the v1 /{tenant}/oauth2/token: client credentials with a
+ * federated client assertion. Only form bodies are read; every answer is `no-store`; any failure
+ * answers with an Entra-shaped error and no token.
+ * @module
+ */
+import {
+  CredlessError,
+  type EndpointVersion,
+  type ExchangeOutcome,
+  type ExchangePorts,
+  exchangeClientAssertion,
+  type IssuedAccessToken,
+} from '@credless/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseFormBody } from '../form-body.ts';
+import { requestIds } from '../request-ids.ts';
+import { type RequestIds, stsErrorBody } from '../sts-errors.ts';
+
+export const TOKEN_BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface TokenRouteOptions {
+  exchange: ExchangePorts;
+  /** Called after every exchange (sign-in records, metrics); must not throw. */
+  onExchange?: (outcome: ExchangeOutcome, ids: RequestIds, request: FastifyRequest) => void;
+}
+
+function noStore(reply: FastifyReply, ids: RequestIds): void {
+  reply.header('cache-control', 'no-store, no-cache');
+  reply.header('pragma', 'no-cache');
+  reply.header('x-ms-request-id', ids.traceId);
+  reply.header('client-request-id', ids.correlationId);
+}
+
+function successBody(version: EndpointVersion, issued: IssuedAccessToken) {
+  // Entra answers one second short of the lifetime; MSAL refreshes 5 minutes early anyway.
+  const expiresIn = issued.expiresIn - 1;
+  if (version === 'v2') {
+    return { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: issued.accessToken };
+  }
+  return {
+    token_type: 'Bearer',
+    expires_in: String(expiresIn),
+    ext_expires_in: String(expiresIn),
+    expires_on: String(issued.expiresOn),
+    not_before: String(issued.notBefore),
+    resource: issued.resource,
+    access_token: issued.accessToken,
+  };
+}
+
+export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptions): Promise<void> {
+  const { exchange } = options;
+  const sendError = (reply: FastifyReply, ids: RequestIds, error: unknown) => {
+    const { status, body, exposed } = stsErrorBody(error, ids, new Date(exchange.now()), exchange.settings.baseUrl);
+    if (!exposed) reply.log.error({ err: error, traceId: ids.traceId }, 'token endpoint failed unexpectedly');
+    noStore(reply, ids);
+    return reply.code(status).type('application/json; charset=utf-8').send(body);
+  };
+
+  // Read every body as text so that a wrong content type is answered by us, in Entra's shape.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: TOKEN_BODY_LIMIT_BYTES }, (_request, body, done) =>
+    done(null, body),
+  );
+  app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+    const ids = requestIds(request);
+    if (error.statusCode === 413) {
+      return sendError(reply, ids, new CredlessError('request_too_large', { limit: TOKEN_BODY_LIMIT_BYTES }));
+    }
+    if (error.statusCode === 400 || error.statusCode === 415) {
+      return sendError(reply, ids, new CredlessError('malformed_request', { reason: 'the body could not be read' }));
+    }
+    return sendError(reply, ids, error);
+  });
+
+  const handle = (version: EndpointVersion) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const ids = requestIds(request);
+    if (request.method !== 'POST') {
+      return sendError(reply, ids, new CredlessError('method_not_allowed', { method: request.method }));
+    }
+    const form = parseFormBody(request.headers['content-type'], typeof request.body === 'string' ? request.body : '');
+    if (!form.ok) return sendError(reply, ids, form.error);
+    const { tenant } = request.params as { tenant: string };
+    const outcome = await exchangeClientAssertion({ tenant, version, params: form.params }, exchange);
+    options.onExchange?.(outcome, ids, request);
+    if (!outcome.issued) return sendError(reply, ids, outcome.error);
+    noStore(reply, ids);
+    return reply.type('application/json; charset=utf-8').send(successBody(version, outcome.issued));
+  };
+
+  const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+  app.route({ method: methods, url: '/:tenant/oauth2/v2.0/token', handler: handle('v2') });
+  app.route({ method: methods, url: '/:tenant/oauth2/token', handler: handle('v1') });
+}

@@ -1,0 +1,58 @@
+/**
+ * Entra-shaped error responses for the token and discovery endpoints. Anything that is not a
+ * CredlessError with an STS code becomes `server_error`, and nothing about its cause reaches the wire.
+ * @module
+ */
+import { CredlessError, ERROR_CATALOGUE, type StsErrorSpec } from '@credless/core';
+
+export interface StsErrorBody {
+  error: string;
+  error_description: string;
+  error_codes: number[];
+  timestamp: string;
+  trace_id: string;
+  correlation_id: string;
+  error_uri: string;
+}
+
+export interface RequestIds {
+  traceId: string;
+  correlationId: string;
+}
+
+/** `2016-01-09 02:02:12Z`, as Entra writes it. */
+export function entraTimestamp(date: Date): string {
+  return date.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function toStsError(error: unknown): { spec: StsErrorSpec; message: string; exposed: boolean } {
+  if (error instanceof CredlessError) {
+    const spec = ERROR_CATALOGUE[error.code];
+    if (spec.kind === 'sts') return { spec, message: error.message, exposed: true };
+  }
+  const spec = ERROR_CATALOGUE.server_error;
+  return { spec, message: spec.message({}), exposed: false };
+}
+
+export function stsErrorBody(
+  error: unknown,
+  ids: RequestIds,
+  now: Date,
+  baseUrl: string,
+): { status: number; body: StsErrorBody; exposed: boolean } {
+  const { spec, message, exposed } = toStsError(error);
+  const timestamp = entraTimestamp(now);
+  return {
+    status: spec.status,
+    exposed,
+    body: {
+      error: spec.error,
+      error_description: `AADSTS${spec.aadsts}: ${message} Trace ID: ${ids.traceId} Correlation ID: ${ids.correlationId} Timestamp: ${timestamp}`,
+      error_codes: [spec.aadsts],
+      timestamp,
+      trace_id: ids.traceId,
+      correlation_id: ids.correlationId,
+      error_uri: `${baseUrl}/error?code=${spec.aadsts}`,
+    },
+  };
+}

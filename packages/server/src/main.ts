@@ -1,0 +1,182 @@
+/**
+ * Starting a credless server: the one place that opens the store, loads keys and TLS material, and
+ * listens. Everything it creates is passed explicitly to `buildApp`.
+ * @module
+ */
+import { mkdir } from 'node:fs/promises';
+import { randomInt, randomUUID } from 'node:crypto';
+import type { ExchangePorts } from '@credless/core';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import type { ServerConfig } from './config.ts';
+import { CachedTokenDirectory, observeWrites } from './directory/cached-token-directory.ts';
+import { ensureDefaultTenant } from './directory/default-tenant.ts';
+import { buildApp } from './http/app.ts';
+import { IssuerKeyCache } from './issuers/issuer-key-cache.ts';
+import { createAccessTokenSigner } from './keys/access-token-signer.ts';
+import { loadKeyEncryptionKey } from './keys/key-encryption-key.ts';
+import { SigningKeyManager } from './keys/signing-key-manager.ts';
+import type { DirectoryStore } from './store/directory-store.ts';
+import { openDirectoryStore } from './store/kysely-directory-store.ts';
+import { ensureLocalTls } from './tls/local-tls.ts';
+
+export interface StartOptions {
+  /** Dispatcher for fetching external issuers (tests pass one that trusts their test CA). */
+  issuerDispatcher?: Dispatcher;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export interface RunningCredless {
+  /** Public base URL (authority host), no trailing slash. */
+  url: string;
+  /** The address actually listened on. */
+  listenUrl: string;
+  /** Path of the local CA certificate to trust (undefined with plain HTTP). */
+  caPath: string | undefined;
+  caCertPem: string | undefined;
+  /** True when this start created the local CA. */
+  createdCa: boolean;
+  defaultTenantId: string;
+  store: DirectoryStore;
+  directory: CachedTokenDirectory;
+  keys: SigningKeyManager;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export function createLogger(config: Pick<ServerConfig, 'logLevel'>): Logger {
+  return pino({
+    level: config.logLevel,
+    base: { service: 'credless' },
+    // Belt and braces: no assertion, token or secret is ever logged, even by accident.
+    redact: {
+      paths: [
+        '*.client_assertion',
+        '*.access_token',
+        '*.client_secret',
+        'req.headers.authorization',
+        'headers.authorization',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+export async function startCredless(config: ServerConfig, options: StartOptions = {}): Promise<RunningCredless> {
+  const logger = options.logger ?? createLogger(config);
+  const now = options.now ?? Date.now;
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+
+  const rawStore = await openDirectoryStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    ficLimitPerApp: config.ficLimitPerApp,
+    now,
+  });
+  const cleanup: Array<() => Promise<void> | void> = [() => rawStore.close()];
+  try {
+    await rawStore.migrate();
+    let directory: CachedTokenDirectory | undefined;
+    const store = observeWrites(rawStore, () => directory?.invalidate());
+    directory = new CachedTokenDirectory(store);
+    const tokenDirectory = directory;
+    const defaultTenantId = await ensureDefaultTenant(store, config.defaultTenant);
+
+    const kek = await loadKeyEncryptionKey({ dataDir: config.dataDir, env: config.kek });
+    const keys = new SigningKeyManager({
+      store,
+      kek,
+      now,
+      rotationPeriodMs: config.signingKeys.rotationPeriodMs,
+      prepublishPeriodMs: config.signingKeys.prepublishPeriodMs,
+      retentionAfterRetireMs: config.signingKeys.retentionAfterRetireMs,
+      maxTokenLifetimeMs: config.tokenLifetimeSeconds.max * 1000,
+    });
+    const maintainKeys = async () => {
+      for (const tenant of await store.listTenants()) await keys.ensureKeys(tenant.id);
+    };
+    await maintainKeys();
+    directory.onInvalidate(() => keys.invalidate());
+    directory.startPolling(config.directoryPollMs, (error) => logger.warn({ err: error }, 'directory poll failed'));
+    cleanup.push(() => tokenDirectory.stopPolling());
+    const keyTimer = setInterval(() => {
+      maintainKeys().catch((error) => logger.error({ err: error }, 'signing key maintenance failed'));
+    }, 60_000);
+    keyTimer.unref();
+    cleanup.push(() => clearInterval(keyTimer));
+
+    const tls = config.insecureHttp
+      ? undefined
+      : await ensureLocalTls({ dataDir: config.dataDir, hostnames: config.hostnames, now, log: (m) => logger.info(m) });
+    if (config.insecureHttp) logger.warn('serving plain HTTP (CREDLESS_INSECURE_HTTP): only behind a TLS-terminating proxy');
+
+    const issuerKeys = new IssuerKeyCache({
+      fetchOptions: {
+        ...(options.issuerDispatcher ? { dispatcher: options.issuerDispatcher } : {}),
+        timeoutMs: config.issuerFetch.timeoutMs,
+        maxBytes: config.issuerFetch.maxBytes,
+      },
+      isIssuerAllowed: (issuer) => tokenDirectory.isKnownIssuer(issuer),
+      now,
+      maxAgeMs: config.issuerFetch.maxAgeMs,
+      refetchCooldownMs: config.issuerFetch.refetchCooldownMs,
+    });
+
+    const settings: ExchangePorts['settings'] = {
+      baseUrl: config.publicUrl ?? `${config.insecureHttp ? 'http' : 'https'}://localhost:${config.port}`,
+      maxAssertionLength: config.maxAssertionLength,
+      clockSkewSeconds: config.clockSkewSeconds,
+      tokenLifetimeSeconds: config.tokenLifetimeSeconds,
+    };
+    const exchange: ExchangePorts = {
+      directory: tokenDirectory,
+      issuerKeys,
+      signer: createAccessTokenSigner(keys),
+      now,
+      randomInt: (min, max) => randomInt(min, max + 1),
+      newTokenId: () => randomUUID().replaceAll('-', ''),
+      settings,
+    };
+    const app = await buildApp({
+      logger,
+      directory: tokenDirectory,
+      exchange,
+      getJwks: async (tenantId) => {
+        await keys.ensureKeys(tenantId);
+        return keys.getJwks(tenantId);
+      },
+      isReady: async () => (await store.getDirectoryVersion()) >= 0,
+      ...(tls ? { https: { key: tls.keyPem, cert: tls.certPem } } : {}),
+    });
+    cleanup.push(() => app.close());
+    await app.listen({ host: config.host, port: config.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    // With port 0 the public URL is known only now; the routes read it per request.
+    if (config.publicUrl === undefined) settings.baseUrl = `${config.insecureHttp ? 'http' : 'https'}://localhost:${port}`;
+
+    let closed = false;
+    return {
+      url: settings.baseUrl,
+      listenUrl: `${config.insecureHttp ? 'http' : 'https'}://${config.host}:${port}`,
+      caPath: tls?.caPath,
+      caCertPem: tls?.caCertPem,
+      createdCa: tls?.created ?? false,
+      defaultTenantId,
+      store,
+      directory: tokenDirectory,
+      keys,
+      app,
+      async close() {
+        if (closed) return;
+        closed = true;
+        for (const step of cleanup.reverse()) await step();
+      },
+    };
+  } catch (error) {
+    for (const step of cleanup.reverse()) await step();
+    throw error;
+  }
+}

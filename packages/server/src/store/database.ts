@@ -1,0 +1,117 @@
+/**
+ * Opens the directory database: embedded SQLite in the data directory by default, PostgreSQL when a
+ * `postgres://` URL is configured. Returns a typed Kysely instance either way.
+ * @module
+ */
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { DatabaseSchema, SqlDialectName } from './schema.ts';
+import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
+
+export const SQLITE_FILE_NAME = 'credless.db';
+const SQLITE_BUSY_TIMEOUT_MS = 5000;
+/** Plain lowercase identifiers only: the name ends up in search_path and in test DDL. */
+const SCHEMA_NAME_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+const INT8_OID = 20;
+const PG_CONNECT_TIMEOUT_MS = 10_000;
+
+export interface OpenDatabaseOptions {
+  /** `postgres://…` (optionally `?schema=<name>`); absent = SQLite in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** PostgreSQL schema to use (created if missing); overrides `?schema=` in the URL. */
+  schema?: string;
+  log?: (msg: string) => void;
+}
+
+export interface Database {
+  db: Kysely<DatabaseSchema>;
+  dialect: SqlDialectName;
+  /** The PostgreSQL schema in use, when one was requested. */
+  schema?: string;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  return openSqlite(options);
+}
+
+function openSqlite(options: OpenDatabaseOptions): Database {
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const file = join(options.dataDir, SQLITE_FILE_NAME);
+  // Create the file owner-only before SQLite does (it holds encrypted keys); WAL files inherit its mode.
+  closeSync(openSync(file, 'a', 0o600));
+  const database = new Sqlite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<DatabaseSchema>({ dialect: new ImmediateSqliteDialect({ database }) });
+  options.log?.(`directory database: SQLite ${file}`);
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): Promise<Database> {
+  const url = parsePostgresUrl(databaseUrl);
+  const schema = options.schema ?? url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  let startupOptions = url.searchParams.get('options') ?? undefined;
+  if (schema !== undefined) {
+    if (!SCHEMA_NAME_PATTERN.test(schema)) {
+      throw new Error(`invalid PostgreSQL schema name '${schema}': use lowercase letters, digits and '_'`);
+    }
+    // A startup parameter rather than a SET after connect: every pooled connection gets it, and a
+    // failure surfaces when connecting instead of silently leaving a connection on another schema.
+    startupOptions = [startupOptions, `-c search_path=${schema}`].filter(Boolean).join(' ');
+    url.searchParams.delete('options');
+  }
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+    ...(startupOptions !== undefined ? { options: startupOptions } : {}),
+    types: { getTypeParser: typeParser as typeof pg.types.getTypeParser },
+  });
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    else await sql`select 1`.execute(db);
+  } catch (error) {
+    await db.destroy();
+    throw new Error(`cannot connect to PostgreSQL at ${describeUrl(url)}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  options.log?.(`directory database: PostgreSQL ${describeUrl(url)}${schema ? ` (schema ${schema})` : ''}`);
+  return { db, dialect: 'postgres', ...(schema !== undefined ? { schema } : {}), close: () => db.destroy() };
+}
+
+function parsePostgresUrl(databaseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new Error('invalid database URL: expected postgres://user@host:port/database');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(`unsupported database URL scheme '${url.protocol}': expected postgres://`);
+  }
+  return url;
+}
+
+/** Host, port and database only: never the password. */
+const describeUrl = (url: URL): string => `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+
+/** bigint columns (epoch ms, counters) come back as numbers, like SQLite's integers. */
+function typeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (oid === INT8_OID && format !== 'binary') return parseInt8;
+  return pg.types.getTypeParser(oid, format as 'text');
+}
+
+function parseInt8(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) throw new Error(`bigint value ${value} exceeds the safe integer range`);
+  return parsed;
+}

@@ -1,0 +1,135 @@
+/**
+ * The directory store port: everything credless persists. One implementation (Kysely) serves both
+ * embedded SQLite and PostgreSQL. Writes are transactional and bump the directory version so that
+ * in-memory caches (here and in other processes) know to reload.
+ * @module
+ */
+import type {
+  AccessTokenVersion,
+  Application,
+  AppRole,
+  AppRoleAssignment,
+  FederatedIdentityCredential,
+  FederatedIdentityCredentialInput,
+  RequiredResourceAccess,
+  ServicePrincipal,
+  Tenant,
+} from '@credless/core';
+
+export interface CreateTenantInput {
+  id?: string;
+  defaultDomain: string;
+  displayName: string;
+}
+
+export interface CreateApplicationInput {
+  displayName: string;
+  appId?: string;
+  identifierUris?: string[];
+  appRoles?: AppRole[];
+  requiredResourceAccess?: RequiredResourceAccess[];
+  accessTokenAcceptedVersion?: AccessTokenVersion | null;
+  builtIn?: boolean;
+}
+
+export type UpdateApplicationInput = Partial<Omit<CreateApplicationInput, 'appId' | 'builtIn'>>;
+
+export interface CreateServicePrincipalInput {
+  appId: string;
+  accountEnabled?: boolean;
+  appRoleAssignmentRequired?: boolean;
+}
+
+export interface CreateAppRoleAssignmentInput {
+  principalId: string;
+  resourceId: string;
+  appRoleId: string;
+}
+
+/** A signing key as stored: public parts in clear, the private key encrypted (compact JWE). */
+export interface SigningKeyRecord {
+  kid: string;
+  tenantId: string;
+  /** Public JWK (kty, n, e) without kid/use; kid/x5t/x5c are added when publishing. */
+  publicJwk: { kty: 'RSA'; n: string; e: string };
+  /** Base64 (standard) DER of the self-signed certificate for x5c. */
+  certificate: string;
+  /** base64url SHA-1 thumbprint of the certificate (x5t). */
+  x5t: string;
+  /** The private JWK encrypted with the key-encryption key, as a compact JWE. */
+  encryptedPrivateKey: string;
+  createdAt: Date;
+  /** Published from creation; used for signing from `activateAt`. */
+  activateAt: Date;
+  /** No longer used for signing from `retireAt` (the next key has taken over). */
+  retireAt: Date;
+  /** Removed from the JWKS (and deletable) from `expireAt`; ≥ retireAt + max token lifetime + cache TTL. */
+  expireAt: Date;
+}
+
+export interface DirectoryStore {
+  /** Applies pending migrations; safe to call on every start and from several processes. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /** Monotonic counter bumped by every directory write (any process). */
+  getDirectoryVersion(): Promise<number>;
+
+  createTenant(input: CreateTenantInput): Promise<Tenant>;
+  /** By GUID id or default domain (domain compared case-insensitively, as DNS is). */
+  findTenant(idOrDomain: string): Promise<Tenant | undefined>;
+  listTenants(): Promise<Tenant[]>;
+  updateTenant(tenantId: string, patch: { displayName?: string }): Promise<Tenant>;
+
+  createApplication(tenantId: string, input: CreateApplicationInput): Promise<Application>;
+  getApplication(tenantId: string, objectId: string): Promise<Application | undefined>;
+  getApplicationByAppId(tenantId: string, appId: string): Promise<Application | undefined>;
+  /** Resolves a resource identifier: an appId or one of the identifierUris (exact). */
+  findApplicationByIdentifier(tenantId: string, identifier: string): Promise<Application | undefined>;
+  listApplications(tenantId: string, options?: { includeBuiltIn?: boolean }): Promise<Application[]>;
+  updateApplication(tenantId: string, objectId: string, patch: UpdateApplicationInput): Promise<Application>;
+  /** Deletes the application, its service principal, credentials and role assignments. */
+  deleteApplication(tenantId: string, objectId: string): Promise<void>;
+
+  createServicePrincipal(tenantId: string, input: CreateServicePrincipalInput): Promise<ServicePrincipal>;
+  getServicePrincipal(tenantId: string, objectId: string): Promise<ServicePrincipal | undefined>;
+  getServicePrincipalByAppId(tenantId: string, appId: string): Promise<ServicePrincipal | undefined>;
+  listServicePrincipals(tenantId: string): Promise<ServicePrincipal[]>;
+  deleteServicePrincipal(tenantId: string, objectId: string): Promise<void>;
+
+  /** Idempotent: the same (principal, resource, role) returns the existing assignment. */
+  createAppRoleAssignment(tenantId: string, input: CreateAppRoleAssignmentInput): Promise<AppRoleAssignment>;
+  listAppRoleAssignmentsByPrincipal(tenantId: string, principalId: string): Promise<AppRoleAssignment[]>;
+  listAppRoleAssignmentsByResource(tenantId: string, resourceId: string): Promise<AppRoleAssignment[]>;
+  deleteAppRoleAssignment(tenantId: string, assignmentId: string): Promise<void>;
+
+  /**
+   * Validates with Graph's rules, enforces (issuer, subject) uniqueness per app and the per-app limit
+   * (`limit`, undefined = the store's configured default, null = unlimited).
+   */
+  createFederatedIdentityCredential(
+    tenantId: string,
+    applicationId: string,
+    input: FederatedIdentityCredentialInput,
+    options?: { limit?: number | null },
+  ): Promise<FederatedIdentityCredential>;
+  listFederatedIdentityCredentials(tenantId: string, applicationId: string): Promise<FederatedIdentityCredential[]>;
+  getFederatedIdentityCredential(
+    tenantId: string,
+    applicationId: string,
+    idOrName: string,
+  ): Promise<FederatedIdentityCredential | undefined>;
+  /** Token-path lookup: credentials of one application naming this issuer exactly. */
+  findFederatedIdentityCredentialsByIssuer(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+  ): Promise<FederatedIdentityCredential[]>;
+  /** True when any credential in any tenant names this issuer (guards which issuers may be fetched). */
+  isKnownIssuer(issuer: string): Promise<boolean>;
+  deleteFederatedIdentityCredential(tenantId: string, applicationId: string, idOrName: string): Promise<void>;
+
+  insertSigningKey(record: SigningKeyRecord): Promise<void>;
+  listSigningKeys(tenantId: string): Promise<SigningKeyRecord[]>;
+  deleteSigningKey(tenantId: string, kid: string): Promise<void>;
+}

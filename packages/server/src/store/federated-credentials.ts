@@ -1,0 +1,129 @@
+/**
+ * Federated identity credentials: Graph's validation, uniqueness of name and of (issuer, subject) per
+ * application, and the per-application limit. All comparisons are exact (case-sensitive), on both
+ * dialects, because the token path matches them exactly.
+ * @module
+ */
+import {
+  CredlessError,
+  type FederatedIdentityCredential,
+  type FederatedIdentityCredentialInput,
+  normalizeFederatedIdentityCredential,
+} from '@credless/core';
+import * as rows from './rows.ts';
+import { applicationRow, type Db, duplicate, notFound, type StoreContext } from './store-context.ts';
+
+export async function createFederatedIdentityCredential(
+  ctx: StoreContext,
+  tenantId: string,
+  applicationId: string,
+  input: FederatedIdentityCredentialInput,
+  limit: number | null,
+): Promise<FederatedIdentityCredential> {
+  const credential = normalizeFederatedIdentityCredential(input);
+  return ctx.write(async (trx) => {
+    if ((await applicationRow(trx, tenantId, 'id', applicationId)) === undefined)
+      throw notFound(applicationId);
+    const siblings = await trx
+      .selectFrom('federated_identity_credentials')
+      .select(['name', 'issuer', 'subject'])
+      .where('application_id', '=', applicationId)
+      .execute();
+    if (siblings.some((s) => s.name === credential.name)) {
+      throw duplicate('FederatedIdentityCredential', 'name', credential.name);
+    }
+    const sameSubject = siblings.find(
+      (s) => s.issuer === credential.issuer && s.subject === credential.subject,
+    );
+    if (sameSubject !== undefined) {
+      throw new CredlessError('fic_duplicate_issuer_subject', {
+        issuer: credential.issuer,
+        subject: credential.subject,
+        existing: sameSubject.name,
+      });
+    }
+    if (limit !== null && siblings.length >= limit) throw new CredlessError('fic_limit_reached', { limit });
+    const row = {
+      id: ctx.newId(),
+      tenant_id: tenantId,
+      application_id: applicationId,
+      name: credential.name,
+      issuer: credential.issuer,
+      subject: credential.subject,
+      audience: credential.audiences[0],
+      description: credential.description,
+      created_at: ctx.now(),
+    };
+    await trx.insertInto('federated_identity_credentials').values(row).execute();
+    return rows.federatedCredentialFromRow(row);
+  });
+}
+
+function credentialsOf(db: Db, tenantId: string, applicationId: string) {
+  return db
+    .selectFrom('federated_identity_credentials')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('application_id', '=', applicationId);
+}
+
+export async function listFederatedIdentityCredentials(
+  db: Db,
+  tenantId: string,
+  applicationId: string,
+): Promise<FederatedIdentityCredential[]> {
+  const found = await credentialsOf(db, tenantId, applicationId)
+    .orderBy('created_at')
+    .orderBy('name')
+    .execute();
+  return found.map(rows.federatedCredentialFromRow);
+}
+
+export async function getFederatedIdentityCredential(
+  db: Db,
+  tenantId: string,
+  applicationId: string,
+  idOrName: string,
+): Promise<FederatedIdentityCredential | undefined> {
+  const row = await credentialsOf(db, tenantId, applicationId)
+    .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+    .executeTakeFirst();
+  return row && rows.federatedCredentialFromRow(row);
+}
+
+export async function findFederatedIdentityCredentialsByIssuer(
+  db: Db,
+  tenantId: string,
+  applicationId: string,
+  issuer: string,
+): Promise<FederatedIdentityCredential[]> {
+  const found = await credentialsOf(db, tenantId, applicationId)
+    .where('issuer', '=', issuer)
+    .orderBy('created_at')
+    .orderBy('name')
+    .execute();
+  return found.map(rows.federatedCredentialFromRow);
+}
+
+export async function isKnownIssuer(db: Db, issuer: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('federated_identity_credentials')
+    .select('id')
+    .where('issuer', '=', issuer)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function deleteFederatedIdentityCredential(
+  ctx: StoreContext,
+  tenantId: string,
+  applicationId: string,
+  idOrName: string,
+): Promise<void> {
+  await ctx.write(async (trx) => {
+    const credential = await getFederatedIdentityCredential(trx, tenantId, applicationId, idOrName);
+    if (credential === undefined) throw notFound(idOrName);
+    await trx.deleteFrom('federated_identity_credentials').where('id', '=', credential.id).execute();
+  });
+}

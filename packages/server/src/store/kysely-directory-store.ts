@@ -1,0 +1,389 @@
+/**
+ * The directory store on Kysely: one implementation for embedded SQLite and PostgreSQL. Every write
+ * is one transaction that first bumps the directory version; that row lock serializes writers on
+ * PostgreSQL (SQLite's BEGIN IMMEDIATE already does), so the existence and uniqueness checks inside
+ * a write see every committed write. Unique indexes back the checks up.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type Application,
+  type AppRoleAssignment,
+  DEFAULT_FIC_LIMIT_PER_APP,
+  type FederatedIdentityCredential,
+  type FederatedIdentityCredentialInput,
+  GRAPH_APP_ID,
+  GRAPH_APP_ROLES,
+  GRAPH_DISPLAY_NAME,
+  GRAPH_RESOURCE_URI,
+  type ServicePrincipal,
+  type Tenant,
+} from '@credless/core';
+import * as assignments from './app-role-assignments.ts';
+import * as applications from './applications.ts';
+import { type OpenDatabaseOptions, openDatabase } from './database.ts';
+import type {
+  CreateApplicationInput,
+  CreateAppRoleAssignmentInput,
+  CreateServicePrincipalInput,
+  CreateTenantInput,
+  DirectoryStore,
+  SigningKeyRecord,
+  UpdateApplicationInput,
+} from './directory-store.ts';
+import * as credentials from './federated-credentials.ts';
+import * as rules from './input-rules.ts';
+import { migrateToLatest } from './migrations/index.ts';
+import * as rows from './rows.ts';
+import type { SqlDialectName } from './schema.ts';
+import * as signingKeys from './signing-keys.ts';
+import { isUniqueViolation } from './sql-errors.ts';
+import {
+  applicationRow,
+  type Db,
+  duplicate,
+  notFound,
+  principalRow,
+  requireTenant,
+  type StoreContext,
+} from './store-context.ts';
+
+export interface KyselyDirectoryStoreOptions {
+  db: Db;
+  dialect: SqlDialectName;
+  /** Default per-application limit on federated credentials; null = unlimited. */
+  ficLimitPerApp?: number | null;
+  now?: () => number;
+  newId?: () => string;
+}
+
+export class KyselyDirectoryStore implements DirectoryStore {
+  readonly #db: Db;
+  readonly #dialect: SqlDialectName;
+  readonly #ficLimit: number | null;
+  readonly #now: () => number;
+  readonly #newId: () => string;
+  readonly #context: StoreContext;
+
+  constructor(options: KyselyDirectoryStoreOptions) {
+    this.#db = options.db;
+    this.#dialect = options.dialect;
+    this.#ficLimit =
+      options.ficLimitPerApp === undefined ? DEFAULT_FIC_LIMIT_PER_APP : options.ficLimitPerApp;
+    this.#now = options.now ?? Date.now;
+    this.#newId = options.newId ?? randomUUID;
+    this.#context = {
+      db: this.#db,
+      write: (work) => this.#write(work),
+      now: () => this.#now(),
+      newId: () => this.#newId(),
+    };
+  }
+
+  async migrate(): Promise<void> {
+    await migrateToLatest(this.#db, this.#dialect);
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy();
+  }
+
+  async getDirectoryVersion(): Promise<number> {
+    const row = await this.#db
+      .selectFrom('directory_version')
+      .select('version')
+      .where('id', '=', 1)
+      .executeTakeFirst();
+    return row === undefined ? 0 : rows.toMillis(row.version);
+  }
+
+  /**
+   * Runs a write in a transaction that bumps the directory version first. A unique violation means a
+   * concurrent writer slipped past the checks (not expected, given the lock); the write is run once
+   * more so that its checks report the conflict with the proper error.
+   */
+  async #write<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('directory_version')
+            .set((eb) => ({ version: eb('version', '+', 1) }))
+            .where('id', '=', 1)
+            .execute();
+          return work(trx);
+        });
+      } catch (error) {
+        if (attempt >= 2 || !isUniqueViolation(error)) throw error;
+      }
+    }
+  }
+
+  // ---- tenants
+
+  async createTenant(input: CreateTenantInput): Promise<Tenant> {
+    const id = input.id === undefined ? this.#newId() : rules.normalizeTenantId(input.id);
+    const defaultDomain = rules.normalizeDomain(input.defaultDomain);
+    const displayName = rules.checkDisplayName(input.displayName);
+    return this.#write(async (trx) => {
+      const clash = await trx
+        .selectFrom('tenants')
+        .select(['id', 'default_domain'])
+        .where((eb) => eb.or([eb('id', '=', id), eb('default_domain', '=', defaultDomain)]))
+        .executeTakeFirst();
+      if (clash?.id === id) throw duplicate('Tenant', 'id', id);
+      if (clash !== undefined) throw duplicate('Tenant', 'defaultDomain', defaultDomain);
+      const row = { id, default_domain: defaultDomain, display_name: displayName, created_at: this.#now() };
+      await trx.insertInto('tenants').values(row).execute();
+      const graph = await applications.insertApplication(this.#context, trx, id, {
+        appId: GRAPH_APP_ID,
+        displayName: GRAPH_DISPLAY_NAME,
+        identifierUris: [GRAPH_RESOURCE_URI],
+        appRoles: [...GRAPH_APP_ROLES],
+        accessTokenAcceptedVersion: 1,
+        builtIn: true,
+      });
+      await this.#insertServicePrincipal(trx, graph, {});
+      return rows.tenantFromRow(row);
+    });
+  }
+
+  async findTenant(idOrDomain: string): Promise<Tenant | undefined> {
+    const key = idOrDomain.trim().toLowerCase();
+    const row = await this.#db
+      .selectFrom('tenants')
+      .selectAll()
+      .where((eb) => eb.or([eb('id', '=', key), eb('default_domain', '=', key)]))
+      .executeTakeFirst();
+    return row && rows.tenantFromRow(row);
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    const found = await this.#db
+      .selectFrom('tenants')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return found.map(rows.tenantFromRow);
+  }
+
+  async updateTenant(tenantId: string, patch: { displayName?: string }): Promise<Tenant> {
+    const displayName =
+      patch.displayName === undefined ? undefined : rules.checkDisplayName(patch.displayName);
+    return this.#write(async (trx) => {
+      await requireTenant(trx, tenantId);
+      if (displayName !== undefined) {
+        await trx
+          .updateTable('tenants')
+          .set({ display_name: displayName })
+          .where('id', '=', tenantId)
+          .execute();
+      }
+      const row = await trx
+        .selectFrom('tenants')
+        .selectAll()
+        .where('id', '=', tenantId)
+        .executeTakeFirstOrThrow();
+      return rows.tenantFromRow(row);
+    });
+  }
+
+  // ---- applications
+
+  async createApplication(tenantId: string, input: CreateApplicationInput): Promise<Application> {
+    return this.#write(async (trx) => {
+      await requireTenant(trx, tenantId);
+      return applications.insertApplication(this.#context, trx, tenantId, input);
+    });
+  }
+
+  async getApplication(tenantId: string, objectId: string): Promise<Application | undefined> {
+    const row = await applicationRow(this.#db, tenantId, 'id', objectId);
+    return row && rows.applicationFromRow(row);
+  }
+
+  async getApplicationByAppId(tenantId: string, appId: string): Promise<Application | undefined> {
+    const row = await applicationRow(this.#db, tenantId, 'app_id', appId);
+    return row && rows.applicationFromRow(row);
+  }
+
+  findApplicationByIdentifier(tenantId: string, identifier: string): Promise<Application | undefined> {
+    return applications.findApplicationByIdentifier(this.#db, tenantId, identifier);
+  }
+
+  listApplications(tenantId: string, options: { includeBuiltIn?: boolean } = {}): Promise<Application[]> {
+    return applications.listApplications(this.#db, tenantId, options.includeBuiltIn === true);
+  }
+
+  updateApplication(tenantId: string, objectId: string, patch: UpdateApplicationInput): Promise<Application> {
+    return applications.updateApplication(this.#context, tenantId, objectId, patch);
+  }
+
+  deleteApplication(tenantId: string, objectId: string): Promise<void> {
+    return applications.deleteApplication(this.#context, tenantId, objectId);
+  }
+
+  // ---- service principals
+
+  async createServicePrincipal(
+    tenantId: string,
+    input: CreateServicePrincipalInput,
+  ): Promise<ServicePrincipal> {
+    return this.#write(async (trx) => {
+      const app = await applicationRow(trx, tenantId, 'app_id', input.appId);
+      if (app === undefined) throw notFound(input.appId);
+      return this.#insertServicePrincipal(trx, rows.applicationFromRow(app), input);
+    });
+  }
+
+  async #insertServicePrincipal(
+    trx: Db,
+    app: Application,
+    input: Omit<CreateServicePrincipalInput, 'appId'>,
+  ): Promise<ServicePrincipal> {
+    const existing = await principalRow(trx, app.tenantId, 'app_id', app.appId);
+    if (existing !== undefined) throw duplicate('ServicePrincipal', 'appId', app.appId);
+    const row = {
+      id: this.#newId(),
+      tenant_id: app.tenantId,
+      app_id: app.appId,
+      application_id: app.id,
+      display_name: app.displayName,
+      account_enabled: rows.toFlag(input.accountEnabled ?? true),
+      app_role_assignment_required: rows.toFlag(input.appRoleAssignmentRequired ?? false),
+      created_at: this.#now(),
+    };
+    await trx.insertInto('service_principals').values(row).execute();
+    return rows.servicePrincipalFromRow(row);
+  }
+
+  async getServicePrincipal(tenantId: string, objectId: string): Promise<ServicePrincipal | undefined> {
+    const row = await principalRow(this.#db, tenantId, 'id', objectId);
+    return row && rows.servicePrincipalFromRow(row);
+  }
+
+  async getServicePrincipalByAppId(tenantId: string, appId: string): Promise<ServicePrincipal | undefined> {
+    const row = await principalRow(this.#db, tenantId, 'app_id', appId);
+    return row && rows.servicePrincipalFromRow(row);
+  }
+
+  async listServicePrincipals(tenantId: string): Promise<ServicePrincipal[]> {
+    const found = await this.#db
+      .selectFrom('service_principals')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return found.map(rows.servicePrincipalFromRow);
+  }
+
+  async deleteServicePrincipal(tenantId: string, objectId: string): Promise<void> {
+    await this.#write(async (trx) => {
+      if ((await principalRow(trx, tenantId, 'id', objectId)) === undefined) throw notFound(objectId);
+      await assignments.deletePrincipalRows(trx, objectId);
+    });
+  }
+
+  // ---- app role assignments
+
+  createAppRoleAssignment(tenantId: string, input: CreateAppRoleAssignmentInput): Promise<AppRoleAssignment> {
+    return assignments.createAppRoleAssignment(this.#context, tenantId, input);
+  }
+
+  listAppRoleAssignmentsByPrincipal(tenantId: string, principalId: string): Promise<AppRoleAssignment[]> {
+    return assignments.listAppRoleAssignments(this.#db, tenantId, 'principal_id', principalId);
+  }
+
+  listAppRoleAssignmentsByResource(tenantId: string, resourceId: string): Promise<AppRoleAssignment[]> {
+    return assignments.listAppRoleAssignments(this.#db, tenantId, 'resource_id', resourceId);
+  }
+
+  deleteAppRoleAssignment(tenantId: string, assignmentId: string): Promise<void> {
+    return assignments.deleteAppRoleAssignment(this.#context, tenantId, assignmentId);
+  }
+
+  // ---- federated identity credentials
+
+  createFederatedIdentityCredential(
+    tenantId: string,
+    applicationId: string,
+    input: FederatedIdentityCredentialInput,
+    options: { limit?: number | null } = {},
+  ): Promise<FederatedIdentityCredential> {
+    const limit = options.limit === undefined ? this.#ficLimit : options.limit;
+    return credentials.createFederatedIdentityCredential(
+      this.#context,
+      tenantId,
+      applicationId,
+      input,
+      limit,
+    );
+  }
+
+  listFederatedIdentityCredentials(
+    tenantId: string,
+    applicationId: string,
+  ): Promise<FederatedIdentityCredential[]> {
+    return credentials.listFederatedIdentityCredentials(this.#db, tenantId, applicationId);
+  }
+
+  getFederatedIdentityCredential(
+    tenantId: string,
+    applicationId: string,
+    idOrName: string,
+  ): Promise<FederatedIdentityCredential | undefined> {
+    return credentials.getFederatedIdentityCredential(this.#db, tenantId, applicationId, idOrName);
+  }
+
+  findFederatedIdentityCredentialsByIssuer(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+  ): Promise<FederatedIdentityCredential[]> {
+    return credentials.findFederatedIdentityCredentialsByIssuer(this.#db, tenantId, applicationId, issuer);
+  }
+
+  isKnownIssuer(issuer: string): Promise<boolean> {
+    return credentials.isKnownIssuer(this.#db, issuer);
+  }
+
+  deleteFederatedIdentityCredential(
+    tenantId: string,
+    applicationId: string,
+    idOrName: string,
+  ): Promise<void> {
+    return credentials.deleteFederatedIdentityCredential(this.#context, tenantId, applicationId, idOrName);
+  }
+
+  // ---- signing keys
+
+  insertSigningKey(record: SigningKeyRecord): Promise<void> {
+    return signingKeys.insertSigningKey(this.#context, record);
+  }
+
+  listSigningKeys(tenantId: string): Promise<SigningKeyRecord[]> {
+    return signingKeys.listSigningKeys(this.#db, tenantId);
+  }
+
+  deleteSigningKey(tenantId: string, kid: string): Promise<void> {
+    return signingKeys.deleteSigningKey(this.#context, tenantId, kid);
+  }
+}
+
+export interface OpenDirectoryStoreOptions extends OpenDatabaseOptions {
+  ficLimitPerApp?: number | null;
+  now?: () => number;
+}
+
+/** Opens the database and returns a store over it; call `migrate()` before use, `close()` at the end. */
+export async function openDirectoryStore(options: OpenDirectoryStoreOptions): Promise<KyselyDirectoryStore> {
+  const { db, dialect } = await openDatabase(options);
+  return new KyselyDirectoryStore({
+    db,
+    dialect,
+    ...(options.ficLimitPerApp !== undefined ? { ficLimitPerApp: options.ficLimitPerApp } : {}),
+    ...(options.now !== undefined ? { now: options.now } : {}),
+  });
+}

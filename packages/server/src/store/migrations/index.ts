@@ -1,0 +1,48 @@
+/**
+ * The migrations, imported in code (no directory scanning, so they work wherever the sources run)
+ * and applied with Kysely's Migrator.
+ * @module
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { DatabaseSchema, SqlDialectName } from '../schema.ts';
+import * as directory0001 from './0001_directory.ts';
+
+/** Keyed by name; Kysely applies them in name order. Never rename or edit one that has shipped. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001_directory': directory0001,
+});
+
+export class InCodeMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return { ...MIGRATIONS };
+  }
+}
+
+/**
+ * Applies pending migrations. Concurrent callers are safe: on PostgreSQL Kysely takes an advisory
+ * lock and runs in a transaction; on SQLite the run is one `BEGIN IMMEDIATE` transaction (see
+ * sqlite-dialect.ts), which holds the database's write lock until it commits.
+ */
+export async function migrateToLatest(db: Kysely<DatabaseSchema>, dialect: SqlDialectName): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: new InCodeMigrationProvider(),
+    // Kysely finds its bookkeeping tables by name across all schemas; pin them to ours so that
+    // another schema in the same database (another instance, a test run) is not mistaken for ours.
+    ...(dialect === 'postgres' ? { migrationTableSchema: await currentSchema(db) } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${errorMessage(error)}`, { cause: error });
+  }
+}
+
+async function currentSchema(db: Kysely<DatabaseSchema>): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('PostgreSQL has no current schema: check search_path');
+  return schema;
+}
+
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));

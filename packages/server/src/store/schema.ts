@@ -1,0 +1,103 @@
+/**
+ * Kysely table types of the directory database. Columns are snake_case; timestamps are epoch
+ * milliseconds (bigint in PostgreSQL, read back as numbers); booleans are integers 0/1 on both
+ * dialects; JSON-valued fields are text.
+ * @module
+ */
+
+export interface TenantsTable {
+  id: string;
+  /** Stored lowercased; looked up lowercased. */
+  default_domain: string;
+  display_name: string;
+  created_at: number;
+}
+
+export interface ApplicationsTable {
+  id: string;
+  tenant_id: string;
+  app_id: string;
+  display_name: string;
+  /** JSON array of strings; mirrored in application_identifier_uris for lookups. */
+  identifier_uris: string;
+  /** JSON array of AppRole. */
+  app_roles: string;
+  /** JSON array of RequiredResourceAccess. */
+  required_resource_access: string;
+  access_token_accepted_version: number | null;
+  built_in: number;
+  created_at: number;
+}
+
+/** One row per identifier URI, so that resolving a resource is an indexed lookup. */
+export interface ApplicationIdentifierUrisTable {
+  tenant_id: string;
+  uri: string;
+  application_id: string;
+}
+
+export interface ServicePrincipalsTable {
+  id: string;
+  tenant_id: string;
+  app_id: string;
+  application_id: string;
+  display_name: string;
+  account_enabled: number;
+  app_role_assignment_required: number;
+  created_at: number;
+}
+
+export interface AppRoleAssignmentsTable {
+  id: string;
+  tenant_id: string;
+  principal_id: string;
+  resource_id: string;
+  app_role_id: string;
+  created_at: number;
+}
+
+export interface FederatedIdentityCredentialsTable {
+  id: string;
+  tenant_id: string;
+  application_id: string;
+  name: string;
+  issuer: string;
+  subject: string;
+  /** Graph's `audiences` always holds exactly one value. */
+  audience: string;
+  description: string | null;
+  created_at: number;
+}
+
+/** A single row (id = 1) whose version every write increments. */
+export interface DirectoryVersionTable {
+  id: number;
+  version: number;
+}
+
+export interface SigningKeysTable {
+  tenant_id: string;
+  kid: string;
+  /** JSON of the public JWK. */
+  public_jwk: string;
+  certificate: string;
+  x5t: string;
+  encrypted_private_key: string;
+  created_at: number;
+  activate_at: number;
+  retire_at: number;
+  expire_at: number;
+}
+
+export interface DatabaseSchema {
+  tenants: TenantsTable;
+  applications: ApplicationsTable;
+  application_identifier_uris: ApplicationIdentifierUrisTable;
+  service_principals: ServicePrincipalsTable;
+  app_role_assignments: AppRoleAssignmentsTable;
+  federated_identity_credentials: FederatedIdentityCredentialsTable;
+  directory_version: DirectoryVersionTable;
+  signing_keys: SigningKeysTable;
+}
+
+export type SqlDialectName = 'sqlite' | 'postgres';

@@ -1,0 +1,47 @@
+/**
+ * Signing key records: per tenant, keyed by kid. The private key is stored only as the JWE it arrives in.
+ * @module
+ */
+import type { SigningKeyRecord } from './directory-store.ts';
+import * as rows from './rows.ts';
+import { type Db, duplicate, requireTenant, type StoreContext } from './store-context.ts';
+
+export async function insertSigningKey(ctx: StoreContext, record: SigningKeyRecord): Promise<void> {
+  const row = rows.signingKeyToRow(record);
+  await ctx.write(async (trx) => {
+    await requireTenant(trx, row.tenant_id);
+    const existing = await trx
+      .selectFrom('signing_keys')
+      .select('kid')
+      .where('tenant_id', '=', row.tenant_id)
+      .where('kid', '=', row.kid)
+      .executeTakeFirst();
+    if (existing !== undefined) throw duplicate('SigningKey', 'kid', row.kid);
+    await trx.insertInto('signing_keys').values(row).execute();
+  });
+}
+
+export async function listSigningKeys(db: Db, tenantId: string): Promise<SigningKeyRecord[]> {
+  const found = await db
+    .selectFrom('signing_keys')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('activate_at')
+    .orderBy('kid')
+    .execute();
+  return found.map(rows.signingKeyFromRow);
+}
+
+/** Deleting an absent key is a no-op (cleanup may run in several processes). */
+export async function deleteSigningKey(ctx: StoreContext, tenantId: string, kid: string): Promise<void> {
+  const present = await ctx.db
+    .selectFrom('signing_keys')
+    .select('kid')
+    .where('tenant_id', '=', tenantId)
+    .where('kid', '=', kid)
+    .executeTakeFirst();
+  if (present === undefined) return;
+  await ctx.write((trx) =>
+    trx.deleteFrom('signing_keys').where('tenant_id', '=', tenantId).where('kid', '=', kid).execute(),
+  );
+}
