@@ -5,8 +5,12 @@
  */
 import type { AppRole } from '@credless/core';
 import { Command, CommanderError, Option } from 'commander';
-import { type DirectoryContext, openDirectoryContext, type StoreOptions } from './context.ts';
-import { createApplication, deleteApplication, listApplications, showApplication } from './commands/ad/app.ts';
+import {
+  createApplication,
+  deleteApplication,
+  listApplications,
+  showApplication,
+} from './commands/ad/app.ts';
 import {
   createFederatedCredential,
   deleteFederatedCredential,
@@ -18,6 +22,7 @@ import { createServicePrincipal, showServicePrincipal } from './commands/ad/sp.t
 import { readJsonArray, readJsonParameter } from './commands/parameters.ts';
 import { createTenant, listTenants, showTenant } from './commands/tenant.ts';
 import { closeOnSignals, up } from './commands/up.ts';
+import { type DirectoryContext, openDirectoryContext, type StoreOptions } from './context.ts';
 import { EXIT, exitCodeFor, UsageError } from './exit-codes.ts';
 
 const printJson = (value: unknown) => {
@@ -25,7 +30,10 @@ const printJson = (value: unknown) => {
 };
 
 /** Adds the options every directory command shares and runs `action` against an open directory. */
-function directoryCommand(command: Command, action: (ctx: DirectoryContext, ...args: never[]) => Promise<unknown>) {
+function directoryCommand(
+  command: Command,
+  action: (ctx: DirectoryContext, ...args: never[]) => Promise<unknown>,
+) {
   return command
     .option('--tenant <id-or-domain>', 'tenant to act on (default: the default tenant)')
     .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
@@ -44,7 +52,8 @@ function directoryCommand(command: Command, action: (ctx: DirectoryContext, ...a
 
 const parsePort = (value: string) => {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port: '${value}' is not a port`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port: '${value}' is not a port`);
   return port;
 };
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -61,7 +70,10 @@ export function buildProgram(): Command {
     .option('--port <port>', 'listen port (default: $CREDLESS_PORT or 8443)', parsePort)
     .option('--host <host>', 'listen address (default: localhost)')
     .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
-    .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = embedded SQLite)')
+    .option(
+      '--database-url <url>',
+      'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = embedded SQLite)',
+    )
     .option('--public-url <url>', 'public base URL clients use as authority host')
     .option('--hostname <name>', 'extra DNS name for the server certificate (repeatable)', collect)
     .addOption(new Option('--insecure-http', 'serve plain HTTP, only behind a TLS-terminating proxy'))
@@ -72,16 +84,16 @@ export function buildProgram(): Command {
 
   const tenant = program.command('tenant').description('tenants (organizations)');
   const storeOnly = (command: Command) =>
-    command
-      .option('--data-dir <dir>', 'data directory')
-      .option('--database-url <url>', 'PostgreSQL URL');
+    command.option('--data-dir <dir>', 'data directory').option('--database-url <url>', 'PostgreSQL URL');
   storeOnly(tenant.command('create').description('create a tenant'))
     .requiredOption('--domain <domain>', 'default domain, e.g. contoso.credless.local')
     .requiredOption('--display-name <name>', 'organization display name')
     .action(async (options) => {
       const ctx = await openDirectoryContext(options);
       try {
-        printJson(await createTenant(ctx.store, { domain: options.domain, displayName: options.displayName }));
+        printJson(
+          await createTenant(ctx.store, { domain: options.domain, displayName: options.displayName }),
+        );
       } finally {
         await ctx.close();
       }
@@ -118,7 +130,9 @@ export function buildProgram(): Command {
       createApplication(ctx, {
         displayName: options.displayName,
         ...(options.identifierUris ? { identifierUris: options.identifierUris } : {}),
-        ...(options.appRoles ? { appRoles: (await readJsonArray(options.appRoles, '--app-roles')) as AppRole[] } : {}),
+        ...(options.appRoles
+          ? { appRoles: (await readJsonArray(options.appRoles, '--app-roles')) as AppRole[] }
+          : {}),
       }),
   );
   directoryCommand(
@@ -127,7 +141,10 @@ export function buildProgram(): Command {
   );
   directoryCommand(app.command('list').description('list applications'), (ctx) => listApplications(ctx));
   directoryCommand(
-    app.command('delete').description('delete an application').requiredOption('--id <id>', 'appId or object id'),
+    app
+      .command('delete')
+      .description('delete an application')
+      .requiredOption('--id <id>', 'appId or object id'),
     (ctx, options: { id: string }) => deleteApplication(ctx, options.id),
   );
 
@@ -137,7 +154,10 @@ export function buildProgram(): Command {
       .command('create')
       .description('create a federated credential (same content again succeeds)')
       .requiredOption('--id <id>', 'application appId or object id')
-      .requiredOption('--parameters <json>', '@file.json or inline JSON: {name, issuer, subject, audiences?, description?}'),
+      .requiredOption(
+        '--parameters <json>',
+        '@file.json or inline JSON: {name, issuer, subject, audiences?, description?}',
+      ),
     async (ctx, options: { id: string; parameters: string }) =>
       createFederatedCredential(ctx, options.id, await readJsonParameter(options.parameters)),
   );
@@ -184,11 +204,17 @@ export function buildProgram(): Command {
 
   const sp = ad.command('sp').description('service principals');
   directoryCommand(
-    sp.command('create').description('create the service principal of an application').requiredOption('--id <id>', 'application appId or object id'),
+    sp
+      .command('create')
+      .description('create the service principal of an application')
+      .requiredOption('--id <id>', 'application appId or object id'),
     (ctx, options: { id: string }) => createServicePrincipal(ctx, options.id),
   );
   directoryCommand(
-    sp.command('show').description('show a service principal').requiredOption('--id <id>', 'appId or object id'),
+    sp
+      .command('show')
+      .description('show a service principal')
+      .requiredOption('--id <id>', 'appId or object id'),
     (ctx, options: { id: string }) => showServicePrincipal(ctx, options.id),
   );
   return program;

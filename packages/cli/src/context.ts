@@ -3,7 +3,7 @@
  * CREDLESS_DATABASE_URL) and one tenant (by id or domain, else the default tenant).
  * @module
  */
-import { CredlessError, type Application } from '@credless/core';
+import { type Application, CredlessError } from '@credless/core';
 import { type DirectoryStore, ensureDefaultTenant, loadConfig, openDirectoryStore } from '@credless/server';
 
 export interface DirectoryContext {
@@ -17,7 +17,9 @@ export interface StoreOptions {
   tenant?: string;
 }
 
-export async function openDirectoryContext(options: StoreOptions): Promise<DirectoryContext & { close(): Promise<void> }> {
+export async function openDirectoryContext(
+  options: StoreOptions,
+): Promise<DirectoryContext & { close(): Promise<void> }> {
   const config = loadConfig(process.env, {
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
@@ -47,7 +49,8 @@ export async function openDirectoryContext(options: StoreOptions): Promise<Direc
 /** `--id` accepts an application's appId or its object id, as az does. */
 export async function resolveApplication(ctx: DirectoryContext, id: string): Promise<Application> {
   const application =
-    (await ctx.store.getApplicationByAppId(ctx.tenantId, id)) ?? (await ctx.store.getApplication(ctx.tenantId, id));
+    (await ctx.store.getApplicationByAppId(ctx.tenantId, id)) ??
+    (await ctx.store.getApplication(ctx.tenantId, id));
   if (!application || application.builtIn) throw new CredlessError('not_found', { id });
   return application;
 }

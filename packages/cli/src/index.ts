@@ -3,7 +3,12 @@
  * @module
  */
 export { buildProgram, main } from './cli.ts';
-export { createApplication, deleteApplication, listApplications, showApplication } from './commands/ad/app.ts';
+export {
+  createApplication,
+  deleteApplication,
+  listApplications,
+  showApplication,
+} from './commands/ad/app.ts';
 export {
   createFederatedCredential,
   deleteFederatedCredential,

@@ -3,7 +3,15 @@
  * assertion checks, credential matching and access-token claims.
  * @module
  */
-export * from './errors/index.ts';
+
+export type { NormalizedFederatedIdentityCredential } from './directory/federated-credential-rules.ts';
+export {
+  DEFAULT_FIC_LIMIT_PER_APP,
+  FIC_FIELD_MAX_LENGTH,
+  normalizeFederatedIdentityCredential,
+  validateFicName,
+  validateIssuerUrl,
+} from './directory/federated-credential-rules.ts';
 export type {
   AccessTokenVersion,
   Application,
@@ -24,28 +32,30 @@ export {
   GRAPH_DISPLAY_NAME,
   GRAPH_RESOURCE_URI,
 } from './directory/well-known.ts';
-export {
-  DEFAULT_FIC_LIMIT_PER_APP,
-  FIC_FIELD_MAX_LENGTH,
-  normalizeFederatedIdentityCredential,
-  validateFicName,
-  validateIssuerUrl,
-} from './directory/federated-credential-rules.ts';
-export type { NormalizedFederatedIdentityCredential } from './directory/federated-credential-rules.ts';
-export { authorityUrls, buildAccessTokenClaims } from './token/access-token-claims.ts';
+export * from './errors/index.ts';
 export type { AccessTokenClaimsInput, AuthorityUrls } from './token/access-token-claims.ts';
+export { authorityUrls, buildAccessTokenClaims } from './token/access-token-claims.ts';
+export type { AssertionIdentity } from './token/assertion-claims.ts';
 export {
   checkAssertionTimes,
   DEFAULT_CLOCK_SKEW_SECONDS,
   formatEntraInstant,
   readAssertionIdentity,
 } from './token/assertion-claims.ts';
-export type { AssertionIdentity } from './token/assertion-claims.ts';
-export { ASSERTION_ALGORITHMS, DEFAULT_MAX_ASSERTION_LENGTH, peekAssertion } from './token/assertion-structure.ts';
 export type { AssertionAlgorithm, PeekedAssertion } from './token/assertion-structure.ts';
+export {
+  ASSERTION_ALGORITHMS,
+  DEFAULT_MAX_ASSERTION_LENGTH,
+  peekAssertion,
+} from './token/assertion-structure.ts';
 export { matchFederatedCredential } from './token/credential-match.ts';
+export type {
+  ExchangeContext,
+  ExchangeOutcome,
+  IssuedAccessToken,
+  TokenExchangeInput,
+} from './token/exchange.ts';
 export { exchangeClientAssertion, TOKEN_EXCHANGE_STEPS } from './token/exchange.ts';
-export type { ExchangeContext, ExchangeOutcome, IssuedAccessToken, TokenExchangeInput } from './token/exchange.ts';
 export type {
   AccessTokenSigner,
   DirectoryPrincipal,
@@ -54,9 +64,9 @@ export type {
   IssuerKeys,
   TokenDirectory,
 } from './token/exchange-ports.ts';
+export type { ClientCredentialsRequest, EndpointVersion } from './token/token-request.ts';
 export {
   JWT_BEARER_ASSERTION_TYPE,
   parseClientCredentialsRequest,
   resourceFromScope,
 } from './token/token-request.ts';
-export type { ClientCredentialsRequest, EndpointVersion } from './token/token-request.ts';

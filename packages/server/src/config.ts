@@ -4,7 +4,11 @@
  * @module
  */
 import { resolve } from 'node:path';
-import { DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_FIC_LIMIT_PER_APP, DEFAULT_MAX_ASSERTION_LENGTH } from '@credless/core';
+import {
+  DEFAULT_CLOCK_SKEW_SECONDS,
+  DEFAULT_FIC_LIMIT_PER_APP,
+  DEFAULT_MAX_ASSERTION_LENGTH,
+} from '@credless/core';
 
 export interface ServerConfig {
   /** Data directory: SQLite file, TLS material, key-encryption key. `CREDLESS_DATA_DIR`, default `./.credless`. */
@@ -67,12 +71,18 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: ConfigOverrides = {}): ServerConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: ConfigOverrides = {},
+): ServerConfig {
   const logLevel = (env['CREDLESS_LOG_LEVEL'] ?? 'info') as ServerConfig['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`CREDLESS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError(`CREDLESS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const ficLimitRaw = env['CREDLESS_FIC_LIMIT'];
   const ficLimitPerApp =
-    ficLimitRaw === 'none' ? null : integer(env, 'CREDLESS_FIC_LIMIT', DEFAULT_FIC_LIMIT_PER_APP, 1, 10_000_000);
+    ficLimitRaw === 'none'
+      ? null
+      : integer(env, 'CREDLESS_FIC_LIMIT', DEFAULT_FIC_LIMIT_PER_APP, 1, 10_000_000);
 
   const config: ServerConfig = {
     dataDir: resolve(env['CREDLESS_DATA_DIR'] || '.credless'),
@@ -95,7 +105,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       max: integer(env, 'CREDLESS_TOKEN_LIFETIME_MAX', 5400, 300, 86400),
     },
     ficLimitPerApp,
-    maxAssertionLength: integer(env, 'CREDLESS_MAX_ASSERTION_LENGTH', DEFAULT_MAX_ASSERTION_LENGTH, 1024, 1024 * 1024),
+    maxAssertionLength: integer(
+      env,
+      'CREDLESS_MAX_ASSERTION_LENGTH',
+      DEFAULT_MAX_ASSERTION_LENGTH,
+      1024,
+      1024 * 1024,
+    ),
     clockSkewSeconds: integer(env, 'CREDLESS_CLOCK_SKEW_SECONDS', DEFAULT_CLOCK_SKEW_SECONDS, 0, 600),
     issuerFetch: {
       timeoutMs: integer(env, 'CREDLESS_ISSUER_FETCH_TIMEOUT_MS', 5000, 100, 60_000),
@@ -123,7 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Conf
       throw new ConfigError(`CREDLESS_PUBLIC_URL '${config.publicUrl}' is not a URL`);
     }
     if (url.pathname !== '/' || url.search || url.hash) {
-      throw new ConfigError('CREDLESS_PUBLIC_URL must be an origin such as https://sts.example.com:8443 (no path)');
+      throw new ConfigError(
+        'CREDLESS_PUBLIC_URL must be an origin such as https://sts.example.com:8443 (no path)',
+      );
     }
     config.publicUrl = url.origin;
   }

@@ -3,8 +3,9 @@
  * listens. Everything it creates is passed explicitly to `buildApp`.
  * @module
  */
-import { mkdir } from 'node:fs/promises';
+
 import { randomInt, randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import type { ExchangePorts } from '@credless/core';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -64,7 +65,10 @@ export function createLogger(config: Pick<ServerConfig, 'logLevel'>): Logger {
   });
 }
 
-export async function startCredless(config: ServerConfig, options: StartOptions = {}): Promise<RunningCredless> {
+export async function startCredless(
+  config: ServerConfig,
+  options: StartOptions = {},
+): Promise<RunningCredless> {
   const logger = options.logger ?? createLogger(config);
   const now = options.now ?? Date.now;
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
@@ -99,7 +103,9 @@ export async function startCredless(config: ServerConfig, options: StartOptions 
     };
     await maintainKeys();
     directory.onInvalidate(() => keys.invalidate());
-    directory.startPolling(config.directoryPollMs, (error) => logger.warn({ err: error }, 'directory poll failed'));
+    directory.startPolling(config.directoryPollMs, (error) =>
+      logger.warn({ err: error }, 'directory poll failed'),
+    );
     cleanup.push(() => tokenDirectory.stopPolling());
     const keyTimer = setInterval(() => {
       maintainKeys().catch((error) => logger.error({ err: error }, 'signing key maintenance failed'));
@@ -109,8 +115,14 @@ export async function startCredless(config: ServerConfig, options: StartOptions 
 
     const tls = config.insecureHttp
       ? undefined
-      : await ensureLocalTls({ dataDir: config.dataDir, hostnames: config.hostnames, now, log: (m) => logger.info(m) });
-    if (config.insecureHttp) logger.warn('serving plain HTTP (CREDLESS_INSECURE_HTTP): only behind a TLS-terminating proxy');
+      : await ensureLocalTls({
+          dataDir: config.dataDir,
+          hostnames: config.hostnames,
+          now,
+          log: (m) => logger.info(m),
+        });
+    if (config.insecureHttp)
+      logger.warn('serving plain HTTP (CREDLESS_INSECURE_HTTP): only behind a TLS-terminating proxy');
 
     const issuerKeys = new IssuerKeyCache({
       fetchOptions: {
@@ -155,7 +167,8 @@ export async function startCredless(config: ServerConfig, options: StartOptions 
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     // With port 0 the public URL is known only now; the routes read it per request.
-    if (config.publicUrl === undefined) settings.baseUrl = `${config.insecureHttp ? 'http' : 'https'}://localhost:${port}`;
+    if (config.publicUrl === undefined)
+      settings.baseUrl = `${config.insecureHttp ? 'http' : 'https'}://localhost:${port}`;
 
     let closed = false;
     return {

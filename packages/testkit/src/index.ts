@@ -12,3 +12,5 @@ export type {
   TestIssuerRequest,
   TestOidcIssuer,
 } from './test-oidc-issuer.ts';
+export { createWorkloadScenario, startTestCredless } from './credless-harness.ts';
+export type { StartTestCredlessOptions, TestCredless, WorkloadScenario, WorkloadScenarioOptions } from './credless-harness.ts';

@@ -10,7 +10,9 @@ export async function readJsonValue(value: string, flag: string): Promise<unknow
     try {
       text = await readFile(source, 'utf8');
     } catch (error) {
-      throw new UsageError(`${flag}: cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+      throw new UsageError(
+        `${flag}: cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      );
     }
   }
   let parsed: unknown;
@@ -23,7 +25,10 @@ export async function readJsonValue(value: string, flag: string): Promise<unknow
 }
 
 /** An az-style `--parameters` value that must be a JSON object. */
-export async function readJsonParameter(value: string, flag = '--parameters'): Promise<Record<string, unknown>> {
+export async function readJsonParameter(
+  value: string,
+  flag = '--parameters',
+): Promise<Record<string, unknown>> {
   const parsed = await readJsonValue(value, flag);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new UsageError(`${flag}: the value must be a JSON object`);

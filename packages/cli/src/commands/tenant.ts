@@ -2,8 +2,10 @@
 import { CredlessError, type Tenant } from '@credless/core';
 import type { DirectoryStore } from '@credless/server';
 
-export const createTenant = (store: DirectoryStore, options: { domain: string; displayName: string }): Promise<Tenant> =>
-  store.createTenant({ defaultDomain: options.domain, displayName: options.displayName });
+export const createTenant = (
+  store: DirectoryStore,
+  options: { domain: string; displayName: string },
+): Promise<Tenant> => store.createTenant({ defaultDomain: options.domain, displayName: options.displayName });
 
 export const listTenants = (store: DirectoryStore): Promise<Tenant[]> => store.listTenants();
 

@@ -31,7 +31,10 @@ export function describeRunning(running: RunningCredless, store: string): string
   return lines.join('\n');
 }
 
-export async function up(options: UpOptions, print: (line: string) => void = console.log): Promise<RunningCredless> {
+export async function up(
+  options: UpOptions,
+  print: (line: string) => void = console.log,
+): Promise<RunningCredless> {
   const overrides: ConfigOverrides = {
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host ? { host: options.host } : {}),

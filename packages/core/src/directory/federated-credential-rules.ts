@@ -25,13 +25,15 @@ const invalid = (field: string, reason: string) => new CredlessError('invalid_va
 
 function requireString(input: Record<string, unknown>, field: string): string {
   const value = input[field];
-  if (typeof value !== 'string') throw invalid(field, value === undefined ? 'is required' : 'must be a string');
+  if (typeof value !== 'string')
+    throw invalid(field, value === undefined ? 'is required' : 'must be a string');
   return value;
 }
 
 function checkLength(field: string, value: string): void {
   if (value.length === 0) throw invalid(field, 'must not be empty');
-  if (value.length > FIC_FIELD_MAX_LENGTH) throw invalid(field, `must be at most ${FIC_FIELD_MAX_LENGTH} characters`);
+  if (value.length > FIC_FIELD_MAX_LENGTH)
+    throw invalid(field, `must be at most ${FIC_FIELD_MAX_LENGTH} characters`);
 }
 
 export function validateFicName(name: string): void {

@@ -25,7 +25,7 @@ export const GRAPH_APP_ROLES: readonly AppRole[] = Object.freeze([
   graphRole(
     'df021288-bdef-4463-88db-98f22de89214',
     'User.Read.All',
-    'Read all users\' full profiles',
+    "Read all users' full profiles",
     'Allows the app to read user profiles without a signed in user.',
   ),
   graphRole(
@@ -62,7 +62,7 @@ export const GRAPH_APP_ROLES: readonly AppRole[] = Object.freeze([
     '7ab1d382-f21e-4acd-a863-ba3e13f7da61',
     'Directory.Read.All',
     'Read directory data',
-    'Allows the app to read data in your organization\'s directory without a signed-in user.',
+    "Allows the app to read data in your organization's directory without a signed-in user.",
   ),
   graphRole(
     '06b708a9-e830-4db3-a914-8e69da51d44f',

@@ -37,7 +37,12 @@ export interface DirectoryErrorSpec {
 const NO_MATCH_HINT =
   'Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.';
 
-const sts = (status: number, error: StsErrorSpec['error'], aadsts: number, message: Message): StsErrorSpec => ({
+const sts = (
+  status: number,
+  error: StsErrorSpec['error'],
+  aadsts: number,
+  message: Message,
+): StsErrorSpec => ({
   kind: 'sts',
   status,
   error,
@@ -59,7 +64,12 @@ export const ERROR_CATALOGUE = {
     900561,
     (p) => `The endpoint only accepts POST, OPTIONS requests. Received a ${p.method} request.`,
   ),
-  malformed_request: sts(400, 'invalid_request', 9002313, (p) => `Invalid request. Request is malformed or invalid: ${p.reason}`),
+  malformed_request: sts(
+    400,
+    'invalid_request',
+    9002313,
+    (p) => `Invalid request. Request is malformed or invalid: ${p.reason}`,
+  ),
   request_too_large: sts(
     413,
     'invalid_request',
@@ -83,7 +93,8 @@ export const ERROR_CATALOGUE = {
     400,
     'unsupported_grant_type',
     70003,
-    (p) => `The app requested an unsupported grant type '${p.grantType}'. Only client_credentials is supported.`,
+    (p) =>
+      `The app requested an unsupported grant type '${p.grantType}'. Only client_credentials is supported.`,
   ),
   // ---- token endpoint: client and its authentication
   client_not_found: sts(
@@ -126,7 +137,12 @@ export const ERROR_CATALOGUE = {
       `Invalid request. client_assertion_type '${p.assertionType}' is not supported; use 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.`,
   ),
   // ---- token endpoint: the client assertion
-  assertion_malformed: sts(400, 'invalid_request', 50027, (p) => `JWT token is invalid or malformed: ${p.reason}`),
+  assertion_malformed: sts(
+    400,
+    'invalid_request',
+    50027,
+    (p) => `JWT token is invalid or malformed: ${p.reason}`,
+  ),
   assertion_signature_invalid: sts(
     401,
     'invalid_client',
@@ -150,19 +166,22 @@ export const ERROR_CATALOGUE = {
     401,
     'invalid_client',
     700211,
-    (p) => `No matching federated identity record found for presented assertion issuer '${p.issuer}'. ${NO_MATCH_HINT}`,
+    (p) =>
+      `No matching federated identity record found for presented assertion issuer '${p.issuer}'. ${NO_MATCH_HINT}`,
   ),
   audience_no_match: sts(
     401,
     'invalid_client',
     700212,
-    (p) => `No matching federated identity record found for presented assertion audience '${p.audience}'. ${NO_MATCH_HINT}`,
+    (p) =>
+      `No matching federated identity record found for presented assertion audience '${p.audience}'. ${NO_MATCH_HINT}`,
   ),
   subject_no_match: sts(
     401,
     'invalid_client',
     700213,
-    (p) => `No matching federated identity record found for presented assertion subject '${p.subject}'. ${NO_MATCH_HINT}`,
+    (p) =>
+      `No matching federated identity record found for presented assertion subject '${p.subject}'. ${NO_MATCH_HINT}`,
   ),
   subject_case_mismatch: sts(
     401,
@@ -175,7 +194,8 @@ export const ERROR_CATALOGUE = {
     401,
     'invalid_client',
     7000272,
-    (p) => `The key '${p.kid}' used to sign the client assertion was not found in the metadata of issuer '${p.issuer}'.`,
+    (p) =>
+      `The key '${p.kid}' used to sign the client assertion was not found in the metadata of issuer '${p.issuer}'.`,
   ),
   external_oidc_failed: sts(
     401,
@@ -195,7 +215,8 @@ export const ERROR_CATALOGUE = {
     400,
     'invalid_scope',
     70011,
-    (p) => `The provided value for the input parameter 'scope' is not valid. The scope ${p.scope} is not valid.`,
+    (p) =>
+      `The provided value for the input parameter 'scope' is not valid. The scope ${p.scope} is not valid.`,
   ),
   scope_multiple_resources: sts(
     400,
@@ -229,11 +250,17 @@ export const ERROR_CATALOGUE = {
     500,
     'server_error',
     50000,
-    () => 'There was an error issuing a token. Please try again; if it persists, see the credless server log.',
+    () =>
+      'There was an error issuing a token. Please try again; if it persists, see the credless server log.',
   ),
 
   // ---- directory
-  not_found: dir(404, 'Request_ResourceNotFound', (p) => `Resource '${p.id}' does not exist or one of its queried reference-property objects are not present.`),
+  not_found: dir(
+    404,
+    'Request_ResourceNotFound',
+    (p) =>
+      `Resource '${p.id}' does not exist or one of its queried reference-property objects are not present.`,
+  ),
   invalid_value: dir(400, 'Request_BadRequest', (p) => `Invalid value for '${p.field}': ${p.reason}`),
   duplicate_value: dir(
     409,

@@ -1,4 +1,4 @@
-export { ERROR_CATALOGUE } from './catalogue.ts';
 export type { DirectoryErrorSpec, ErrorCode, StsErrorCode, StsErrorSpec } from './catalogue.ts';
-export { CredlessError, isCredlessError } from './credless-error.ts';
+export { ERROR_CATALOGUE } from './catalogue.ts';
 export type { ErrorParams } from './credless-error.ts';
+export { CredlessError, isCredlessError } from './credless-error.ts';

@@ -23,15 +23,18 @@ export function formatEntraInstant(seconds: number): string {
 function readTime(payload: Record<string, unknown>, claim: 'exp' | 'nbf' | 'iat'): number | undefined {
   const value = payload[claim];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw malformed(`the '${claim}' claim must be a number`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw malformed(`the '${claim}' claim must be a number`);
   return value;
 }
 
 export function readAssertionIdentity(payload: Record<string, unknown>): AssertionIdentity {
   const issuer = payload['iss'];
   const subject = payload['sub'];
-  if (typeof issuer !== 'string' || issuer.length === 0) throw malformed("the 'iss' claim must be a non-empty string");
-  if (typeof subject !== 'string' || subject.length === 0) throw malformed("the 'sub' claim must be a non-empty string");
+  if (typeof issuer !== 'string' || issuer.length === 0)
+    throw malformed("the 'iss' claim must be a non-empty string");
+  if (typeof subject !== 'string' || subject.length === 0)
+    throw malformed("the 'sub' claim must be a non-empty string");
   const aud = payload['aud'];
   const audiences = typeof aud === 'string' ? [aud] : aud;
   if (!Array.isArray(audiences) || audiences.length === 0) {

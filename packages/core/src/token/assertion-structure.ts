@@ -80,7 +80,9 @@ export function peekAssertion(assertion: string, maxLength = DEFAULT_MAX_ASSERTI
   }
   for (const name of KEY_BEARING_HEADERS) {
     if (name in header) {
-      throw rejectedSignature(`header parameter '${name}' is not accepted; keys come only from the issuer's metadata`);
+      throw rejectedSignature(
+        `header parameter '${name}' is not accepted; keys come only from the issuer's metadata`,
+      );
     }
   }
   if ('crit' in header) throw rejectedSignature("header parameter 'crit' is not supported");
@@ -94,6 +96,7 @@ export function peekAssertion(assertion: string, maxLength = DEFAULT_MAX_ASSERTI
 
   const payload = parseJsonObject(decodeSegment(payloadSegment, 'payload'), 'payload');
   const issuer = payload['iss'];
-  if (typeof issuer !== 'string' || issuer.length === 0) throw malformed("the 'iss' claim must be a non-empty string");
+  if (typeof issuer !== 'string' || issuer.length === 0)
+    throw malformed("the 'iss' claim must be a non-empty string");
   return { header, payload, alg: header['alg'], kid, issuer };
 }

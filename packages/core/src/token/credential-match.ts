@@ -20,7 +20,9 @@ export function matchFederatedCredential(
   if (sameSubject.length === 0) {
     const lowered = identity.subject.toLowerCase();
     const caseOnly = sameIssuer.some((credential) => credential.subject.toLowerCase() === lowered);
-    throw new CredlessError(caseOnly ? 'subject_case_mismatch' : 'subject_no_match', { subject: identity.subject });
+    throw new CredlessError(caseOnly ? 'subject_case_mismatch' : 'subject_no_match', {
+      subject: identity.subject,
+    });
   }
 
   const match = sameSubject.find((credential) => identity.audiences.includes(credential.audiences[0]));

@@ -3,7 +3,12 @@
  * server package; tests can supply in-memory ones.
  * @module
  */
-import type { Application, FederatedIdentityCredential, ServicePrincipal, Tenant } from '../directory/types.ts';
+import type {
+  Application,
+  FederatedIdentityCredential,
+  ServicePrincipal,
+  Tenant,
+} from '../directory/types.ts';
 
 export interface DirectoryPrincipal {
   application: Application;
@@ -16,14 +21,22 @@ export interface TokenDirectory {
   findClient(tenantId: string, appId: string): Promise<DirectoryPrincipal | undefined>;
   /** By appId or identifier URI. */
   findResource(tenantId: string, identifier: string): Promise<DirectoryPrincipal | undefined>;
-  credentialsForIssuer(tenantId: string, applicationId: string, issuer: string): Promise<FederatedIdentityCredential[]>;
+  credentialsForIssuer(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+  ): Promise<FederatedIdentityCredential[]>;
   /** Ids of the app roles the principal holds on the resource (admin-consented app role assignments). */
   assignedAppRoleIds(tenantId: string, principalId: string, resourceId: string): Promise<ReadonlySet<string>>;
 }
 
 /** Verification keys of external issuers, chosen from the issuer's own metadata, never from the token. */
 export interface IssuerKeys {
-  getVerificationKey(issuer: string, kid: string | undefined, alg: string): Promise<CryptoKey | import('node:crypto').KeyObject>;
+  getVerificationKey(
+    issuer: string,
+    kid: string | undefined,
+    alg: string,
+  ): Promise<CryptoKey | import('node:crypto').KeyObject>;
 }
 
 export interface AccessTokenSigner {

@@ -12,7 +12,11 @@ import { type AssertionIdentity, checkAssertionTimes, readAssertionIdentity } fr
 import { type PeekedAssertion, peekAssertion } from './assertion-structure.ts';
 import { matchFederatedCredential } from './credential-match.ts';
 import type { DirectoryPrincipal, ExchangePorts } from './exchange-ports.ts';
-import { type ClientCredentialsRequest, type EndpointVersion, parseClientCredentialsRequest } from './token-request.ts';
+import {
+  type ClientCredentialsRequest,
+  type EndpointVersion,
+  parseClientCredentialsRequest,
+} from './token-request.ts';
 
 export interface TokenExchangeInput {
   tenant: string;
@@ -77,7 +81,9 @@ const resolveResource: Step = async (ctx, ports) => {
   const { resource } = need(ctx.request, 'request');
   const found =
     (await ports.directory.findResource(tenant.id, resource)) ??
-    (resource.endsWith('/') ? await ports.directory.findResource(tenant.id, resource.slice(0, -1)) : undefined);
+    (resource.endsWith('/')
+      ? await ports.directory.findResource(tenant.id, resource.slice(0, -1))
+      : undefined);
   if (!found?.servicePrincipal) {
     throw new CredlessError('resource_not_found', { resource, tenant: ctx.input.tenant });
   }
@@ -111,7 +117,11 @@ const verifySignature: Step = async (ctx, ports) => {
   try {
     await compactVerify(clientAssertion, key, { algorithms: [assertion.alg] });
   } catch (error) {
-    throw new CredlessError('assertion_signature_invalid', { reason: 'the signature does not verify' }, { cause: error });
+    throw new CredlessError(
+      'assertion_signature_invalid',
+      { reason: 'the signature does not verify' },
+      { cause: error },
+    );
   }
 };
 
@@ -122,7 +132,10 @@ const checkClaims: Step = (ctx, ports) => {
 };
 
 const matchCredential: Step = (ctx) => {
-  ctx.credential = matchFederatedCredential(need(ctx.identity, 'identity'), need(ctx.candidates, 'candidates'));
+  ctx.credential = matchFederatedCredential(
+    need(ctx.identity, 'identity'),
+    need(ctx.candidates, 'candidates'),
+  );
 };
 
 const requireClientPrincipal: Step = (ctx) => {
@@ -141,7 +154,11 @@ const collectRoles: Step = async (ctx, ports) => {
   const clientPrincipal = need(need(ctx.client, 'client').servicePrincipal, 'client principal');
   const resource = need(ctx.resource, 'resource');
   const resourcePrincipal = need(resource.servicePrincipal, 'resource principal');
-  const assigned = await ports.directory.assignedAppRoleIds(tenant.id, clientPrincipal.id, resourcePrincipal.id);
+  const assigned = await ports.directory.assignedAppRoleIds(
+    tenant.id,
+    clientPrincipal.id,
+    resourcePrincipal.id,
+  );
   if (resourcePrincipal.appRoleAssignmentRequired && assigned.size === 0) {
     throw new CredlessError('role_assignment_required', {
       clientId: clientPrincipal.appId,
@@ -215,7 +232,10 @@ export interface ExchangeOutcome {
 }
 
 /** Runs the exchange; never throws. On failure `issued` is absent and `error` says why. */
-export async function exchangeClientAssertion(input: TokenExchangeInput, ports: ExchangePorts): Promise<ExchangeOutcome> {
+export async function exchangeClientAssertion(
+  input: TokenExchangeInput,
+  ports: ExchangePorts,
+): Promise<ExchangeOutcome> {
   const context: ExchangeContext = { input };
   for (const [name, step] of TOKEN_EXCHANGE_STEPS) {
     try {

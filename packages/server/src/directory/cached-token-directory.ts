@@ -95,13 +95,21 @@ export class CachedTokenDirectory implements TokenDirectory {
     });
   }
 
-  credentialsForIssuer(tenantId: string, applicationId: string, issuer: string): Promise<FederatedIdentityCredential[]> {
+  credentialsForIssuer(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+  ): Promise<FederatedIdentityCredential[]> {
     return this.#cached(`fic\0${tenantId}\0${applicationId}\0${issuer}`, () =>
       this.#store.findFederatedIdentityCredentialsByIssuer(tenantId, applicationId, issuer),
     );
   }
 
-  assignedAppRoleIds(tenantId: string, principalId: string, resourceId: string): Promise<ReadonlySet<string>> {
+  assignedAppRoleIds(
+    tenantId: string,
+    principalId: string,
+    resourceId: string,
+  ): Promise<ReadonlySet<string>> {
     return this.#cached(`roles\0${tenantId}\0${principalId}\0${resourceId}`, async () => {
       const assignments = await this.#store.listAppRoleAssignmentsByPrincipal(tenantId, principalId);
       return new Set(assignments.filter((a) => a.resourceId === resourceId).map((a) => a.appRoleId));

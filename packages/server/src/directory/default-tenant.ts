@@ -10,6 +10,9 @@ export async function ensureDefaultTenant(
   if (existing) return existing.id;
   const [first] = await store.listTenants();
   if (first) return first.id;
-  const created = await store.createTenant({ defaultDomain: defaults.domain, displayName: defaults.displayName });
+  const created = await store.createTenant({
+    defaultDomain: defaults.domain,
+    displayName: defaults.displayName,
+  });
   return created.id;
 }

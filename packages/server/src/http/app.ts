@@ -48,7 +48,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: 'not_found', error_description: `No route for ${request.method} ${request.url.split('?')[0]}` }),
+    reply.code(404).send({
+      error: 'not_found',
+      error_description: `No route for ${request.method} ${request.url.split('?')[0]}`,
+    }),
   );
   return app;
 }

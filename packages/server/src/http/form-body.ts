@@ -27,7 +27,9 @@ export function parseFormBody(contentType: string | undefined, body: string): Pa
     if (params.has(name)) {
       return {
         ok: false,
-        error: new CredlessError('malformed_request', { reason: `the parameter '${name.slice(0, 64)}' is repeated` }),
+        error: new CredlessError('malformed_request', {
+          reason: `the parameter '${name.slice(0, 64)}' is repeated`,
+        }),
       };
     }
     params.set(name, value);

@@ -22,7 +22,10 @@ export interface RequestIds {
 
 /** `2016-01-09 02:02:12Z`, as Entra writes it. */
 export function entraTimestamp(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function toStsError(error: unknown): { spec: StsErrorSpec; message: string; exposed: boolean } {

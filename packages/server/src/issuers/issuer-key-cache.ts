@@ -121,7 +121,7 @@ export class IssuerKeyCache {
   }
 
   #cooldownOver(entry: IssuerEntry): boolean {
-    return entry.lastAttemptAt === undefined || this.#now() - entry.lastAttemptAt >= 0;
+    return entry.lastAttemptAt === undefined || this.#now() - entry.lastAttemptAt >= this.#cooldownMs;
   }
 
   /** Loads missing or stale keys; throws external_oidc_failed when no usable (or recent enough) keys exist. */

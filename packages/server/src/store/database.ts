@@ -6,9 +6,10 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema, SqlDialectName } from './schema.ts';
+import { isUniqueViolation } from './sql-errors.ts';
 import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
 
 export const SQLITE_FILE_NAME = 'credless.db';
@@ -46,10 +47,11 @@ function openSqlite(options: OpenDatabaseOptions): Database {
   // Create the file owner-only before SQLite does (it holds encrypted keys); WAL files inherit its mode.
   closeSync(openSync(file, 'a', 0o600));
   const database = new Sqlite(file);
-  database.pragma('journal_mode = WAL');
+  // busy_timeout first: switching to WAL needs a lock another starting process may briefly hold.
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<DatabaseSchema>({ dialect: new ImmediateSqliteDialect({ database }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database }) });
   options.log?.(`directory database: SQLite ${file}`);
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
@@ -76,7 +78,7 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
   });
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   try {
-    if (schema !== undefined) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+    if (schema !== undefined) await createSchema(db, schema);
     else await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy();
@@ -86,6 +88,15 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
   }
   options.log?.(`directory database: PostgreSQL ${describeUrl(url)}${schema ? ` (schema ${schema})` : ''}`);
   return { db, dialect: 'postgres', ...(schema !== undefined ? { schema } : {}), close: () => db.destroy() };
+}
+
+/** `if not exists` is not atomic: two processes starting together can both try; the loser's error is moot. */
+async function createSchema(db: Kysely<DatabaseSchema>, schema: string): Promise<void> {
+  try {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
 }
 
 function parsePostgresUrl(databaseUrl: string): URL {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -91,6 +91,15 @@ describe('ensureLocalTls', () => {
     assert.notEqual(renewed.certPem, first.certPem);
     assert.equal(renewed.caCertPem, first.caCertPem);
     assert.equal(readCertificateInfo(renewed.certPem).notAfter.getTime(), expiry - 29 * DAY + 397 * DAY);
+  });
+
+  test('replaces an unreadable server certificate but keeps the CA', async () => {
+    const dataDir = await tempDir();
+    const first = await ensureLocalTls({ dataDir });
+    await writeFile(join(dataDir, 'tls', 'server.crt'), 'not a certificate');
+    const again = await ensureLocalTls({ dataDir });
+    assert.equal(again.caCertPem, first.caCertPem);
+    assert.ok(new X509Certificate(again.certPem).verify(new X509Certificate(first.caCertPem).publicKey));
   });
 
   test('refuses a CA key readable by others', posixOnly, async () => {

@@ -10,17 +10,23 @@ export interface CreateApplicationOptions {
   accessTokenAcceptedVersion?: AccessTokenVersion;
 }
 
-export async function createApplication(ctx: DirectoryContext, options: CreateApplicationOptions): Promise<Application> {
+export async function createApplication(
+  ctx: DirectoryContext,
+  options: CreateApplicationOptions,
+): Promise<Application> {
   if (!options.displayName.trim()) throw new UsageError('--display-name must not be empty');
   return ctx.store.createApplication(ctx.tenantId, {
     displayName: options.displayName,
     ...(options.identifierUris ? { identifierUris: options.identifierUris } : {}),
     ...(options.appRoles ? { appRoles: options.appRoles } : {}),
-    ...(options.accessTokenAcceptedVersion ? { accessTokenAcceptedVersion: options.accessTokenAcceptedVersion } : {}),
+    ...(options.accessTokenAcceptedVersion
+      ? { accessTokenAcceptedVersion: options.accessTokenAcceptedVersion }
+      : {}),
   });
 }
 
-export const showApplication = (ctx: DirectoryContext, id: string): Promise<Application> => resolveApplication(ctx, id);
+export const showApplication = (ctx: DirectoryContext, id: string): Promise<Application> =>
+  resolveApplication(ctx, id);
 
 export const listApplications = (ctx: DirectoryContext): Promise<Application[]> =>
   ctx.store.listApplications(ctx.tenantId);

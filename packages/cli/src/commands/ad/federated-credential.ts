@@ -11,7 +11,10 @@ import {
 } from '@credless/core';
 import { type DirectoryContext, resolveApplication } from '../../context.ts';
 
-function differences(existing: FederatedIdentityCredential, wanted: ReturnType<typeof normalizeFederatedIdentityCredential>) {
+function differences(
+  existing: FederatedIdentityCredential,
+  wanted: ReturnType<typeof normalizeFederatedIdentityCredential>,
+) {
   const fields: string[] = [];
   if (existing.issuer !== wanted.issuer) fields.push('issuer');
   if (existing.subject !== wanted.subject) fields.push('subject');
@@ -40,7 +43,10 @@ export async function createFederatedCredential(
   return ctx.store.createFederatedIdentityCredential(ctx.tenantId, application.id, wanted);
 }
 
-export async function listFederatedCredentials(ctx: DirectoryContext, id: string): Promise<FederatedIdentityCredential[]> {
+export async function listFederatedCredentials(
+  ctx: DirectoryContext,
+  id: string,
+): Promise<FederatedIdentityCredential[]> {
   const application = await resolveApplication(ctx, id);
   return ctx.store.listFederatedIdentityCredentials(ctx.tenantId, application.id);
 }
@@ -51,12 +57,20 @@ export async function showFederatedCredential(
   credentialIdOrName: string,
 ): Promise<FederatedIdentityCredential> {
   const application = await resolveApplication(ctx, id);
-  const credential = await ctx.store.getFederatedIdentityCredential(ctx.tenantId, application.id, credentialIdOrName);
+  const credential = await ctx.store.getFederatedIdentityCredential(
+    ctx.tenantId,
+    application.id,
+    credentialIdOrName,
+  );
   if (!credential) throw new CredlessError('not_found', { id: credentialIdOrName });
   return credential;
 }
 
-export async function deleteFederatedCredential(ctx: DirectoryContext, id: string, credentialIdOrName: string) {
+export async function deleteFederatedCredential(
+  ctx: DirectoryContext,
+  id: string,
+  credentialIdOrName: string,
+) {
   const application = await resolveApplication(ctx, id);
   await ctx.store.deleteFederatedIdentityCredential(ctx.tenantId, application.id, credentialIdOrName);
 }

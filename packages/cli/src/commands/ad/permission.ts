@@ -4,7 +4,12 @@
  * assignment per requested role, which is what puts `roles` in access tokens.
  * @module
  */
-import { type Application, type AppRoleAssignment, CredlessError, type RequiredResourceAccess } from '@credless/core';
+import {
+  type Application,
+  type AppRoleAssignment,
+  CredlessError,
+  type RequiredResourceAccess,
+} from '@credless/core';
 import { type DirectoryContext, resolveApplication } from '../../context.ts';
 import { UsageError } from '../../exit-codes.ts';
 
@@ -23,12 +28,17 @@ function parsePermission(entry: string): { id: string; type: 'Role' } {
     throw new UsageError(`--api-permissions: '${entry}' must look like <permission id>=Role`);
   }
   if (type === 'Scope') {
-    throw new UsageError(`--api-permissions: '${entry}' is a delegated permission; workloads need application permissions (=Role)`);
+    throw new UsageError(
+      `--api-permissions: '${entry}' is a delegated permission; workloads need application permissions (=Role)`,
+    );
   }
   return { id, type };
 }
 
-export async function addPermission(ctx: DirectoryContext, options: AddPermissionOptions): Promise<Application> {
+export async function addPermission(
+  ctx: DirectoryContext,
+  options: AddPermissionOptions,
+): Promise<Application> {
   const client = await resolveApplication(ctx, options.id);
   const resource = await ctx.store.getApplicationByAppId(ctx.tenantId, options.api);
   if (!resource) throw new CredlessError('not_found', { id: options.api });
@@ -48,11 +58,15 @@ export async function addPermission(ctx: DirectoryContext, options: AddPermissio
     resourceAccess: [...(current?.resourceAccess ?? [])],
   };
   for (const permission of requested) {
-    if (!merged.resourceAccess.some((entry) => entry.id === permission.id && entry.type === permission.type)) {
+    if (
+      !merged.resourceAccess.some((entry) => entry.id === permission.id && entry.type === permission.type)
+    ) {
       merged.resourceAccess.push(permission);
     }
   }
-  return ctx.store.updateApplication(ctx.tenantId, client.id, { requiredResourceAccess: [...others, merged] });
+  return ctx.store.updateApplication(ctx.tenantId, client.id, {
+    requiredResourceAccess: [...others, merged],
+  });
 }
 
 /** Grants every application permission the app requests; running it again grants nothing new. */
@@ -67,7 +81,8 @@ export async function adminConsent(ctx: DirectoryContext, id: string): Promise<A
   const granted: AppRoleAssignment[] = [];
   for (const entry of client.requiredResourceAccess) {
     const resource = await ctx.store.getServicePrincipalByAppId(ctx.tenantId, entry.resourceAppId);
-    if (!resource) throw new CredlessError('not_found', { id: `service principal for ${entry.resourceAppId}` });
+    if (!resource)
+      throw new CredlessError('not_found', { id: `service principal for ${entry.resourceAppId}` });
     for (const access of entry.resourceAccess.filter((item) => item.type === 'Role')) {
       granted.push(
         await ctx.store.createAppRoleAssignment(ctx.tenantId, {

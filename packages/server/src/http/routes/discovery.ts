@@ -48,7 +48,20 @@ function v2Metadata(baseUrl: string, tenantId: string) {
     http_logout_supported: true,
     frontchannel_logout_supported: true,
     end_session_endpoint: `${tenantBase}/oauth2/v2.0/logout`,
-    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'oid', 'tid', 'ver', 'roles', 'azp', 'idtyp'],
+    claims_supported: [
+      'sub',
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'nbf',
+      'oid',
+      'tid',
+      'ver',
+      'roles',
+      'azp',
+      'idtyp',
+    ],
     kerberos_endpoint: `${tenantBase}/kerberos`,
     tenant_region_scope: null,
     cloud_instance_name: host,
@@ -76,7 +89,12 @@ export async function discoveryRoutes(app: FastifyInstance, options: DiscoveryRo
   const { directory } = options;
 
   const sendError = (request: FastifyRequest, reply: FastifyReply, error: unknown) => {
-    const { status, body, exposed } = stsErrorBody(error, requestIds(request), new Date(options.now()), options.baseUrl());
+    const { status, body, exposed } = stsErrorBody(
+      error,
+      requestIds(request),
+      new Date(options.now()),
+      options.baseUrl(),
+    );
     if (!exposed) reply.log.error({ err: error }, 'discovery failed unexpectedly');
     return reply.code(status).header('cache-control', 'no-store').send(body);
   };
@@ -96,18 +114,24 @@ export async function discoveryRoutes(app: FastifyInstance, options: DiscoveryRo
 
   app.get(
     '/:tenant/v2.0/.well-known/openid-configuration',
-    withTenant((tenant, reply, baseUrl) => reply.header('cache-control', METADATA_MAX_AGE).send(v2Metadata(baseUrl, tenant.id))),
+    withTenant((tenant, reply, baseUrl) =>
+      reply.header('cache-control', METADATA_MAX_AGE).send(v2Metadata(baseUrl, tenant.id)),
+    ),
   );
   app.get(
     '/:tenant/.well-known/openid-configuration',
-    withTenant((tenant, reply, baseUrl) => reply.header('cache-control', METADATA_MAX_AGE).send(v1Metadata(baseUrl, tenant.id))),
+    withTenant((tenant, reply, baseUrl) =>
+      reply.header('cache-control', METADATA_MAX_AGE).send(v1Metadata(baseUrl, tenant.id)),
+    ),
   );
   app.get(
     '/:tenant/discovery/v2.0/keys',
     withTenant(async (tenant, reply, baseUrl) => {
       const { keys } = await options.getJwks(tenant.id);
       const issuer = authorityUrls(baseUrl, tenant.id).v2Issuer;
-      return reply.header('cache-control', METADATA_MAX_AGE).send({ keys: keys.map((key) => ({ ...key, issuer })) });
+      return reply
+        .header('cache-control', METADATA_MAX_AGE)
+        .send({ keys: keys.map((key) => ({ ...key, issuer })) });
     }),
   );
   app.get(
@@ -122,7 +146,8 @@ export async function discoveryRoutes(app: FastifyInstance, options: DiscoveryRo
   app.get('/common/discovery/instance', async (request, reply) => {
     const baseUrl = options.baseUrl();
     const query = request.query as Record<string, unknown>;
-    const endpoint = typeof query['authorization_endpoint'] === 'string' ? query['authorization_endpoint'] : '';
+    const endpoint =
+      typeof query['authorization_endpoint'] === 'string' ? query['authorization_endpoint'] : '';
     const ours = new URL(baseUrl);
     let url: URL | undefined;
     try {
@@ -131,7 +156,11 @@ export async function discoveryRoutes(app: FastifyInstance, options: DiscoveryRo
       url = undefined;
     }
     if (!url || url.origin !== ours.origin) {
-      return sendError(request, reply, new CredlessError('invalid_instance', { authority: endpoint.slice(0, 200) }));
+      return sendError(
+        request,
+        reply,
+        new CredlessError('invalid_instance', { authority: endpoint.slice(0, 200) }),
+      );
     }
     const tenant = url.pathname.split('/')[1] || 'common';
     return reply.header('cache-control', METADATA_MAX_AGE).send({

@@ -36,7 +36,12 @@ function successBody(version: EndpointVersion, issued: IssuedAccessToken) {
   // Entra answers one second short of the lifetime; MSAL refreshes 5 minutes early anyway.
   const expiresIn = issued.expiresIn - 1;
   if (version === 'v2') {
-    return { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: issued.accessToken };
+    return {
+      token_type: 'Bearer',
+      expires_in: expiresIn,
+      ext_expires_in: expiresIn,
+      access_token: issued.accessToken,
+    };
   }
   return {
     token_type: 'Bearer',
@@ -52,7 +57,12 @@ function successBody(version: EndpointVersion, issued: IssuedAccessToken) {
 export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptions): Promise<void> {
   const { exchange } = options;
   const sendError = (reply: FastifyReply, ids: RequestIds, error: unknown) => {
-    const { status, body, exposed } = stsErrorBody(error, ids, new Date(exchange.now()), exchange.settings.baseUrl);
+    const { status, body, exposed } = stsErrorBody(
+      error,
+      ids,
+      new Date(exchange.now()),
+      exchange.settings.baseUrl,
+    );
     if (!exposed) reply.log.error({ err: error, traceId: ids.traceId }, 'token endpoint failed unexpectedly');
     noStore(reply, ids);
     return reply.code(status).type('application/json; charset=utf-8').send(body);
@@ -60,8 +70,10 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
 
   // Read every body as text so that a wrong content type is answered by us, in Entra's shape.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: TOKEN_BODY_LIMIT_BYTES }, (_request, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'string', bodyLimit: TOKEN_BODY_LIMIT_BYTES },
+    (_request, body, done) => done(null, body),
   );
   app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
     const ids = requestIds(request);
@@ -69,7 +81,11 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
       return sendError(reply, ids, new CredlessError('request_too_large', { limit: TOKEN_BODY_LIMIT_BYTES }));
     }
     if (error.statusCode === 400 || error.statusCode === 415) {
-      return sendError(reply, ids, new CredlessError('malformed_request', { reason: 'the body could not be read' }));
+      return sendError(
+        reply,
+        ids,
+        new CredlessError('malformed_request', { reason: 'the body could not be read' }),
+      );
     }
     return sendError(reply, ids, error);
   });
@@ -79,7 +95,10 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
     if (request.method !== 'POST') {
       return sendError(reply, ids, new CredlessError('method_not_allowed', { method: request.method }));
     }
-    const form = parseFormBody(request.headers['content-type'], typeof request.body === 'string' ? request.body : '');
+    const form = parseFormBody(
+      request.headers['content-type'],
+      typeof request.body === 'string' ? request.body : '',
+    );
     if (!form.ok) return sendError(reply, ids, form.error);
     const { tenant } = request.params as { tenant: string };
     const outcome = await exchangeClientAssertion({ tenant, version, params: form.params }, exchange);

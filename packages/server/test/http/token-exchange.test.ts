@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { GRAPH_RESOURCE_URI } from '@credless/core';
+import {
+  createWorkloadScenario,
+  startTestCredless,
+  startTestOidcIssuer,
+  type TestCredless,
+  type TestOidcIssuer,
+} from '@credless/testkit';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { Agent, request } from 'undici';
+
+const SUBJECT = 'system:serviceaccount:default:workload';
+
+describe('token exchange over HTTPS', () => {
+  let issuer: TestOidcIssuer;
+  let credless: TestCredless;
+  let client: Agent;
+  let scenario: Awaited<ReturnType<typeof createWorkloadScenario>>;
+
+  before(async () => {
+    issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
+    credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
+    client = new Agent({ connect: { ca: credless.caCertPem! } });
+    scenario = await createWorkloadScenario(credless, {
+      issuer: issuer.issuer,
+      subject: SUBJECT,
+      graphRoles: ['User.Read.All', 'Organization.Read.All'],
+    });
+  });
+  after(async () => {
+    await client.close();
+    await credless.close();
+    await issuer.close();
+  });
+
+  const exchange = async (form: Record<string, string>, version: 'v2' | 'v1' = 'v2') => {
+    const path = version === 'v2' ? 'oauth2/v2.0/token' : 'oauth2/token';
+    const response = await request(`${credless.url}/${credless.tenantId}/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+      dispatcher: client,
+    });
+    return {
+      status: response.statusCode,
+      headers: response.headers,
+      body: (await response.body.json()) as Record<string, unknown>,
+    };
+  };
+
+  const form = (assertion: string, extra: Record<string, string> = {}) => ({
+    grant_type: 'client_credentials',
+    client_id: scenario.appId,
+    scope: `${GRAPH_RESOURCE_URI}/.default`,
+    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    client_assertion: assertion,
+    ...extra,
+  });
+
+  test('a matching assertion yields a v1 Graph token with the consented roles', async () => {
+    const assertion = await issuer.issueToken({ sub: SUBJECT, aud: ['api://AzureADTokenExchange'] });
+    const { status, headers, body } = await exchange(form(assertion));
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.equal(headers['cache-control'], 'no-store, no-cache');
+    assert.equal(body['token_type'], 'Bearer');
+    assert.ok(
+      typeof body['expires_in'] === 'number' && body['expires_in'] >= 3599 && body['expires_in'] <= 5399,
+    );
+    const keysResponse = await request(`${credless.url}/${credless.tenantId}/discovery/keys`, {
+      dispatcher: client,
+    });
+    const { keys } = (await keysResponse.body.json()) as { keys: Array<Record<string, unknown>> };
+    const { payload, protectedHeader } = await jwtVerify(
+      body['access_token'] as string,
+      createLocalJWKSet({ keys: keys as never }),
+      { issuer: `${credless.url}/${credless.tenantId}/`, audience: GRAPH_RESOURCE_URI },
+    );
+    assert.equal(protectedHeader.alg, 'RS256');
+    assert.equal(protectedHeader.x5t, protectedHeader.kid);
+    assert.deepEqual([...(payload['roles'] as string[])].sort(), ['Organization.Read.All', 'User.Read.All']);
+    assert.equal(payload['appid'], scenario.appId);
+    assert.equal(payload['oid'], scenario.servicePrincipalId);
+    assert.equal(payload.sub, scenario.servicePrincipalId);
+    assert.equal(payload['idtyp'], 'app');
+    assert.equal(payload['ver'], '1.0');
+    assert.equal(payload['tid'], credless.tenantId);
+  });
+
+  test('the v1 endpoint takes resource= and answers with string numbers', async () => {
+    const assertion = await issuer.issueToken({ sub: SUBJECT, aud: 'api://AzureADTokenExchange' });
+    const { scope: _scope, ...rest } = form(assertion);
+    const { status, body } = await exchange({ ...rest, resource: GRAPH_RESOURCE_URI }, 'v1');
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.equal(typeof body['expires_in'], 'string');
+    assert.equal(body['resource'], GRAPH_RESOURCE_URI);
+  });
+
+  test('a wrong subject is refused with AADSTS700213 and no token', async () => {
+    const assertion = await issuer.issueToken({ sub: `${SUBJECT}-other`, aud: 'api://AzureADTokenExchange' });
+    const { status, body } = await exchange(form(assertion));
+    assert.equal(status, 401);
+    assert.equal(body['error'], 'invalid_client');
+    assert.deepEqual(body['error_codes'], [700213]);
+    assert.equal(body['access_token'], undefined);
+  });
+});
