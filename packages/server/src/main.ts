@@ -155,10 +155,8 @@ export async function startCredless(
       logger,
       directory: tokenDirectory,
       exchange,
-      getJwks: async (tenantId) => {
-        await keys.ensureKeys(tenantId);
-        return keys.getJwks(tenantId);
-      },
+      // Creates a tenant's first key on demand (a tenant added by the CLI while running).
+      getJwks: (tenantId) => keys.getJwks(tenantId),
       isReady: async () => (await store.getDirectoryVersion()) >= 0,
       ...(tls ? { https: { key: tls.keyPem, cert: tls.certPem } } : {}),
     });
