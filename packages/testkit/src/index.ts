@@ -2,7 +2,14 @@
  * @credless/testkit: real (not mocked) collaborators for credless tests.
  * @module
  */
-export { startTestOidcIssuer } from './test-oidc-issuer.ts';
+
+export type {
+  StartTestCredlessOptions,
+  TestCredless,
+  WorkloadScenario,
+  WorkloadScenarioOptions,
+} from './credless-harness.ts';
+export { createWorkloadScenario, startTestCredless } from './credless-harness.ts';
 export type {
   IssueTokenOptions,
   StartTestOidcIssuerOptions,
@@ -12,5 +19,4 @@ export type {
   TestIssuerRequest,
   TestOidcIssuer,
 } from './test-oidc-issuer.ts';
-export { createWorkloadScenario, startTestCredless } from './credless-harness.ts';
-export type { StartTestCredlessOptions, TestCredless, WorkloadScenario, WorkloadScenarioOptions } from './credless-harness.ts';
+export { startTestOidcIssuer } from './test-oidc-issuer.ts';

@@ -4,8 +4,8 @@
  * @module
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { Agent } from 'undici';
@@ -97,7 +97,10 @@ const METADATA_ADDRESS = 'https://169.254.169.254/latest/meta-data/';
 const HUGE_BODY_BYTES = 50 * 1024 * 1024;
 const HUGE_CHUNK = Buffer.alloc(64 * 1024, 0x20);
 
-async function createSigningKey(alg: TestIssuerKeyAlg, kidStyle: 'thumbprint' | 'kubernetes'): Promise<SigningKey> {
+async function createSigningKey(
+  alg: TestIssuerKeyAlg,
+  kidStyle: 'thumbprint' | 'kubernetes',
+): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const jwk = await exportJWK(publicKey);
   const kid =
@@ -116,7 +119,9 @@ export async function startTestOidcIssuer(options: StartTestOidcIssuerOptions = 
   const issuerPath = options.path ?? '';
   if (issuerPath !== '' && !issuerPath.startsWith('/')) throw new Error("path must start with '/'");
 
-  const ca = options.certificateAuthority ?? (await createCertificateAuthority({ commonName: 'credless test issuer CA' }));
+  const ca =
+    options.certificateAuthority ??
+    (await createCertificateAuthority({ commonName: 'credless test issuer CA' }));
   const tls = await issueServerCertificate({ ca, dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
 
   let signing = await createSigningKey(keyAlg, kidStyle);
@@ -193,7 +198,11 @@ export async function startTestOidcIssuer(options: StartTestOidcIssuerOptions = 
   });
 
   /** Returns true when a fault answered the request. */
-  const serveFault = async (res: ServerResponse, record: TestIssuerRequest, document: 'jwks' | 'discovery') => {
+  const serveFault = async (
+    res: ServerResponse,
+    record: TestIssuerRequest,
+    document: 'jwks' | 'discovery',
+  ) => {
     if (fault === null) return false;
     const target = fault === 'privateKeyInJwks' ? 'jwks' : (faultOptions.on ?? 'jwks');
     if (target !== document) return false;
@@ -214,7 +223,12 @@ export async function startTestOidcIssuer(options: StartTestOidcIssuerOptions = 
         serveSlowDrip(res);
         break;
       case 'privateKeyInJwks': {
-        const privateJwk = { ...(await exportJWK(signing.privateKey)), kid: signing.kid, alg: keyAlg, use: 'sig' };
+        const privateJwk = {
+          ...(await exportJWK(signing.privateKey)),
+          kid: signing.kid,
+          alg: keyAlg,
+          use: 'sig',
+        };
         sendJson(res, 200, { keys: [privateJwk] });
         break;
       }
@@ -281,9 +295,7 @@ export async function startTestOidcIssuer(options: StartTestOidcIssuerOptions = 
         ...tokenOptions.header,
       };
       for (const [name, value] of Object.entries(header)) if (value === undefined) delete header[name];
-      return new SignJWT(payload)
-        .setProtectedHeader(header as { alg: string })
-        .sign(signing.privateKey);
+      return new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(signing.privateKey);
     },
     async rotateKeys(rotateOptions = {}) {
       signing = await createSigningKey(keyAlg, kidStyle);

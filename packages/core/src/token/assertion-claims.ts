@@ -17,7 +17,10 @@ const malformed = (reason: string) => new CredlessError('assertion_malformed', {
 
 /** Entra's time format in AADSTS700024: `2026-11-29T03:04:05.0000000Z`. */
 export function formatEntraInstant(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
+  const instant = new Date(seconds * 1000);
+  // A finite claim can still lie beyond Date's range; show it raw rather than throw a RangeError (a 500).
+  if (Number.isNaN(instant.getTime())) return String(seconds);
+  return instant.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 }
 
 function readTime(payload: Record<string, unknown>, claim: 'exp' | 'nbf' | 'iat'): number | undefined {

@@ -51,6 +51,10 @@ export interface ExchangeContext {
 
 type Step = (ctx: ExchangeContext, ports: ExchangePorts) => Promise<void> | void;
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** GUIDs (client ids, app ids) compare case-insensitively, as in Entra; the directory stores them lowercased. */
+const canonicalId = (id: string): string => (GUID.test(id) ? id.toLowerCase() : id);
+
 const need = <T>(value: T | undefined, what: string): T => {
   if (value === undefined) throw new Error(`exchange step ran before ${what} was set`);
   return value;
@@ -69,7 +73,7 @@ const parseRequest: Step = (ctx) => {
 const resolveClient: Step = async (ctx, ports) => {
   const tenant = need(ctx.tenant, 'tenant');
   const { clientId } = need(ctx.request, 'request');
-  const client = await ports.directory.findClient(tenant.id, clientId);
+  const client = await ports.directory.findClient(tenant.id, canonicalId(clientId));
   if (!client || client.application.builtIn) {
     throw new CredlessError('client_not_found', { clientId, tenant: ctx.input.tenant });
   }
@@ -80,7 +84,7 @@ const resolveResource: Step = async (ctx, ports) => {
   const tenant = need(ctx.tenant, 'tenant');
   const { resource } = need(ctx.request, 'request');
   const found =
-    (await ports.directory.findResource(tenant.id, resource)) ??
+    (await ports.directory.findResource(tenant.id, canonicalId(resource))) ??
     (resource.endsWith('/')
       ? await ports.directory.findResource(tenant.id, resource.slice(0, -1))
       : undefined);

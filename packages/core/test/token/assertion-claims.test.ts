@@ -24,12 +24,24 @@ function assertCode(fn: () => unknown, code: string, messagePart?: RegExp) {
 describe('readAssertionIdentity', () => {
   const accepted: Array<{ name: string; aud: unknown; audiences: string[] }> = [
     { name: 'aud a string', aud: 'api://AzureADTokenExchange', audiences: ['api://AzureADTokenExchange'] },
-    { name: 'aud an array of one', aud: ['api://AzureADTokenExchange'], audiences: ['api://AzureADTokenExchange'] },
-    { name: 'aud an array of two', aud: ['https://kubernetes.default.svc', 'api://AzureADTokenExchange'], audiences: ['https://kubernetes.default.svc', 'api://AzureADTokenExchange'] },
+    {
+      name: 'aud an array of one',
+      aud: ['api://AzureADTokenExchange'],
+      audiences: ['api://AzureADTokenExchange'],
+    },
+    {
+      name: 'aud an array of two',
+      aud: ['https://kubernetes.default.svc', 'api://AzureADTokenExchange'],
+      audiences: ['https://kubernetes.default.svc', 'api://AzureADTokenExchange'],
+    },
   ];
   for (const { name, aud, audiences } of accepted) {
     test(`${name} is accepted`, () => {
-      assert.deepEqual(readAssertionIdentity({ iss: ISS, sub: SUB, aud }), { issuer: ISS, subject: SUB, audiences });
+      assert.deepEqual(readAssertionIdentity({ iss: ISS, sub: SUB, aud }), {
+        issuer: ISS,
+        subject: SUB,
+        audiences,
+      });
     });
   }
 
@@ -121,8 +133,16 @@ describe('checkAssertionTimes: nbf and iat', () => {
     { name: 'nbf 31 s ahead (beyond skew)', payload: { exp, nbf: NOW + 31 }, valid: false },
     { name: 'iat 30 s ahead (within skew)', payload: { exp, iat: NOW + 30 }, valid: true },
     { name: 'iat 31 s ahead (beyond skew)', payload: { exp, iat: NOW + 31 }, valid: false },
-    { name: 'nbf fine but iat in the future', payload: { exp, nbf: NOW - 10, iat: NOW + 3600 }, valid: false },
-    { name: 'iat fine but nbf in the future', payload: { exp, iat: NOW - 10, nbf: NOW + 3600 }, valid: false },
+    {
+      name: 'nbf fine but iat in the future',
+      payload: { exp, nbf: NOW - 10, iat: NOW + 3600 },
+      valid: false,
+    },
+    {
+      name: 'iat fine but nbf in the future',
+      payload: { exp, iat: NOW - 10, nbf: NOW + 3600 },
+      valid: false,
+    },
   ];
   for (const { name, payload, valid } of cases) {
     test(`${name} → ${valid ? 'valid' : 'assertion_time_invalid'}`, () => {
@@ -161,8 +181,8 @@ describe('checkAssertionTimes: claim types', () => {
     assertCode(() => checkAssertionTimes({ exp: NOW - 0.5 }, NOW, 0), 'assertion_time_invalid');
   });
 
-  test('an expired token with an absurd (but finite) expiry is still a time error, not a crash', () => {
-    // exp beyond the Date range: formatting it must not throw a RangeError instead of the 401.
+  test('times beyond the Date range still give a time error, not a crash', () => {
+    // Finite JSON numbers beyond ±8.64e12 s: formatting them must not throw a RangeError (a 500) instead of the 401.
     assertCode(() => checkAssertionTimes({ exp: NOW + 60, nbf: 1e300 }, NOW), 'assertion_time_invalid');
     assertCode(() => checkAssertionTimes({ exp: -1e300 }, NOW), 'assertion_time_invalid');
   });
@@ -175,6 +195,7 @@ describe('formatEntraInstant', () => {
     [NOW + 0.5, '2026-05-28T20:26:40.5000000Z'],
     [NOW + 0.123, '2026-05-28T20:26:40.1230000Z'],
     [1_000_000_000, '2001-09-09T01:46:40.0000000Z'],
+    [1e300, '1e+300'],
   ];
   for (const [seconds, expected] of cases) {
     test(`${seconds} → ${expected}`, () => assert.equal(formatEntraInstant(seconds), expected));

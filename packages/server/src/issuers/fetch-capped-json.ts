@@ -3,7 +3,8 @@
  * one deadline for connect + headers + body, and a byte cap enforced while the body streams.
  * @module
  */
-import { type Dispatcher, request } from 'undici';
+import { BlockList, isIP } from 'node:net';
+import { Agent, buildConnector, type Dispatcher, request } from 'undici';
 
 export interface FetchCappedJsonOptions {
   /** Connection pool to use (tests pass one that trusts their CA). Must not follow redirects. */
@@ -33,9 +34,66 @@ function requireHttpsUrl(url: string): URL {
   } catch {
     throw new IssuerFetchError('URL is not valid');
   }
-  if (parsed.protocol !== 'https:') throw new IssuerFetchError(`URL scheme '${parsed.protocol}' is not https`);
+  if (parsed.protocol !== 'https:')
+    throw new IssuerFetchError(`URL scheme '${parsed.protocol}' is not https`);
   if (parsed.username || parsed.password) throw new IssuerFetchError('URL must not contain credentials');
   return parsed;
+}
+
+/** Never a legitimate issuer: unspecified, link-local (cloud metadata at 169.254.169.254), multicast, reserved. */
+const ALWAYS_BLOCKED = new BlockList();
+ALWAYS_BLOCKED.addSubnet('0.0.0.0', 8, 'ipv4');
+ALWAYS_BLOCKED.addSubnet('169.254.0.0', 16, 'ipv4');
+ALWAYS_BLOCKED.addSubnet('224.0.0.0', 3, 'ipv4'); // multicast, reserved and broadcast
+ALWAYS_BLOCKED.addAddress('::', 'ipv6');
+ALWAYS_BLOCKED.addSubnet('fe80::', 10, 'ipv6');
+ALWAYS_BLOCKED.addSubnet('ff00::', 8, 'ipv6');
+/** Loopback and private networks: blocked unless the deployment trusts issuers on its own network. */
+const PRIVATE_NETWORKS = new BlockList();
+PRIVATE_NETWORKS.addSubnet('127.0.0.0', 8, 'ipv4');
+PRIVATE_NETWORKS.addSubnet('10.0.0.0', 8, 'ipv4');
+PRIVATE_NETWORKS.addSubnet('172.16.0.0', 12, 'ipv4');
+PRIVATE_NETWORKS.addSubnet('192.168.0.0', 16, 'ipv4');
+PRIVATE_NETWORKS.addSubnet('100.64.0.0', 10, 'ipv4');
+PRIVATE_NETWORKS.addAddress('::1', 'ipv6');
+PRIVATE_NETWORKS.addSubnet('fc00::', 7, 'ipv6');
+
+/** True when an issuer must not be contacted at `address` (IPv4-mapped IPv6 is judged as IPv4). */
+export function isBlockedIssuerAddress(address: string, options: { blockPrivateNetworks: boolean }): boolean {
+  const version = isIP(address);
+  if (version === 0) return true;
+  const type = version === 6 ? 'ipv6' : 'ipv4';
+  return (
+    ALWAYS_BLOCKED.check(address, type) ||
+    (options.blockPrivateNetworks && PRIVATE_NETWORKS.check(address, type))
+  );
+}
+
+const addressBlocked = () =>
+  Object.assign(new Error('issuer address is not allowed'), { code: 'ADDRESS_BLOCKED' });
+
+/**
+ * An undici Agent that refuses special-use addresses: IP-literal hosts before connecting, resolved names
+ * by the socket's remote address before any request is sent (so DNS answers cannot aim it inward).
+ * `blockPrivateNetworks` (default true) also refuses loopback and private ranges.
+ */
+export function createIssuerAgent(options: { blockPrivateNetworks?: boolean; ca?: string } = {}): Agent {
+  const policy = { blockPrivateNetworks: options.blockPrivateNetworks ?? true };
+  const connect = buildConnector(options.ca ? { ca: options.ca } : {});
+  return new Agent({
+    connect: (connectOptions, callback) => {
+      const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
+      if (isIP(host) !== 0 && isBlockedIssuerAddress(host, policy)) return callback(addressBlocked(), null);
+      connect(connectOptions, (error, socket) => {
+        if (error) return callback(error, null);
+        if (isBlockedIssuerAddress(socket.remoteAddress ?? '', policy)) {
+          socket.destroy();
+          return callback(addressBlocked(), null);
+        }
+        callback(null, socket);
+      });
+    },
+  });
 }
 
 /** Describes a transport failure by its code only (messages can quote peer data). */
@@ -77,7 +135,7 @@ function parseJson(bytes: Buffer): unknown {
 export async function fetchCappedJson(url: string, options: FetchCappedJsonOptions): Promise<unknown> {
   const target = requireHttpsUrl(url);
   const deadline = new AbortController();
-  const timer = 0 as unknown as NodeJS.Timeout;
+  const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
   let body: Dispatcher.ResponseData['body'] | undefined;
   try {
@@ -94,7 +152,7 @@ export async function fetchCappedJson(url: string, options: FetchCappedJsonOptio
     if (status < 200 || status >= 300) throw new IssuerFetchError(`unexpected HTTP status ${status}`);
     const declaredLength = Number(response.headers['content-length']);
     if (Number.isFinite(declaredLength) && declaredLength > options.maxBytes) {
-      throw new IssuerFetchError(`response body exceeds ${options.maxBytes} bytes`);
+      throw new IssuerFetchError(`declared Content-Length exceeds ${options.maxBytes} bytes`);
     }
     return parseJson(await readCappedBody(body, options.maxBytes));
   } catch (error) {

@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import { CredlessError } from '@credless/core';
 import { importJWK } from 'jose';
 import type { Dispatcher } from 'undici';
-import { IssuerFetchError } from './fetch-capped-json.ts';
+import { createIssuerAgent, IssuerFetchError } from './fetch-capped-json.ts';
 import {
   fetchIssuerKeySet,
   type IssuerKeySet,
@@ -18,6 +18,7 @@ import {
 } from './issuer-metadata.ts';
 
 export interface IssuerKeyCacheOptions {
+  /** Default dispatcher: createIssuerAgent(), which refuses loopback, private and link-local addresses. */
   fetchOptions: { dispatcher?: Dispatcher; timeoutMs?: number; maxBytes?: number };
   /** Resolves true when some federated credential names this issuer; nothing else is ever fetched. */
   isIssuerAllowed: (issuer: string) => Promise<boolean>;
@@ -63,7 +64,7 @@ const shownKid = (kid: string) => (kid.length > KID_SHOWN_MAX ? `${kid.slice(0, 
 export class IssuerKeyCache {
   readonly #entries = new Map<string, IssuerEntry>();
   readonly #isIssuerAllowed: (issuer: string) => Promise<boolean>;
-  readonly #fetchOptions: { dispatcher?: Dispatcher; timeoutMs: number; maxBytes: number };
+  readonly #fetchOptions: { dispatcher: Dispatcher; timeoutMs: number; maxBytes: number };
   readonly #now: () => number;
   readonly #maxAgeMs: number;
   readonly #cooldownMs: number;
@@ -71,7 +72,7 @@ export class IssuerKeyCache {
 
   constructor(options: IssuerKeyCacheOptions) {
     const { dispatcher, timeoutMs = DEFAULT_TIMEOUT_MS, maxBytes = DEFAULT_MAX_BYTES } = options.fetchOptions;
-    this.#fetchOptions = { timeoutMs, maxBytes, ...(dispatcher ? { dispatcher } : {}) };
+    this.#fetchOptions = { timeoutMs, maxBytes, dispatcher: dispatcher ?? createIssuerAgent() };
     this.#isIssuerAllowed = options.isIssuerAllowed;
     this.#now = options.now ?? Date.now;
     this.#maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
@@ -83,7 +84,11 @@ export class IssuerKeyCache {
    * The key to verify a token from `issuer` signed with `alg` (taken from the token header, checked here
    * against an allow-list and the key type). `kid` is an opaque lookup value.
    */
-  async getVerificationKey(issuer: string, kid: string | undefined, alg: string): Promise<CryptoKey | KeyObject> {
+  async getVerificationKey(
+    issuer: string,
+    kid: string | undefined,
+    alg: string,
+  ): Promise<CryptoKey | KeyObject> {
     if (!(await this.#isIssuerAllowed(issuer))) throw new CredlessError('issuer_no_match', { issuer });
     if (!isSupportedAlgorithm(alg)) throw signatureInvalid(`algorithm '${alg}' is not accepted`);
     const entry = this.#entryFor(issuer);
@@ -126,7 +131,8 @@ export class IssuerKeyCache {
 
   /** Loads missing or stale keys; throws external_oidc_failed when no usable (or recent enough) keys exist. */
   async #ensureUsableKeys(issuer: string, entry: IssuerEntry): Promise<void> {
-    if (entry.keySet && entry.fetchedAt !== undefined && this.#now() - entry.fetchedAt < this.#maxAgeMs) return;
+    if (entry.keySet && entry.fetchedAt !== undefined && this.#now() - entry.fetchedAt < this.#maxAgeMs)
+      return;
     if (entry.inFlight) await entry.inFlight;
     else if (this.#cooldownOver(entry)) await this.#refresh(issuer, entry);
 
@@ -137,7 +143,10 @@ export class IssuerKeyCache {
         reason: `${entry.lastError ?? 'refresh pending'} (last good keys are too old to use)`,
       });
     }
-    throw new CredlessError('external_oidc_failed', { issuer, reason: entry.lastError ?? 'keys unavailable' });
+    throw new CredlessError('external_oidc_failed', {
+      issuer,
+      reason: entry.lastError ?? 'keys unavailable',
+    });
   }
 
   /** Single-flight: concurrent callers share one fetch of the issuer. */
@@ -157,7 +166,8 @@ export class IssuerKeyCache {
       entry.fetchedAt = this.#now();
       entry.imported = new Map();
     } catch (error) {
-      entry.lastError = error instanceof IssuerFetchError ? error.reason : 'unexpected error while fetching keys';
+      entry.lastError =
+        error instanceof IssuerFetchError ? error.reason : 'unexpected error while fetching keys';
       entry.lastErrorAt = this.#now();
     }
   }

@@ -27,7 +27,11 @@ const MAX_RSA_MODULUS_BITS = 8192;
 const MAX_KID_LENGTH = 1024;
 /** Members that only a private or symmetric key has; their presence means the publisher leaked a secret. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
-const CURVE_ALGORITHM: Record<string, SupportedAlgorithm> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
+const CURVE_ALGORITHM: Record<string, SupportedAlgorithm> = {
+  'P-256': 'ES256',
+  'P-384': 'ES384',
+  'P-521': 'ES512',
+};
 
 /** A published key that passed validation; `jwk` holds the public members only. */
 export interface IssuerPublicKey {
@@ -76,14 +80,16 @@ function isHttpsUrl(value: string): boolean {
 /** Checks the discovery document names exactly this issuer and returns its https `jwks_uri`. */
 export function parseDiscoveryDocument(issuer: string, document: unknown): string {
   if (!isRecord(document)) throw new IssuerFetchError('discovery document is not a JSON object');
-  if (document['issuer'] !== issuer) throw new IssuerFetchError('discovery document names a different issuer');
+  if (document['issuer'] !== issuer)
+    throw new IssuerFetchError('discovery document names a different issuer');
   const jwksUri = document['jwks_uri'];
   if (typeof jwksUri !== 'string') throw new IssuerFetchError('discovery document has no jwks_uri');
   if (!isHttpsUrl(jwksUri)) throw new IssuerFetchError('discovery jwks_uri is not https');
   return jwksUri;
 }
 
-const isBase64url = (value: unknown): value is string => typeof value === 'string' && /^[A-Za-z0-9_-]+$/.test(value);
+const isBase64url = (value: unknown): value is string =>
+  typeof value === 'string' && /^[A-Za-z0-9_-]+$/.test(value);
 
 /** Returns the usable public key, or undefined when the entry is well-formed but unusable for us. */
 function toUsableKey(entry: Record<string, unknown>): IssuerPublicKey | undefined {
@@ -129,7 +135,8 @@ function toUsableKey(entry: Record<string, unknown>): IssuerPublicKey | undefine
 
 /** Validates a JWKS document. Throws for a dangerous or useless set; skips individual unusable keys. */
 export function parseJwks(document: unknown): { keys: IssuerPublicKey[]; skippedKeys: number } {
-  if (!isRecord(document) || !Array.isArray(document['keys'])) throw new IssuerFetchError('JWKS has no keys array');
+  if (!isRecord(document) || !Array.isArray(document['keys']))
+    throw new IssuerFetchError('JWKS has no keys array');
   const entries: unknown[] = document['keys'];
   if (entries.length > MAX_JWKS_KEYS) throw new IssuerFetchError(`JWKS has more than ${MAX_JWKS_KEYS} keys`);
   const keys: IssuerPublicKey[] = [];
@@ -147,10 +154,15 @@ export function parseJwks(document: unknown): { keys: IssuerPublicKey[]; skipped
 }
 
 /** Discovery, then the JWKS it names; every failure is an IssuerFetchError whose reason says which step failed. */
-export async function fetchIssuerKeySet(issuer: string, options: FetchCappedJsonOptions): Promise<IssuerKeySet> {
+export async function fetchIssuerKeySet(
+  issuer: string,
+  options: FetchCappedJsonOptions,
+): Promise<IssuerKeySet> {
   const issuerUrl = URL.canParse(issuer) ? new URL(issuer) : undefined;
-  if (!issuerUrl || issuerUrl.protocol !== 'https:') throw new IssuerFetchError('issuer is not an https URL');
-  if (issuerUrl.search || issuerUrl.hash) throw new IssuerFetchError('issuer must not have a query or fragment');
+  if (issuerUrl?.protocol !== 'https:') throw new IssuerFetchError('issuer is not an https URL');
+  if (issuerUrl.search || issuerUrl.hash) {
+    throw new IssuerFetchError('issuer must not have a query or fragment');
+  }
 
   const step = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
     try {
@@ -163,6 +175,8 @@ export async function fetchIssuerKeySet(issuer: string, options: FetchCappedJson
   const jwksUri = await step('discovery', async () =>
     parseDiscoveryDocument(issuer, await fetchCappedJson(discoveryUrl(issuer), options)),
   );
-  const { keys, skippedKeys } = await step('jwks', async () => parseJwks(await fetchCappedJson(jwksUri, options)));
+  const { keys, skippedKeys } = await step('jwks', async () =>
+    parseJwks(await fetchCappedJson(jwksUri, options)),
+  );
   return { jwksUri, keys, skippedKeys };
 }

@@ -6,7 +6,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema, SqlDialectName } from './schema.ts';
 import { isUniqueViolation } from './sql-errors.ts';
@@ -51,7 +51,7 @@ function openSqlite(options: OpenDatabaseOptions): Database {
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma('journal_mode = WAL');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new ImmediateSqliteDialect({ database }) });
   options.log?.(`directory database: SQLite ${file}`);
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }

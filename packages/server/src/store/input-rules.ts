@@ -64,11 +64,18 @@ export function checkIdentifierUris(uris: unknown): string[] {
   return [...new Set(uris as string[])];
 }
 
+const MEMBER_TYPES = new Set(['Application', 'User']);
+
+/**
+ * Validates app roles and fills Graph's defaults for omitted fields (enabled, for applications, origin
+ * Application, display name and description from the value), so a stored role is always complete.
+ */
 export function checkAppRoles(roles: unknown): AppRole[] {
   if (!Array.isArray(roles)) throw invalid('appRoles', 'must be an array');
   const ids = new Set<string>();
   const values = new Set<string>();
-  for (const role of roles as AppRole[]) {
+  return roles.map((entry: unknown): AppRole => {
+    const role = entry as Partial<AppRole> | null;
     if (
       typeof role !== 'object' ||
       role === null ||
@@ -83,8 +90,35 @@ export function checkAppRoles(roles: unknown): AppRole[] {
     if (values.has(role.value)) throw invalid('appRoles', `duplicate role value '${role.value}'`);
     ids.add(role.id);
     values.add(role.value);
-  }
-  return roles as AppRole[];
+    const memberTypes = role.allowedMemberTypes ?? ['Application'];
+    if (
+      !Array.isArray(memberTypes) ||
+      memberTypes.length === 0 ||
+      !memberTypes.every((t) => MEMBER_TYPES.has(t))
+    ) {
+      throw invalid(
+        'appRoles',
+        `role '${role.value}': allowedMemberTypes must list 'Application' and/or 'User'`,
+      );
+    }
+    if (role.isEnabled !== undefined && typeof role.isEnabled !== 'boolean') {
+      throw invalid('appRoles', `role '${role.value}': isEnabled must be true or false`);
+    }
+    for (const field of ['displayName', 'description'] as const) {
+      if (role[field] !== undefined && typeof role[field] !== 'string') {
+        throw invalid('appRoles', `role '${role.value}': ${field} must be a string`);
+      }
+    }
+    return {
+      id: role.id,
+      value: role.value,
+      displayName: role.displayName ?? role.value,
+      description: role.description ?? role.value,
+      allowedMemberTypes: memberTypes,
+      isEnabled: role.isEnabled ?? true,
+      origin: 'Application',
+    };
+  });
 }
 
 export function checkRequiredResourceAccess(value: unknown): RequiredResourceAccess[] {

@@ -1,7 +1,7 @@
 /**
  * End to end with the real Microsoft client libraries: @azure/identity (WorkloadIdentityCredential,
  * ClientAssertionCredential) and @azure/msal-node (ConfidentialClientApplication) obtain Graph tokens
- * from a credless served over HTTPS, each in its own Node process that trusts credless's local CA
+ * from a credless served over HTTPS, in a separate Node process that trusts credless's local CA
  * through NODE_EXTRA_CA_CERTS. The parent verifies every token against credless's published JWKS.
  */
 import assert from 'node:assert/strict';
@@ -22,6 +22,7 @@ import {
 } from '@credless/testkit';
 import { createRemoteJWKSet, customFetch, type JWTPayload, jwtVerify } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
+import type { AcquireJob, AcquireResult, ClientKind } from './clients/acquire-token.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const CLIENT_SCRIPT = fileURLToPath(new URL('./clients/acquire-token.ts', import.meta.url));
@@ -32,8 +33,6 @@ const PIPELINE_SUBJECT = 'repo:octo-org/octo-app:ref:refs/heads/main';
 /** The issuer-key cache refetches on an unknown kid at most once per this (credless's default). */
 const ISSUER_REFETCH_COOLDOWN_MS = 30_000;
 
-type ClientKind = 'workload-identity' | 'client-assertion' | 'msal-node';
-
 describe('real Microsoft clients against credless over HTTPS', () => {
   let kubernetesIssuer: TestOidcIssuer;
   let pipelineIssuer: TestOidcIssuer;
@@ -42,7 +41,7 @@ describe('real Microsoft clients against credless over HTTPS', () => {
   let pipelineApp: WorkloadScenario;
   let workDir: string;
   let trustingCredless: Agent;
-  let verifyKeys: ReturnType<typeof createRemoteJWKSet>;
+  let credlessKeys: ReturnType<typeof createRemoteJWKSet>;
   // credless's clock runs ahead of the wall clock once a test lets "time pass" (key rotation).
   let clockOffsetMs = 0;
   const credlessNow = () => Date.now() + clockOffsetMs;
@@ -50,7 +49,9 @@ describe('real Microsoft clients against credless over HTTPS', () => {
   before(async () => {
     kubernetesIssuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
     // Same CA, so the one dispatcher credless gets trusts both issuers.
-    pipelineIssuer = await startTestOidcIssuer({ certificateAuthority: kubernetesIssuer.certificateAuthority });
+    pipelineIssuer = await startTestOidcIssuer({
+      certificateAuthority: kubernetesIssuer.certificateAuthority,
+    });
     credless = await startTestCredless({ issuerDispatcher: kubernetesIssuer.dispatcher, now: credlessNow });
     assert.ok(credless.caPath && credless.caCertPem, 'credless serves HTTPS with its local CA');
     kubernetesApp = await createWorkloadScenario(credless, {
@@ -67,9 +68,15 @@ describe('real Microsoft clients against credless over HTTPS', () => {
     });
     workDir = await mkdtemp(join(tmpdir(), 'credless-e2e-'));
     trustingCredless = new Agent({ connect: { ca: credless.caCertPem } });
-    verifyKeys = createRemoteJWKSet(new URL(`${credless.url}/${credless.tenantId}/discovery/v2.0/keys`), {
-      [customFetch]: (url, options) =>
-        undiciFetch(url, { ...options, dispatcher: trustingCredless }) as unknown as Promise<Response>,
+    credlessKeys = createRemoteJWKSet(new URL(`${credless.url}/${credless.tenantId}/discovery/v2.0/keys`), {
+      [customFetch]: (url, { headers, method, redirect, signal }) =>
+        undiciFetch(url, {
+          headers: Object.fromEntries(headers),
+          method,
+          redirect,
+          signal,
+          dispatcher: trustingCredless,
+        }) as unknown as Promise<Response>,
     });
   });
 
@@ -89,45 +96,45 @@ describe('real Microsoft clients against credless over HTTPS', () => {
     return path;
   };
 
-  /** Runs one client in a fresh Node process; resolves with its JSON answer. */
-  const runClient = (kind: ClientKind, app: WorkloadScenario, tokenFile: string) =>
-    new Promise<{ accessToken?: string; error?: string }>((resolve, reject) => {
+  /** Runs the jobs in one fresh Node process (start-up is the slow part); one result per job. */
+  const runClients = (jobs: AcquireJob[]) =>
+    new Promise<AcquireResult[]>((resolve, reject) => {
       const env = {
-        // Only what the child needs: no CREDLESS_* or AZURE_* of the developer's shell leaks in.
+        // Only what the child needs: no CREDLESS_* or AZURE_* from the developer's shell leaks in.
         PATH: process.env['PATH'] ?? '',
         NODE_EXTRA_CA_CERTS: credless.caPath ?? '',
-        E2E_CLIENT: kind,
         E2E_AUTHORITY: credless.url,
         E2E_TENANT_ID: credless.tenantId,
-        E2E_CLIENT_ID: app.appId,
         E2E_SCOPE: GRAPH_SCOPE,
-        E2E_TOKEN_FILE: tokenFile,
+        E2E_JOBS: JSON.stringify(jobs),
       };
       execFile(
         process.execPath,
         ['--import', 'tsx', CLIENT_SCRIPT],
-        { cwd: REPO_ROOT, env, timeout: 30_000 },
+        { cwd: REPO_ROOT, env, timeout: 45_000 },
         (error, stdout, stderr) => {
-          const line = stdout.trim().split('\n').pop() ?? '';
-          try {
-            resolve(JSON.parse(line) as { accessToken?: string; error?: string });
-          } catch {
-            reject(new Error(`${kind} client produced no result (${error?.message ?? 'no error'}): ${stderr}`));
-          }
+          const results = (() => {
+            try {
+              return JSON.parse(stdout.trim().split('\n').pop() ?? '') as AcquireResult[];
+            } catch {
+              return undefined;
+            }
+          })();
+          if (results?.length === jobs.length) resolve(results);
+          else reject(new Error(`client process gave no results (${error?.message ?? 'exit 0'}): ${stderr}`));
         },
       );
     });
 
-  const acquire = async (kind: ClientKind, app: WorkloadScenario, tokenFile: string) => {
-    const result = await runClient(kind, app, tokenFile);
-    assert.equal(result.error, undefined, `${kind} failed: ${result.error}`);
-    assert.ok(result.accessToken, `${kind} returned no token`);
+  const tokenOf = (result: AcquireResult | undefined, kind: ClientKind) => {
+    assert.equal(result?.error, undefined, `${kind} failed: ${result?.error}`);
+    assert.ok(result?.accessToken, `${kind} returned no token`);
     return result.accessToken;
   };
 
-  /** Verifies signature, issuer (v1: Graph accepts v1 tokens) and audience; returns the claims. */
+  /** Signature by credless's key, v1 issuer (Graph takes v1 tokens), Graph audience, consented role. */
   const verifyGraphToken = async (accessToken: string, app: WorkloadScenario): Promise<JWTPayload> => {
-    const { payload } = await jwtVerify(accessToken, verifyKeys, {
+    const { payload } = await jwtVerify(accessToken, credlessKeys, {
       issuer: `${credless.url}/${credless.tenantId}/`,
       audience: GRAPH_RESOURCE_URI,
       currentDate: new Date(credlessNow()),
@@ -142,27 +149,55 @@ describe('real Microsoft clients against credless over HTTPS', () => {
   const kubernetesAssertion = () =>
     kubernetesIssuer.issueToken({ sub: KUBERNETES_SUBJECT, aud: [EXCHANGE_AUDIENCE] });
 
-  test('WorkloadIdentityCredential, ClientAssertionCredential and msal-node each obtain a verifiable Graph token', async () => {
-    const kubernetesTokenFile = await writeTokenFile(await kubernetesAssertion());
-    const pipelineTokenFile = await writeTokenFile(
-      await pipelineIssuer.issueToken({ sub: PIPELINE_SUBJECT, aud: EXCHANGE_AUDIENCE }),
-    );
-    // In parallel: each child is a separate Node start-up.
-    const [workloadIdentity, clientAssertion, msal] = await Promise.all([
-      acquire('workload-identity', kubernetesApp, kubernetesTokenFile),
-      acquire('client-assertion', pipelineApp, pipelineTokenFile),
-      acquire('msal-node', kubernetesApp, kubernetesTokenFile),
-    ]);
-    await verifyGraphToken(workloadIdentity, kubernetesApp);
-    await verifyGraphToken(clientAssertion, pipelineApp);
-    await verifyGraphToken(msal, kubernetesApp);
+  /** Every client once, plus one refusal, in a single child process; shared by the tests below. */
+  let firstRound: Promise<Record<'workloadIdentity' | 'clientAssertion' | 'msal' | 'refused', AcquireResult>>;
+  const clientsRound = () => {
+    firstRound ??= (async () => {
+      const kubernetesFile = await writeTokenFile(await kubernetesAssertion());
+      const pipelineFile = await writeTokenFile(
+        await pipelineIssuer.issueToken({ sub: PIPELINE_SUBJECT, aud: EXCHANGE_AUDIENCE }),
+      );
+      const wrongSubjectFile = await writeTokenFile(
+        await kubernetesIssuer.issueToken({ sub: `${KUBERNETES_SUBJECT}-other`, aud: EXCHANGE_AUDIENCE }),
+      );
+      const [workloadIdentity, clientAssertion, msal, refused] = await runClients([
+        { client: 'workload-identity', clientId: kubernetesApp.appId, tokenFile: kubernetesFile },
+        { client: 'client-assertion', clientId: pipelineApp.appId, tokenFile: pipelineFile },
+        { client: 'msal-node', clientId: kubernetesApp.appId, tokenFile: kubernetesFile },
+        { client: 'workload-identity', clientId: kubernetesApp.appId, tokenFile: wrongSubjectFile },
+      ]);
+      assert.ok(workloadIdentity && clientAssertion && msal && refused);
+      return { workloadIdentity, clientAssertion, msal, refused };
+    })();
+    return firstRound;
+  };
+
+  test('@azure/identity WorkloadIdentityCredential reads a projected token file', async () => {
+    const { workloadIdentity } = await clientsRound();
+    await verifyGraphToken(tokenOf(workloadIdentity, 'workload-identity'), kubernetesApp);
+  });
+
+  test('@azure/identity ClientAssertionCredential calls back for the assertion', async () => {
+    const { clientAssertion } = await clientsRound();
+    await verifyGraphToken(tokenOf(clientAssertion, 'client-assertion'), pipelineApp);
+  });
+
+  test('@azure/msal-node ConfidentialClientApplication with credless as a known authority', async () => {
+    const { msal } = await clientsRound();
+    await verifyGraphToken(tokenOf(msal, 'msal-node'), kubernetesApp);
+  });
+
+  test("credless's refusal reaches the caller as an Entra error through @azure/identity", async () => {
+    const { refused } = await clientsRound();
+    assert.equal(refused.accessToken, undefined);
+    assert.match(refused.error ?? '', /AADSTS700213/);
   });
 
   test('after the workload issuer rotates its keys, a new assertion still exchanges', async () => {
     const jwksFetches = () =>
       kubernetesIssuer.requests.filter((request) => request.path.endsWith('/openid/v1/jwks')).length;
-    // Make sure credless has the current keys cached before the rotation.
-    await acquire('workload-identity', kubernetesApp, await writeTokenFile(await kubernetesAssertion()));
+    // The first round has credless holding the issuer's current keys.
+    tokenOf((await clientsRound()).workloadIdentity, 'workload-identity');
     const oldKid = kubernetesIssuer.currentKid;
     const fetchesBefore = jwksFetches();
 
@@ -172,12 +207,11 @@ describe('real Microsoft clients against credless over HTTPS', () => {
     clockOffsetMs += ISSUER_REFETCH_COOLDOWN_MS;
 
     // A fresh process: WorkloadIdentityCredential caches both the file and the token.
-    const accessToken = await acquire(
-      'workload-identity',
-      kubernetesApp,
-      await writeTokenFile(await kubernetesAssertion()),
-    );
-    await verifyGraphToken(accessToken, kubernetesApp);
+    const tokenFile = await writeTokenFile(await kubernetesAssertion());
+    const [rotated] = await runClients([
+      { client: 'workload-identity', clientId: kubernetesApp.appId, tokenFile },
+    ]);
+    await verifyGraphToken(tokenOf(rotated, 'workload-identity'), kubernetesApp);
     assert.ok(jwksFetches() > fetchesBefore, 'credless refetched the issuer keys for the unknown kid');
   });
 });

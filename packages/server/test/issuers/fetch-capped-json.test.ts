@@ -3,7 +3,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startTestOidcIssuer, type TestOidcIssuer } from '@credless/testkit';
-import { fetchCappedJson, IssuerFetchError } from '../../src/issuers/fetch-capped-json.ts';
+import {
+  createIssuerAgent,
+  fetchCappedJson,
+  IssuerFetchError,
+  isBlockedIssuerAddress,
+} from '../../src/issuers/fetch-capped-json.ts';
 
 const fetchError = (reason: RegExp) => (error: unknown) => {
   assert.ok(error instanceof IssuerFetchError, `expected IssuerFetchError, got ${String(error)}`);
@@ -43,7 +48,10 @@ describe('fetchCappedJson', { timeout: 30_000 }, () => {
     await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
     const { port } = plain.address() as AddressInfo;
     try {
-      await assert.rejects(fetchCappedJson(`http://127.0.0.1:${port}/jwks`, options()), fetchError(/not https/));
+      await assert.rejects(
+        fetchCappedJson(`http://127.0.0.1:${port}/jwks`, options()),
+        fetchError(/not https/),
+      );
       await assert.rejects(fetchCappedJson('file:///etc/passwd', options()), fetchError(/not https/));
       await assert.rejects(fetchCappedJson('not a url', options()), fetchError(/not valid/));
       assert.equal(connections, 0);
@@ -69,7 +77,10 @@ describe('fetchCappedJson', { timeout: 30_000 }, () => {
   test('treats a non-2xx status as an error', async () => {
     issuer.setFault('status500');
     await assert.rejects(fetchCappedJson(issuer.jwksUri, options()), fetchError(/HTTP status 500/));
-    await assert.rejects(fetchCappedJson(`${issuer.issuer}/missing`, options()), fetchError(/HTTP status 404/));
+    await assert.rejects(
+      fetchCappedJson(`${issuer.issuer}/missing`, options()),
+      fetchError(/HTTP status 404/),
+    );
   });
 
   test('rejects a body that is not JSON', async () => {
@@ -79,14 +90,20 @@ describe('fetchCappedJson', { timeout: 30_000 }, () => {
 
   test('aborts a 50 MB streamed body once it passes maxBytes', async () => {
     issuer.setFault('hugeBody');
-    await assert.rejects(fetchCappedJson(issuer.jwksUri, options()), fetchError(/exceeds 262144 bytes/));
+    await assert.rejects(
+      fetchCappedJson(issuer.jwksUri, options()),
+      fetchError(/^response body exceeds 262144 bytes$/),
+    );
     const served = issuer.requests.at(-1)?.bytesSent ?? Number.POSITIVE_INFINITY;
     assert.ok(served < 10 * 1024 * 1024, `server pushed ${served} bytes before the client hung up`);
   });
 
   test('rejects a too-large Content-Length before reading the body', async () => {
     issuer.setFault('hugeBody', { declareContentLength: true });
-    await assert.rejects(fetchCappedJson(issuer.jwksUri, options()), fetchError(/exceeds 262144 bytes/));
+    await assert.rejects(
+      fetchCappedJson(issuer.jwksUri, options()),
+      fetchError(/^declared Content-Length exceeds 262144 bytes$/),
+    );
     const served = issuer.requests.at(-1)?.bytesSent ?? Number.POSITIVE_INFINITY;
     assert.ok(served < 10 * 1024 * 1024, `server pushed ${served} bytes before the client hung up`);
   });
@@ -94,24 +111,36 @@ describe('fetchCappedJson', { timeout: 30_000 }, () => {
   test('the streamed cap is exact: maxBytes passes, one byte less fails', async () => {
     issuer.setFault('hugeBody', { hugeBodyBytes: 1000 });
     assert.deepEqual(await fetchCappedJson(issuer.jwksUri, options({ maxBytes: 1000 })), { keys: [] });
-    await assert.rejects(fetchCappedJson(issuer.jwksUri, options({ maxBytes: 999 })), fetchError(/exceeds 999/));
+    await assert.rejects(
+      fetchCappedJson(issuer.jwksUri, options({ maxBytes: 999 })),
+      fetchError(/^response body exceeds 999/),
+    );
   });
 
   test('the Content-Length cap is exact too', async () => {
     issuer.setFault('hugeBody', { hugeBodyBytes: 1000, declareContentLength: true });
     assert.deepEqual(await fetchCappedJson(issuer.jwksUri, options({ maxBytes: 1000 })), { keys: [] });
-    await assert.rejects(fetchCappedJson(issuer.jwksUri, options({ maxBytes: 999 })), fetchError(/exceeds 999/));
+    await assert.rejects(
+      fetchCappedJson(issuer.jwksUri, options({ maxBytes: 999 })),
+      fetchError(/^declared Content-Length exceeds 999/),
+    );
   });
 
   test('one deadline covers the whole body: a steady drip still times out', async () => {
     // Bytes arrive every 50 ms, so only an overall deadline (not an idle timeout) can stop it.
     issuer.setFault('slowDrip', { dripIntervalMs: 50 });
-    await assert.rejects(fetchCappedJson(issuer.jwksUri, options({ timeoutMs: 300 })), fetchError(/timed out/));
+    await assert.rejects(
+      fetchCappedJson(issuer.jwksUri, options({ timeoutMs: 300 })),
+      fetchError(/timed out/),
+    );
   });
 
   test('a server that never answers times out', async () => {
     issuer.setFault('hang');
-    await assert.rejects(fetchCappedJson(issuer.jwksUri, options({ timeoutMs: 300 })), fetchError(/timed out/));
+    await assert.rejects(
+      fetchCappedJson(issuer.jwksUri, options({ timeoutMs: 300 })),
+      fetchError(/timed out/),
+    );
   });
 
   test("the caller's signal aborts the fetch", async () => {
@@ -135,5 +164,75 @@ describe('fetchCappedJson', { timeout: 30_000 }, () => {
     } finally {
       await untrusting.close();
     }
+  });
+
+  test('createIssuerAgent refuses loopback by default and allows it when private networks are trusted', async () => {
+    issuer.setFault(null);
+    const strict = createIssuerAgent({ ca: issuer.caCertPem });
+    const lenient = createIssuerAgent({ ca: issuer.caCertPem, blockPrivateNetworks: false });
+    try {
+      const before = issuer.requests.length;
+      await assert.rejects(
+        fetchCappedJson(issuer.discoveryUrl, { ...options(), dispatcher: strict }),
+        fetchError(/^request failed \(ADDRESS_BLOCKED\)$/),
+      );
+      // A name is judged by the address it connected to, before any request is sent.
+      await assert.rejects(
+        fetchCappedJson(issuer.discoveryUrl.replace('127.0.0.1', 'localhost'), {
+          ...options(),
+          dispatcher: strict,
+        }),
+        fetchError(/^request failed \(ADDRESS_BLOCKED\)$/),
+      );
+      assert.equal(issuer.requests.length, before);
+      const document = await fetchCappedJson(issuer.discoveryUrl, { ...options(), dispatcher: lenient });
+      assert.equal((document as { issuer?: string }).issuer, issuer.issuer);
+    } finally {
+      await strict.close();
+      await lenient.close();
+    }
+  });
+});
+
+describe('isBlockedIssuerAddress', () => {
+  const strict = { blockPrivateNetworks: true };
+  const lenient = { blockPrivateNetworks: false };
+
+  test('cloud metadata, link-local, unspecified and multicast are always blocked', () => {
+    for (const address of [
+      '169.254.169.254',
+      '::ffff:169.254.169.254',
+      '0.0.0.0',
+      '224.0.0.1',
+      'fe80::1',
+      '::',
+      'ff02::1',
+    ]) {
+      assert.equal(isBlockedIssuerAddress(address, lenient), true, address);
+    }
+  });
+
+  test('loopback and private ranges are blocked only when asked', () => {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '100.64.0.1',
+      '::1',
+      'fd00::1',
+      '::ffff:10.0.0.1',
+    ]) {
+      assert.equal(isBlockedIssuerAddress(address, strict), true, address);
+      assert.equal(isBlockedIssuerAddress(address, lenient), false, address);
+    }
+  });
+
+  test('public addresses pass; non-addresses do not', () => {
+    for (const address of ['20.190.128.1', '140.82.112.3', '2606:4700::1111', '172.32.0.1']) {
+      assert.equal(isBlockedIssuerAddress(address, strict), false, address);
+    }
+    assert.equal(isBlockedIssuerAddress('', lenient), true);
+    assert.equal(isBlockedIssuerAddress('localhost', lenient), true);
   });
 });

@@ -1,23 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { CredlessError } from '@credless/core';
-import { startTestOidcIssuer, type StartTestOidcIssuerOptions, type TestOidcIssuer } from '@credless/testkit';
+import { type StartTestOidcIssuerOptions, startTestOidcIssuer, type TestOidcIssuer } from '@credless/testkit';
 import { jwtVerify } from 'jose';
-import { IssuerKeyCache, type IssuerKeyCacheOptions } from '../../src/issuers/issuer-key-cache.ts';
 import { fetchCappedJson } from '../../src/issuers/fetch-capped-json.ts';
+import { IssuerKeyCache, type IssuerKeyCacheOptions } from '../../src/issuers/issuer-key-cache.ts';
 
 const MINUTE = 60_000;
 const COOLDOWN = 30_000;
 
-const credlessError = (code: string, params: Record<string, unknown> = {}) => (error: unknown) => {
-  assert.ok(error instanceof CredlessError, `expected CredlessError, got ${String(error)}`);
-  assert.equal(error.code, code);
-  for (const [name, value] of Object.entries(params)) {
-    if (value instanceof RegExp) assert.match(String(error.params[name]), value);
-    else assert.equal(error.params[name], value);
-  }
-  return true;
-};
+const credlessError =
+  (code: string, params: Record<string, unknown> = {}) =>
+  (error: unknown) => {
+    assert.ok(error instanceof CredlessError, `expected CredlessError, got ${String(error)}`);
+    assert.equal(error.code, code);
+    for (const [name, value] of Object.entries(params)) {
+      if (value instanceof RegExp) assert.match(String(error.params[name]), value);
+      else assert.equal(error.params[name], value);
+    }
+    return true;
+  };
 
 describe('IssuerKeyCache', { timeout: 60_000 }, () => {
   const started: TestOidcIssuer[] = [];
@@ -26,7 +28,10 @@ describe('IssuerKeyCache', { timeout: 60_000 }, () => {
   });
 
   /** A fresh issuer plus a cache that trusts it, with a hand-driven clock. */
-  async function setup(issuerOptions: StartTestOidcIssuerOptions = {}, cacheOptions: Partial<IssuerKeyCacheOptions> = {}) {
+  async function setup(
+    issuerOptions: StartTestOidcIssuerOptions = {},
+    cacheOptions: Partial<IssuerKeyCacheOptions> = {},
+  ) {
     const issuer = await startTestOidcIssuer(issuerOptions);
     started.push(issuer);
     const clock = { now: 1_800_000_000_000 };
@@ -40,7 +45,9 @@ describe('IssuerKeyCache', { timeout: 60_000 }, () => {
   }
 
   async function verifies(cache: IssuerKeyCache, issuer: TestOidcIssuer, token: string, alg: string) {
-    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { kid?: string };
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as {
+      kid?: string;
+    };
     const key = await cache.getVerificationKey(issuer.issuer, header.kid, alg);
     const { payload } = await jwtVerify(token, key, { issuer: issuer.issuer, algorithms: [alg] });
     return payload;
@@ -49,7 +56,10 @@ describe('IssuerKeyCache', { timeout: 60_000 }, () => {
   for (const keyAlg of ['RS256', 'ES256', 'PS256'] as const) {
     test(`verifies a ${keyAlg} token and serves repeats from the cache`, async () => {
       const { issuer, cache } = await setup({ keyAlg, path: '/', kidStyle: 'kubernetes' });
-      const token = await issuer.issueToken({ sub: 'system:serviceaccount:ns:sa', aud: 'api://AzureADTokenExchange' });
+      const token = await issuer.issueToken({
+        sub: 'system:serviceaccount:ns:sa',
+        aud: 'api://AzureADTokenExchange',
+      });
       assert.equal((await verifies(cache, issuer, token, keyAlg)).sub, 'system:serviceaccount:ns:sa');
       assert.equal(issuer.requests.length, 2);
       const first = await cache.getVerificationKey(issuer.issuer, issuer.currentKid, keyAlg);
@@ -70,6 +80,16 @@ describe('IssuerKeyCache', { timeout: 60_000 }, () => {
     );
     assert.equal(issuer.requests.length, 0);
     assert.equal(cache.status(issuer.issuer), undefined);
+  });
+
+  test('without a dispatcher, a loopback issuer is refused before any request', async () => {
+    const { issuer } = await setup();
+    const cache = new IssuerKeyCache({ fetchOptions: {}, isIssuerAllowed: async () => true });
+    await assert.rejects(
+      cache.getVerificationKey(issuer.issuer, issuer.currentKid, 'RS256'),
+      credlessError('external_oidc_failed', { reason: 'discovery: request failed (ADDRESS_BLOCKED)' }),
+    );
+    assert.equal(issuer.requests.length, 0);
   });
 
   test('concurrent first requests share one fetch', async () => {
@@ -114,6 +134,19 @@ describe('IssuerKeyCache', { timeout: 60_000 }, () => {
     assert.equal(issuer.requests.length, 4);
     // The old key is no longer published, so its tokens stop verifying.
     await assert.rejects(verifies(cache, issuer, oldToken, 'ES256'), credlessError('signing_key_not_found'));
+  });
+
+  test('concurrent callers with the rotated kid wait for one shared refetch', async () => {
+    const { issuer, cache, clock } = await setup();
+    await cache.getVerificationKey(issuer.issuer, issuer.currentKid, 'RS256');
+    await issuer.rotateKeys({ keepOld: true });
+    const token = await issuer.issueToken({ sub: 'rotated' });
+    clock.now += COOLDOWN;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => verifies(cache, issuer, token, 'RS256')),
+    );
+    assert.deepEqual(new Set(results.map((payload) => payload.sub)), new Set(['rotated']));
+    assert.equal(issuer.requests.length, 4);
   });
 
   test('stale keys are refetched after maxAge', async () => {
@@ -167,7 +200,10 @@ describe('IssuerKeyCache', { timeout: 60_000 }, () => {
   test('an initial failure is external_oidc_failed and is not retried within the cooldown', async () => {
     const { issuer, cache, clock } = await setup();
     issuer.setFault('notJson');
-    const failed = credlessError('external_oidc_failed', { issuer: issuer.issuer, reason: 'jwks: response is not JSON' });
+    const failed = credlessError('external_oidc_failed', {
+      issuer: issuer.issuer,
+      reason: 'jwks: response is not JSON',
+    });
     await assert.rejects(cache.getVerificationKey(issuer.issuer, issuer.currentKid, 'RS256'), failed);
     await assert.rejects(cache.getVerificationKey(issuer.issuer, issuer.currentKid, 'RS256'), failed);
     assert.equal(issuer.requests.length, 2);
@@ -242,16 +278,28 @@ describe('IssuerKeyCache', { timeout: 60_000 }, () => {
     await issuer.rotateKeys({ keepOld: true });
     clock.now += 10 * MINUTE;
     await assert.rejects(
-      verifies(cache, issuer, await issuer.issueToken({ sub: 'no-kid' }, { header: { kid: undefined } }), 'RS256'),
+      verifies(
+        cache,
+        issuer,
+        await issuer.issueToken({ sub: 'no-kid' }, { header: { kid: undefined } }),
+        'RS256',
+      ),
       credlessError('assertion_signature_invalid', { reason: /no kid/ }),
     );
   });
 
   test('keys are looked up per issuer: the same kid at another issuer is another key', async () => {
     const a = await setup({ keyAlg: 'ES256' });
-    const b = await startTestOidcIssuer({ keyAlg: 'ES256', certificateAuthority: a.issuer.certificateAuthority });
+    const b = await startTestOidcIssuer({
+      keyAlg: 'ES256',
+      certificateAuthority: a.issuer.certificateAuthority,
+    });
     started.push(b);
-    const bJwks = (await fetchCappedJson(b.jwksUri, { dispatcher: b.dispatcher, timeoutMs: 2000, maxBytes: 65536 })) as {
+    const bJwks = (await fetchCappedJson(b.jwksUri, {
+      dispatcher: b.dispatcher,
+      timeoutMs: 2000,
+      maxBytes: 65536,
+    })) as {
       keys: Array<Record<string, unknown>>;
     };
     // B publishes its own key under A's kid.

@@ -3,7 +3,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { startTestOidcIssuer, type TestOidcIssuer } from '@credless/testkit';
 import { IssuerFetchError } from '../../src/issuers/fetch-capped-json.ts';
-import { discoveryUrl, fetchIssuerKeySet, MAX_JWKS_KEYS, parseJwks } from '../../src/issuers/issuer-metadata.ts';
+import {
+  discoveryUrl,
+  fetchIssuerKeySet,
+  MAX_JWKS_KEYS,
+  parseJwks,
+} from '../../src/issuers/issuer-metadata.ts';
 
 const fetchError = (reason: RegExp) => (error: unknown) => {
   assert.ok(error instanceof IssuerFetchError, `expected IssuerFetchError, got ${String(error)}`);
@@ -13,14 +18,18 @@ const fetchError = (reason: RegExp) => (error: unknown) => {
 
 const rsaJwk = (modulusLength = 2048, publicExponent = 65537) =>
   generateKeyPairSync('rsa', { modulusLength, publicExponent }).publicKey.export({ format: 'jwk' });
-const ecJwk = (namedCurve = 'P-256') => generateKeyPairSync('ec', { namedCurve }).publicKey.export({ format: 'jwk' });
+const ecJwk = (namedCurve = 'P-256') =>
+  generateKeyPairSync('ec', { namedCurve }).publicKey.export({ format: 'jwk' });
 const goodRsa = { ...rsaJwk(), kid: 'good-rsa', use: 'sig' };
 
 describe('discoveryUrl', () => {
   test('appends the well-known path without doubling a trailing slash', () => {
     assert.equal(discoveryUrl('https://a.example'), 'https://a.example/.well-known/openid-configuration');
     assert.equal(discoveryUrl('https://a.example/'), 'https://a.example/.well-known/openid-configuration');
-    assert.equal(discoveryUrl('https://a.example/t/x/'), 'https://a.example/t/x/.well-known/openid-configuration');
+    assert.equal(
+      discoveryUrl('https://a.example/t/x/'),
+      'https://a.example/t/x/.well-known/openid-configuration',
+    );
   });
 });
 
@@ -85,7 +94,9 @@ describe('parseJwks', () => {
   });
 
   test(`accepts ${MAX_JWKS_KEYS} keys and rejects one more`, () => {
-    const many = (count: number) => ({ keys: Array.from({ length: count }, (_, i) => ({ ...goodRsa, kid: `k${i}` })) });
+    const many = (count: number) => ({
+      keys: Array.from({ length: count }, (_, i) => ({ ...goodRsa, kid: `k${i}` })),
+    });
     assert.equal(parseJwks(many(MAX_JWKS_KEYS)).keys.length, MAX_JWKS_KEYS);
     assert.throws(() => parseJwks(many(MAX_JWKS_KEYS + 1)), fetchError(/more than 100 keys/));
   });
@@ -153,7 +164,10 @@ describe('fetchIssuerKeySet over HTTPS', { timeout: 30_000 }, () => {
     plain.setOverrides({ discovery: { jwks_uri: plain.jwksUri.replace('https:', 'http:') } });
     const before = plain.requests.length;
     try {
-      await assert.rejects(fetchIssuerKeySet(plain.issuer, fetchOptions(plain)), fetchError(/jwks_uri is not https/));
+      await assert.rejects(
+        fetchIssuerKeySet(plain.issuer, fetchOptions(plain)),
+        fetchError(/jwks_uri is not https/),
+      );
       assert.equal(plain.requests.length, before + 1);
     } finally {
       plain.setOverrides(null);
@@ -172,7 +186,10 @@ describe('fetchIssuerKeySet over HTTPS', { timeout: 30_000 }, () => {
   test('refuses a JWKS that leaks the private key', async () => {
     plain.setFault('privateKeyInJwks');
     try {
-      await assert.rejects(fetchIssuerKeySet(plain.issuer, fetchOptions(plain)), fetchError(/^jwks: .*private key/));
+      await assert.rejects(
+        fetchIssuerKeySet(plain.issuer, fetchOptions(plain)),
+        fetchError(/^jwks: .*private key/),
+      );
     } finally {
       plain.setFault(null);
     }
@@ -182,7 +199,10 @@ describe('fetchIssuerKeySet over HTTPS', { timeout: 30_000 }, () => {
     const jwks = { keys: Array.from({ length: 10_000 }, (_, i) => ({ ...goodRsa, kid: `k${i}` })) };
     plain.setOverrides({ jwks });
     try {
-      await assert.rejects(fetchIssuerKeySet(plain.issuer, fetchOptions(plain)), fetchError(/^jwks: .*exceeds/));
+      await assert.rejects(
+        fetchIssuerKeySet(plain.issuer, fetchOptions(plain)),
+        fetchError(/^jwks: .*exceeds/),
+      );
       await assert.rejects(
         fetchIssuerKeySet(plain.issuer, fetchOptions(plain, 64 * 1024 * 1024)),
         fetchError(/^jwks: .*more than 100 keys/),
@@ -195,7 +215,10 @@ describe('fetchIssuerKeySet over HTTPS', { timeout: 30_000 }, () => {
   test('names the failing step', async () => {
     plain.setFault('status500', { on: 'discovery' });
     try {
-      await assert.rejects(fetchIssuerKeySet(plain.issuer, fetchOptions(plain)), fetchError(/^discovery: .*500/));
+      await assert.rejects(
+        fetchIssuerKeySet(plain.issuer, fetchOptions(plain)),
+        fetchError(/^discovery: .*500/),
+      );
     } finally {
       plain.setFault(null);
     }

@@ -3,7 +3,6 @@ import { test } from 'node:test';
 import {
   type AppRole,
   CredlessError,
-  DEFAULT_FEDERATION_AUDIENCE,
   type ErrorCode,
   GRAPH_APP_ID,
   GRAPH_APP_ROLES,
@@ -25,7 +24,12 @@ const READER_ROLE: AppRole = {
   isEnabled: true,
   origin: 'Application',
 };
-const USER_ONLY_ROLE: AppRole = { ...READER_ROLE, id: '1d2e3f40-5a6b-4c7d-8e9f-a0b1c2d3e4f5', value: 'Users.Only', allowedMemberTypes: ['User'] };
+const USER_ONLY_ROLE: AppRole = {
+  ...READER_ROLE,
+  id: '1d2e3f40-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
+  value: 'Users.Only',
+  allowedMemberTypes: ['User'],
+};
 
 /** Each call moves time on by a second: deterministic, distinct timestamps. */
 function steppingClock(): () => number {
@@ -69,7 +73,10 @@ await describeEachStore('directory store', (target) => {
 
   test('tenants: create, find by id and by domain (case-insensitive), list, update', async () => {
     const store = await open();
-    const tenant = await store.createTenant({ defaultDomain: 'Contoso.Credless.Local', displayName: 'Contoso' });
+    const tenant = await store.createTenant({
+      defaultDomain: 'Contoso.Credless.Local',
+      displayName: 'Contoso',
+    });
     assert.match(tenant.id, GUID);
     assert.equal(tenant.defaultDomain, 'contoso.credless.local');
     assert.equal(tenant.createdDateTime, new Date(START + 1000).toISOString());
@@ -80,7 +87,11 @@ await describeEachStore('directory store', (target) => {
     assert.equal(await store.findTenant('00000000-0000-0000-0000-000000000000'), undefined);
 
     const fixedId = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-    const second = await store.createTenant({ id: fixedId.toUpperCase(), defaultDomain: 'f.test', displayName: 'F' });
+    const second = await store.createTenant({
+      id: fixedId.toUpperCase(),
+      defaultDomain: 'f.test',
+      displayName: 'F',
+    });
     assert.equal(second.id, fixedId);
     assert.deepEqual(
       (await store.listTenants()).map((t) => t.id),
@@ -95,15 +106,29 @@ await describeEachStore('directory store', (target) => {
   test('tenants: duplicate domain or id, invalid domain', async () => {
     const store = await open();
     const tenant = await withTenant(store);
-    await rejectsWith(store.createTenant({ defaultDomain: 'CONTOSO.credless.local', displayName: 'Again' }), 'duplicate_value', {
-      objectType: 'Tenant',
-      field: 'defaultDomain',
-    });
-    await rejectsWith(store.createTenant({ id: tenant.id, defaultDomain: 'other.test', displayName: 'Again' }), 'duplicate_value', {
-      field: 'id',
-    });
-    await rejectsWith(store.createTenant({ defaultDomain: 'not a domain', displayName: 'X' }), 'invalid_value');
-    await rejectsWith(store.createTenant({ id: 'nope', defaultDomain: 'x.test', displayName: 'X' }), 'invalid_value');
+    await rejectsWith(
+      store.createTenant({ defaultDomain: 'CONTOSO.credless.local', displayName: 'Again' }),
+      'duplicate_value',
+      {
+        objectType: 'Tenant',
+        field: 'defaultDomain',
+      },
+    );
+    await rejectsWith(
+      store.createTenant({ id: tenant.id, defaultDomain: 'other.test', displayName: 'Again' }),
+      'duplicate_value',
+      {
+        field: 'id',
+      },
+    );
+    await rejectsWith(
+      store.createTenant({ defaultDomain: 'not a domain', displayName: 'X' }),
+      'invalid_value',
+    );
+    await rejectsWith(
+      store.createTenant({ id: 'nope', defaultDomain: 'x.test', displayName: 'X' }),
+      'invalid_value',
+    );
     assert.equal((await store.listTenants()).length, 1);
   });
 
@@ -161,25 +186,44 @@ await describeEachStore('directory store', (target) => {
     assert.deepEqual(await store.getApplication(tenant.id, app.id), updated);
     assert.equal(await store.findApplicationByIdentifier(tenant.id, 'api://widgets'), undefined);
     assert.equal((await store.findApplicationByIdentifier(tenant.id, 'api://widgets-v2'))?.id, app.id);
-    await rejectsWith(store.updateApplication(tenant.id, crypto.randomUUID(), { displayName: 'x' }), 'not_found');
+    await rejectsWith(
+      store.updateApplication(tenant.id, crypto.randomUUID(), { displayName: 'x' }),
+      'not_found',
+    );
   });
 
   test('applications: duplicate identifier URI or appId is refused and changes nothing', async () => {
     const store = await open();
     const tenant = await withTenant(store);
-    const first = await store.createApplication(tenant.id, { displayName: 'a', identifierUris: ['api://shared'] });
+    const first = await store.createApplication(tenant.id, {
+      displayName: 'a',
+      identifierUris: ['api://shared'],
+    });
     const version = await store.getDirectoryVersion();
     await rejectsWith(
-      store.createApplication(tenant.id, { displayName: 'b', identifierUris: ['api://free', 'api://shared'] }),
+      store.createApplication(tenant.id, {
+        displayName: 'b',
+        identifierUris: ['api://free', 'api://shared'],
+      }),
       'duplicate_value',
       { objectType: 'Application', field: 'identifierUris', value: 'api://shared' },
     );
-    await rejectsWith(store.createApplication(tenant.id, { displayName: 'c', identifierUris: [GRAPH_RESOURCE_URI] }), 'duplicate_value');
-    await rejectsWith(store.createApplication(tenant.id, { displayName: 'd', appId: first.appId }), 'duplicate_value', {
-      field: 'appId',
-    });
+    await rejectsWith(
+      store.createApplication(tenant.id, { displayName: 'c', identifierUris: [GRAPH_RESOURCE_URI] }),
+      'duplicate_value',
+    );
+    await rejectsWith(
+      store.createApplication(tenant.id, { displayName: 'd', appId: first.appId }),
+      'duplicate_value',
+      {
+        field: 'appId',
+      },
+    );
     const second = await store.createApplication(tenant.id, { displayName: 'e' });
-    await rejectsWith(store.updateApplication(tenant.id, second.id, { identifierUris: ['api://shared'] }), 'duplicate_value');
+    await rejectsWith(
+      store.updateApplication(tenant.id, second.id, { identifierUris: ['api://shared'] }),
+      'duplicate_value',
+    );
     assert.equal(await store.findApplicationByIdentifier(tenant.id, 'api://free'), undefined);
     assert.equal((await store.listApplications(tenant.id)).length, 2);
     assert.equal(await store.getDirectoryVersion(), version + 1);
@@ -201,7 +245,9 @@ await describeEachStore('directory store', (target) => {
     assert.deepEqual(await store.getServicePrincipalByAppId(tenant.id, app.appId), sp);
     assert.equal((await store.listServicePrincipals(tenant.id)).length, 2);
     const missing = crypto.randomUUID();
-    await rejectsWith(store.createServicePrincipal(tenant.id, { appId: missing }), 'not_found', { id: missing });
+    await rejectsWith(store.createServicePrincipal(tenant.id, { appId: missing }), 'not_found', {
+      id: missing,
+    });
     await rejectsWith(store.createServicePrincipal(tenant.id, { appId: app.appId }), 'duplicate_value', {
       objectType: 'ServicePrincipal',
     });
@@ -215,7 +261,10 @@ await describeEachStore('directory store', (target) => {
   test('app role assignments: idempotent create, validation, list, delete', async () => {
     const store = await open();
     const tenant = await withTenant(store);
-    const api = await store.createApplication(tenant.id, { displayName: 'api', appRoles: [READER_ROLE, USER_ONLY_ROLE] });
+    const api = await store.createApplication(tenant.id, {
+      displayName: 'api',
+      appRoles: [READER_ROLE, USER_ONLY_ROLE],
+    });
     const apiSp = await store.createServicePrincipal(tenant.id, { appId: api.appId });
     const client = await store.createApplication(tenant.id, { displayName: 'client' });
     const clientSp = await store.createServicePrincipal(tenant.id, { appId: client.appId });
@@ -228,22 +277,42 @@ await describeEachStore('directory store', (target) => {
     assert.deepEqual(await store.listAppRoleAssignmentsByPrincipal(tenant.id, clientSp.id), [assignment]);
     assert.deepEqual(await store.listAppRoleAssignmentsByResource(tenant.id, apiSp.id), [assignment]);
 
-    await rejectsWith(store.createAppRoleAssignment(tenant.id, { ...input, appRoleId: crypto.randomUUID() }), 'invalid_value', {
-      field: 'appRoleId',
-    });
-    await rejectsWith(store.createAppRoleAssignment(tenant.id, { ...input, appRoleId: USER_ONLY_ROLE.id }), 'invalid_value', {
-      field: 'appRoleId',
-    });
-    await rejectsWith(store.createAppRoleAssignment(tenant.id, { ...input, principalId: crypto.randomUUID() }), 'invalid_value', {
-      field: 'principalId',
-    });
-    await rejectsWith(store.createAppRoleAssignment(tenant.id, { ...input, resourceId: crypto.randomUUID() }), 'invalid_value', {
-      field: 'resourceId',
-    });
+    await rejectsWith(
+      store.createAppRoleAssignment(tenant.id, { ...input, appRoleId: crypto.randomUUID() }),
+      'invalid_value',
+      {
+        field: 'appRoleId',
+      },
+    );
+    await rejectsWith(
+      store.createAppRoleAssignment(tenant.id, { ...input, appRoleId: USER_ONLY_ROLE.id }),
+      'invalid_value',
+      {
+        field: 'appRoleId',
+      },
+    );
+    await rejectsWith(
+      store.createAppRoleAssignment(tenant.id, { ...input, principalId: crypto.randomUUID() }),
+      'invalid_value',
+      {
+        field: 'principalId',
+      },
+    );
+    await rejectsWith(
+      store.createAppRoleAssignment(tenant.id, { ...input, resourceId: crypto.randomUUID() }),
+      'invalid_value',
+      {
+        field: 'resourceId',
+      },
+    );
     // A Graph role for the client, granted by the built-in service principal.
     const graphSp = await store.getServicePrincipalByAppId(tenant.id, GRAPH_APP_ID);
     const graphRole = GRAPH_APP_ROLES[0]!;
-    await store.createAppRoleAssignment(tenant.id, { principalId: clientSp.id, resourceId: graphSp!.id, appRoleId: graphRole.id });
+    await store.createAppRoleAssignment(tenant.id, {
+      principalId: clientSp.id,
+      resourceId: graphSp!.id,
+      appRoleId: graphRole.id,
+    });
     assert.equal((await store.listAppRoleAssignmentsByPrincipal(tenant.id, clientSp.id)).length, 2);
 
     await store.deleteAppRoleAssignment(tenant.id, assignment.id);
@@ -257,7 +326,11 @@ await describeEachStore('directory store', (target) => {
     const b = await withTenant(store, 'b.test');
     const app = await store.createApplication(a.id, { displayName: 'a-app', identifierUris: ['api://a'] });
     const sp = await store.createServicePrincipal(a.id, { appId: app.appId });
-    await store.createFederatedIdentityCredential(a.id, app.id, fic('gh-main', 'repo:a/b:ref:refs/heads/main'));
+    await store.createFederatedIdentityCredential(
+      a.id,
+      app.id,
+      fic('gh-main', 'repo:a/b:ref:refs/heads/main'),
+    );
     assert.equal(await store.getApplicationByAppId(b.id, app.appId), undefined);
     assert.equal(await store.getApplication(b.id, app.id), undefined);
     assert.equal(await store.findApplicationByIdentifier(b.id, 'api://a'), undefined);

@@ -90,15 +90,27 @@ await describeEachStore('federated identity credentials', (target) => {
   test('duplicate issuer+subject names the existing credential; comparison is case-sensitive', async () => {
     const { store, tenantId, app } = await setup();
     await store.createFederatedIdentityCredential(tenantId, app.id, fic('first'));
-    await rejectsWith(store.createFederatedIdentityCredential(tenantId, app.id, fic('second')), 'fic_duplicate_issuer_subject', {
-      issuer: ISSUER,
-      subject: SUBJECT,
-      existing: 'first',
-    });
-    const upper = await store.createFederatedIdentityCredential(tenantId, app.id, fic('upper', SUBJECT.toUpperCase()));
+    await rejectsWith(
+      store.createFederatedIdentityCredential(tenantId, app.id, fic('second')),
+      'fic_duplicate_issuer_subject',
+      {
+        issuer: ISSUER,
+        subject: SUBJECT,
+        existing: 'first',
+      },
+    );
+    const upper = await store.createFederatedIdentityCredential(
+      tenantId,
+      app.id,
+      fic('upper', SUBJECT.toUpperCase()),
+    );
     assert.equal(upper.subject, SUBJECT.toUpperCase());
     // A different issuer (even one differing by a trailing slash) is a different pair.
-    await store.createFederatedIdentityCredential(tenantId, app.id, { name: 'slash', issuer: `${ISSUER}/`, subject: SUBJECT });
+    await store.createFederatedIdentityCredential(tenantId, app.id, {
+      name: 'slash',
+      issuer: `${ISSUER}/`,
+      subject: SUBJECT,
+    });
     // The same pair on another application is fine.
     const other = await store.createApplication(tenantId, { displayName: 'other' });
     await store.createFederatedIdentityCredential(tenantId, other.id, fic('first'));
@@ -108,9 +120,13 @@ await describeEachStore('federated identity credentials', (target) => {
     const { store, tenantId, app } = await setup();
     assert.equal(DEFAULT_FIC_LIMIT_PER_APP, 20);
     await fill(store, tenantId, app.id, 20);
-    await rejectsWith(store.createFederatedIdentityCredential(tenantId, app.id, fic('cred-21', 'subject-21')), 'fic_limit_reached', {
-      limit: 20,
-    });
+    await rejectsWith(
+      store.createFederatedIdentityCredential(tenantId, app.id, fic('cred-21', 'subject-21')),
+      'fic_limit_reached',
+      {
+        limit: 20,
+      },
+    );
     assert.equal((await store.listFederatedIdentityCredentials(tenantId, app.id)).length, 20);
     // Per application: another one still has room.
     const other = await store.createApplication(tenantId, { displayName: 'other' });
@@ -125,42 +141,79 @@ await describeEachStore('federated identity credentials', (target) => {
       'fic_limit_reached',
       { limit: 2 },
     );
-    await limited.store.createFederatedIdentityCredential(limited.tenantId, limited.app.id, fic('third', 's3'), {
-      limit: null,
-    });
+    await limited.store.createFederatedIdentityCredential(
+      limited.tenantId,
+      limited.app.id,
+      fic('third', 's3'),
+      {
+        limit: null,
+      },
+    );
     await rejectsWith(
-      limited.store.createFederatedIdentityCredential(limited.tenantId, limited.app.id, fic('fourth', 's4'), { limit: 3 }),
+      limited.store.createFederatedIdentityCredential(limited.tenantId, limited.app.id, fic('fourth', 's4'), {
+        limit: 3,
+      }),
       'fic_limit_reached',
       { limit: 3 },
     );
 
     const unlimited = await setup({ ficLimitPerApp: null });
     await fill(unlimited.store, unlimited.tenantId, unlimited.app.id, 25);
-    assert.equal((await unlimited.store.listFederatedIdentityCredentials(unlimited.tenantId, unlimited.app.id)).length, 25);
+    assert.equal(
+      (await unlimited.store.listFederatedIdentityCredentials(unlimited.tenantId, unlimited.app.id)).length,
+      25,
+    );
   });
 
   test('invalid input is rejected before anything is written', async () => {
     const { store, tenantId, app } = await setup();
     const version = await store.getDirectoryVersion();
-    await rejectsWith(store.createFederatedIdentityCredential(tenantId, app.id, fic('a b')), 'invalid_value', { field: 'name' });
-    await rejectsWith(store.createFederatedIdentityCredential(tenantId, app.id, fic('-leading')), 'invalid_value', {
-      field: 'name',
-    });
+    await rejectsWith(
+      store.createFederatedIdentityCredential(tenantId, app.id, fic('a b')),
+      'invalid_value',
+      { field: 'name' },
+    );
+    await rejectsWith(
+      store.createFederatedIdentityCredential(tenantId, app.id, fic('-leading')),
+      'invalid_value',
+      {
+        field: 'name',
+      },
+    );
     const longIssuer = `https://issuer.example/${'x'.repeat(600)}`;
     await rejectsWith(
-      store.createFederatedIdentityCredential(tenantId, app.id, { name: 'long', issuer: longIssuer, subject: 's' }),
+      store.createFederatedIdentityCredential(tenantId, app.id, {
+        name: 'long',
+        issuer: longIssuer,
+        subject: 's',
+      }),
       'invalid_value',
       { field: 'issuer' },
     );
     await rejectsWith(
-      store.createFederatedIdentityCredential(tenantId, app.id, { name: 'http', issuer: 'http://insecure.example', subject: 's' }),
+      store.createFederatedIdentityCredential(tenantId, app.id, {
+        name: 'http',
+        issuer: 'http://insecure.example',
+        subject: 's',
+      }),
       'invalid_value',
       { field: 'issuer' },
     );
-    await rejectsWith(store.createFederatedIdentityCredential(tenantId, app.id, fic('two-aud', SUBJECT, { audiences: ['a', 'b'] })), 'invalid_value', {
-      field: 'audiences',
-    });
-    await rejectsWith(store.createFederatedIdentityCredential(tenantId, crypto.randomUUID(), fic('no-app')), 'not_found');
+    await rejectsWith(
+      store.createFederatedIdentityCredential(
+        tenantId,
+        app.id,
+        fic('two-aud', SUBJECT, { audiences: ['a', 'b'] }),
+      ),
+      'invalid_value',
+      {
+        field: 'audiences',
+      },
+    );
+    await rejectsWith(
+      store.createFederatedIdentityCredential(tenantId, crypto.randomUUID(), fic('no-app')),
+      'not_found',
+    );
     assert.equal(await store.getDirectoryVersion(), version);
     assert.deepEqual(await store.listFederatedIdentityCredentials(tenantId, app.id), []);
   });
@@ -168,9 +221,17 @@ await describeEachStore('federated identity credentials', (target) => {
   test('findByIssuer is exact; isKnownIssuer spans tenants', async () => {
     const { store, tenantId, app } = await setup();
     const created = await store.createFederatedIdentityCredential(tenantId, app.id, fic('github-main'));
-    assert.deepEqual(await store.findFederatedIdentityCredentialsByIssuer(tenantId, app.id, ISSUER), [created]);
-    assert.deepEqual(await store.findFederatedIdentityCredentialsByIssuer(tenantId, app.id, `${ISSUER}/`), []);
-    assert.deepEqual(await store.findFederatedIdentityCredentialsByIssuer(tenantId, app.id, ISSUER.toUpperCase()), []);
+    assert.deepEqual(await store.findFederatedIdentityCredentialsByIssuer(tenantId, app.id, ISSUER), [
+      created,
+    ]);
+    assert.deepEqual(
+      await store.findFederatedIdentityCredentialsByIssuer(tenantId, app.id, `${ISSUER}/`),
+      [],
+    );
+    assert.deepEqual(
+      await store.findFederatedIdentityCredentialsByIssuer(tenantId, app.id, ISSUER.toUpperCase()),
+      [],
+    );
     assert.equal(await store.isKnownIssuer(ISSUER), true);
     assert.equal(await store.isKnownIssuer(`${ISSUER}/`), false);
     assert.equal(await store.isKnownIssuer('https://unknown.example'), false);
@@ -191,7 +252,9 @@ await describeEachStore('federated identity credentials', (target) => {
     await store.deleteFederatedIdentityCredential(tenantId, app.id, 'cred-a');
     await store.deleteFederatedIdentityCredential(tenantId, app.id, b.id);
     assert.deepEqual(await store.listFederatedIdentityCredentials(tenantId, app.id), []);
-    await rejectsWith(store.deleteFederatedIdentityCredential(tenantId, app.id, a.name), 'not_found', { id: 'cred-a' });
+    await rejectsWith(store.deleteFederatedIdentityCredential(tenantId, app.id, a.name), 'not_found', {
+      id: 'cred-a',
+    });
     assert.equal(await store.isKnownIssuer(ISSUER), false);
     // The name and the pair are free again.
     await store.createFederatedIdentityCredential(tenantId, app.id, fic('cred-a', 'sa'));
@@ -200,14 +263,18 @@ await describeEachStore('federated identity credentials', (target) => {
   test('concurrent creates: one name wins, the limit holds', async () => {
     const { store, tenantId, app } = await setup({ ficLimitPerApp: 3 });
     const sameName = await Promise.allSettled(
-      Array.from({ length: 5 }, (_, i) => store.createFederatedIdentityCredential(tenantId, app.id, fic('racer', `s-${i}`))),
+      Array.from({ length: 5 }, (_, i) =>
+        store.createFederatedIdentityCredential(tenantId, app.id, fic('racer', `s-${i}`)),
+      ),
     );
     assert.equal(sameName.filter((r) => r.status === 'fulfilled').length, 1);
     for (const result of sameName.filter((r) => r.status === 'rejected')) {
       assert.equal((result.reason as CredlessError).code, 'duplicate_value');
     }
     const many = await Promise.allSettled(
-      Array.from({ length: 6 }, (_, i) => store.createFederatedIdentityCredential(tenantId, app.id, fic(`many-${i}`, `m-${i}`))),
+      Array.from({ length: 6 }, (_, i) =>
+        store.createFederatedIdentityCredential(tenantId, app.id, fic(`many-${i}`, `m-${i}`)),
+      ),
     );
     assert.equal(many.filter((r) => r.status === 'fulfilled').length, 2);
     for (const result of many.filter((r) => r.status === 'rejected')) {
@@ -218,7 +285,11 @@ await describeEachStore('federated identity credentials', (target) => {
 
   test('deleteApplication cascades to its principal, assignments, credentials and URIs', async () => {
     const { store, tenantId, app: api } = await setup();
-    const role: AppRole = { ...GRAPH_APP_ROLES[0]!, id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', value: 'Api.Call' };
+    const role: AppRole = {
+      ...GRAPH_APP_ROLES[0]!,
+      id: '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+      value: 'Api.Call',
+    };
     await store.updateApplication(tenantId, api.id, { appRoles: [role], identifierUris: ['api://widgets'] });
     const apiSp = await store.createServicePrincipal(tenantId, { appId: api.appId });
     const client = await store.createApplication(tenantId, { displayName: 'client' });

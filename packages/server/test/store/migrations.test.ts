@@ -30,7 +30,8 @@ await describeEachStore('migrations', (target) => {
     const results = await Promise.all(
       Array.from({ length: WORKERS }, (_, i) => runWorker(location, `worker-${i}.test`)),
     );
-    for (const [i, result] of results.entries()) assert.equal(result.code, 0, `worker ${i}: ${result.stderr}`);
+    for (const [i, result] of results.entries())
+      assert.equal(result.code, 0, `worker ${i}: ${result.stderr}`);
 
     const database = await openDatabase(location);
     try {

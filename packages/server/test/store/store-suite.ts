@@ -81,7 +81,8 @@ export function postgresTarget(databaseUrl = TEST_DATABASE_URL): StoreTarget {
       if (schemas.length === 0) return;
       const admin = await openDatabase({ databaseUrl, dataDir: tmpdir() });
       try {
-        for (const schema of schemas) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db);
+        for (const schema of schemas)
+          await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(admin.db);
       } finally {
         await admin.close();
       }

@@ -1,0 +1,358 @@
+/**
+ * `npm run bench`: token-exchange throughput of credless, node-oidc-provider and a bare node:https +
+ * jose ceiling, side by side in one run. Each server runs in its own child process over HTTPS with
+ * keep-alive; autocannon (16 connections) sends one pre-generated, never reused RS256 client
+ * assertion per request. Ends with one JSON line for machines.
+ *
+ * Environment: BENCH_DURATION_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (16),
+ * BENCH_ROUNDS (1; more rounds interleave the servers and report the median), BENCH_ASSERTIONS
+ * (assertions per pool; default sized from duration and rounds), BENCH_CPU_PROF_DIR (write
+ * a V8 CPU profile of the credless child into that directory, for `--cpu-prof` analysis).
+ * @module
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GRAPH_RESOURCE_URI } from '@credless/core';
+import { startTestOidcIssuer, type TestOidcIssuer } from '@credless/testkit';
+import { exportJWK, generateKeyPair, type JWK } from 'jose';
+import { Agent, request } from 'undici';
+import { generateAssertions, signClientAssertion, tokenRequestBody } from './assertions.ts';
+import { type ChildServer, startChildServer } from './lib/child-server.ts';
+import { type BodyPool, runLoad } from './lib/load.ts';
+import { processCpuMs } from './lib/process-cpu.ts';
+import {
+  checkOneExchange,
+  formatRow,
+  type MeasuredRun,
+  positiveIntegerEnv,
+  printProgress,
+  type RunSummary,
+  summarize,
+} from './lib/report.ts';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const SUBJECT = 'system:serviceaccount:bench:workload';
+const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
+const NON_2XX_LIMIT = 0.001;
+const TARGET_VS_OIDC_PROVIDER = 1.8;
+const TARGET_VS_CEILING = 0.85;
+
+const durationSeconds = positiveIntegerEnv('BENCH_DURATION_SECONDS', 10);
+const warmupSeconds = positiveIntegerEnv('BENCH_WARMUP_SECONDS', 2);
+const connections = positiveIntegerEnv('BENCH_CONNECTIONS', 16);
+const rounds = positiveIntegerEnv('BENCH_ROUNDS', 1);
+// Sized for warm-up plus every round at a rate above what this 2-core machine reaches (ceiling ~3300
+// rps over plain HTTP, node-oidc-provider ~1700); a run that would need more stops early and says so
+// rather than reuse an assertion. Signing them takes about as long as the servers take to use them.
+const assertionsFor = (rps: number) =>
+  positiveIntegerEnv('BENCH_ASSERTIONS', (warmupSeconds + durationSeconds * rounds) * rps + 5000);
+const federatedPoolSize = assertionsFor(2500);
+const clientPoolSize = assertionsFor(1800);
+const cpuProfileDir = process.env['BENCH_CPU_PROF_DIR'];
+
+interface Contender {
+  key: 'credless' | 'oidc_provider' | 'ceiling';
+  title: string;
+  server: ChildServer<{ url: string }>;
+  path: string;
+  caCertPem: string;
+  pool: BodyPool;
+}
+
+const cleanups: Array<() => Promise<unknown>> = [];
+async function cleanUp(): Promise<void> {
+  for (const step of cleanups.splice(0).reverse()) await step().catch((error) => console.error(error));
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the servers`);
+    cleanUp().finally(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<number> {
+  console.log(
+    `token exchange benchmark: ${connections} connections, HTTPS keep-alive, ${warmupSeconds} s warm-up + ${durationSeconds} s per server, unique RS256 assertion per request`,
+  );
+  const workDir = await mkdtemp(join(tmpdir(), 'credless-bench-'));
+  cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+
+  // The federated issuer lives here: it only serves its JWKS once (credless caches it), and its key
+  // signs the assertions.
+  const issuer: TestOidcIssuer = await startTestOidcIssuer({ keyAlg: 'RS256', kidStyle: 'kubernetes' });
+  cleanups.push(() => issuer.close());
+  const issuerJwks = (await (
+    await request(issuer.jwksUri, { dispatcher: issuer.dispatcher })
+  ).body.json()) as {
+    keys: JWK[];
+  };
+  const oidcClientKey = await generateKeyPair('RS256', { extractable: true });
+  const oidcClientJwk = {
+    ...(await exportJWK(oidcClientKey.publicKey)),
+    kid: 'bench-client-key',
+    alg: 'RS256',
+  };
+
+  console.log('starting servers (child processes)…');
+  const [credless, oidcProvider, ceiling] = await Promise.all([
+    startChildServer<{ url: string; tenantId: string; appId: string; caPath: string }>({
+      name: 'credless',
+      script: join(BENCH_DIR, 'servers/credless-server.ts'),
+      // TMPDIR: the credless data directory lands inside workDir, removed even if the child is killed.
+      env: {
+        TMPDIR: workDir,
+        BENCH_ISSUER: issuer.issuer,
+        BENCH_ISSUER_CA_PEM: issuer.caCertPem,
+        BENCH_SUBJECT: SUBJECT,
+      },
+      ...(cpuProfileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] } : {}),
+    }),
+    startChildServer<{
+      url: string;
+      tokenEndpoint: string;
+      clientId: string;
+      resource: string;
+      scope: string;
+      caCertPem: string;
+    }>({
+      name: 'node-oidc-provider',
+      script: join(BENCH_DIR, 'servers/oidc-provider-server.ts'),
+      env: { BENCH_CLIENT_JWK: JSON.stringify(oidcClientJwk), NODE_ENV: 'production' },
+    }).catch((error: unknown) => error as Error),
+    startChildServer<{ url: string; caCertPem: string }>({
+      name: 'ceiling',
+      script: join(BENCH_DIR, 'servers/ceiling-server.ts'),
+      env: {
+        BENCH_VERIFY_JWK: JSON.stringify(issuerJwks.keys[0]),
+        BENCH_ISSUER: issuer.issuer,
+        BENCH_AUDIENCE: FEDERATION_AUDIENCE,
+      },
+    }).catch((error: unknown) => error as Error),
+  ]).then((started) => {
+    const failed = started.find((entry) => entry instanceof Error);
+    for (const entry of started) if (!(entry instanceof Error)) cleanups.push(() => entry.stop());
+    if (failed) throw failed;
+    return started as [
+      Exclude<(typeof started)[0], Error>,
+      Exclude<(typeof started)[1], Error>,
+      Exclude<(typeof started)[2], Error>,
+    ];
+  });
+  for (const child of [credless, oidcProvider, ceiling])
+    console.log(`  ${child.name}: ${child.info.url} (pid ${child.pid})`);
+
+  console.log(
+    `pre-generating ${federatedPoolSize} + ${clientPoolSize} assertions (RS256, distinct jti)… (BENCH_ASSERTIONS to change)`,
+  );
+  const federated = await generateAssertions({
+    label: 'workload tokens (credless, ceiling)',
+    count: federatedPoolSize,
+    sign: () => issuer.issueToken({ sub: SUBJECT, aud: FEDERATION_AUDIENCE }),
+    progress: printProgress,
+  });
+  const clientAssertions = await generateAssertions({
+    label: 'private_key_jwt (node-oidc-provider)',
+    count: clientPoolSize,
+    sign: () =>
+      signClientAssertion({
+        clientId: oidcProvider.info.clientId,
+        audience: oidcProvider.info.tokenEndpoint,
+        privateKey: oidcClientKey.privateKey,
+        kid: oidcClientJwk.kid,
+      }),
+    progress: printProgress,
+  });
+  const credlessBodies = federated.map((assertion) =>
+    tokenRequestBody(assertion, { client_id: credless.info.appId, scope: `${GRAPH_RESOURCE_URI}/.default` }),
+  );
+  const contenders: Contender[] = [
+    {
+      key: 'credless',
+      title: 'credless',
+      server: credless,
+      path: `/${credless.info.tenantId}/oauth2/v2.0/token`,
+      caCertPem: await readFile(credless.info.caPath, 'utf8'),
+      pool: { label: 'credless', bodies: credlessBodies, next: 0 },
+    },
+    {
+      key: 'oidc_provider',
+      title: 'node-oidc-provider',
+      server: oidcProvider,
+      path: new URL(oidcProvider.info.tokenEndpoint).pathname,
+      caCertPem: oidcProvider.info.caCertPem,
+      pool: {
+        label: 'node-oidc-provider',
+        bodies: clientAssertions.map((assertion) =>
+          tokenRequestBody(assertion, {
+            client_id: oidcProvider.info.clientId,
+            scope: oidcProvider.info.scope,
+            resource: oidcProvider.info.resource,
+          }),
+        ),
+        next: 0,
+      },
+    },
+    {
+      // The ceiling keeps no replay state, so it gets the same bodies as credless (each sent once to it).
+      key: 'ceiling',
+      title: 'ceiling (node:https + jose)',
+      server: ceiling,
+      path: '/token',
+      caCertPem: ceiling.info.caCertPem,
+      pool: { label: 'ceiling', bodies: credlessBodies, next: 0 },
+    },
+  ];
+
+  // One real exchange each, with certificate verification, before any load: a benchmark of errors is worthless.
+  for (const contender of contenders) {
+    const client = new Agent({ connect: { ca: contender.caCertPem } });
+    try {
+      await checkOneExchange({
+        name: contender.title,
+        url: `${contender.server.info.url}${contender.path}`,
+        body: contender.pool.bodies[contender.pool.next++]!,
+        dispatcher: client,
+      });
+    } finally {
+      await client.close();
+    }
+  }
+  console.log('sanity check: every server answers 200 with an RS256 JWT access token');
+
+  // Rounds rotate the order so no server always runs first (or right after the assertion signing).
+  const runs = new Map<Contender['key'], MeasuredRun[]>(contenders.map((c) => [c.key, []]));
+  for (let round = 0; round < rounds; round++) {
+    if (rounds > 1) console.log(`round ${round + 1}/${rounds}`);
+    for (let i = 0; i < contenders.length; i++) {
+      const contender = contenders[(i + round) % contenders.length]!;
+      const target = {
+        url: contender.server.info.url,
+        path: contender.path,
+        pool: contender.pool,
+        connections,
+      };
+      process.stdout.write(`  ${contender.title}: `);
+      if (round === 0) {
+        process.stdout.write(`warming up ${warmupSeconds} s… `);
+        const warmup = await runLoad({ ...target, durationSeconds: warmupSeconds });
+        process.stdout.write(`${warmup.rps.toFixed(0)} rps; `);
+        if (warmup.non2xx + warmup.errors > 0)
+          process.stdout.write(`(warm-up had ${warmup.non2xx} non-2xx, ${warmup.errors} errors) `);
+      }
+      process.stdout.write(`measuring ${durationSeconds} s… `);
+      const cpuBefore = processCpuMs(contender.server.pid);
+      const measured = await runLoad({ ...target, durationSeconds });
+      const cpuAfter = processCpuMs(contender.server.pid);
+      const cpuMs = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : undefined;
+      runs.get(contender.key)!.push({ ...measured, cpuMs });
+      const cpuNote =
+        cpuMs === undefined ? '' : `, server CPU ${(cpuMs / measured.requests).toFixed(2)} ms/request`;
+      console.log(`${measured.rps.toFixed(0)} rps${cpuNote}`);
+      if (measured.exhausted)
+        console.log(
+          `    note: assertion pool ran low, run cut to ${measured.seconds} s (raise BENCH_ASSERTIONS)`,
+        );
+    }
+  }
+  for (const contender of contenders) await contender.server.stop();
+
+  const summaries = new Map(contenders.map((c) => [c.key, summarize(runs.get(c.key)!)]));
+  const credlessResult = summaries.get('credless')!;
+  const oidcResult = summaries.get('oidc_provider')!;
+  const ceilingResult = summaries.get('ceiling')!;
+  console.log('');
+  if (rounds > 1) console.log(`median of ${rounds} rounds (latencies from the median round):`);
+  console.log(
+    formatRow(['server', 'rps', 'p50 ms', 'p99 ms', 'CPU ms/req', 'requests', 'non-2xx', 'errors']),
+  );
+  for (const contender of contenders) {
+    const r = summaries.get(contender.key)!;
+    console.log(
+      formatRow([
+        contender.title,
+        r.rps.toFixed(0),
+        r.p50Ms.toFixed(1),
+        r.p99Ms.toFixed(1),
+        r.cpuMsPerRequest === undefined ? 'n/a' : r.cpuMsPerRequest.toFixed(2),
+        String(r.requests),
+        String(r.non2xx),
+        String(r.errors + r.timeouts),
+      ]),
+    );
+  }
+  const vsOidcProvider = credlessResult.rps / oidcResult.rps;
+  const vsCeiling = credlessResult.rps / ceilingResult.rps;
+  const verdict = (ok: boolean) => (ok ? 'meets target' : 'BELOW TARGET');
+  console.log('');
+  console.log(
+    `credless / node-oidc-provider = ${vsOidcProvider.toFixed(2)}× rps (target ≥ ${TARGET_VS_OIDC_PROVIDER}×: ${verdict(vsOidcProvider >= TARGET_VS_OIDC_PROVIDER)})`,
+  );
+  console.log(
+    `credless / ceiling            = ${vsCeiling.toFixed(2)}× rps (target ≥ ${TARGET_VS_CEILING}×: ${verdict(vsCeiling >= TARGET_VS_CEILING)})`,
+  );
+  const cpuRatio = (a: RunSummary, b: RunSummary) =>
+    a.cpuMsPerRequest && b.cpuMsPerRequest ? (b.cpuMsPerRequest / a.cpuMsPerRequest).toFixed(2) : 'n/a';
+  console.log(
+    `by server CPU per request (less sensitive to a busy machine): ${cpuRatio(credlessResult, oidcResult)}× node-oidc-provider, ${cpuRatio(credlessResult, ceilingResult)}× ceiling`,
+  );
+  const load = loadavg()[0]!;
+  if (load > availableParallelism() * 1.5)
+    console.log(
+      `note: load average ${load.toFixed(1)} on ${availableParallelism()} CPUs — other work is competing, figures are noisy`,
+    );
+
+  let exitCode = 0;
+  for (const contender of contenders) {
+    const r = summaries.get(contender.key)!;
+    const failures = r.non2xx + r.errors + r.timeouts;
+    if (failures > NON_2XX_LIMIT * Math.max(r.requests, 1)) {
+      exitCode = 1;
+      console.error('');
+      console.error('!'.repeat(78));
+      console.error(
+        `!!! ${contender.title}: ${failures} of ${r.requests} requests failed (status codes ${JSON.stringify(r.statusCodes)}, ${r.errors} errors, ${r.timeouts} timeouts)`,
+      );
+      console.error('!!! more than 0.1% — these figures measure errors, not token exchanges');
+      console.error('!'.repeat(78));
+    }
+  }
+
+  const fixed = (value: number | undefined, digits: number) =>
+    value === undefined ? null : Number(value.toFixed(digits));
+  console.log(
+    JSON.stringify({
+      bench: 'exchange',
+      credless_rps: fixed(credlessResult.rps, 0),
+      oidc_provider_rps: fixed(oidcResult.rps, 0),
+      ceiling_rps: fixed(ceilingResult.rps, 0),
+      vs_oidc_provider: fixed(vsOidcProvider, 2),
+      vs_ceiling: fixed(vsCeiling, 2),
+      credless_p50_ms: credlessResult.p50Ms,
+      credless_p99_ms: credlessResult.p99Ms,
+      oidc_provider_p50_ms: oidcResult.p50Ms,
+      oidc_provider_p99_ms: oidcResult.p99Ms,
+      ceiling_p50_ms: ceilingResult.p50Ms,
+      ceiling_p99_ms: ceilingResult.p99Ms,
+      credless_cpu_ms_per_request: fixed(credlessResult.cpuMsPerRequest, 3),
+      oidc_provider_cpu_ms_per_request: fixed(oidcResult.cpuMsPerRequest, 3),
+      ceiling_cpu_ms_per_request: fixed(ceilingResult.cpuMsPerRequest, 3),
+      connections,
+      duration_s: durationSeconds,
+      rounds,
+      non2xx: credlessResult.non2xx + oidcResult.non2xx + ceilingResult.non2xx,
+    }),
+  );
+  return exitCode;
+}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (error) {
+  console.error(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+} finally {
+  await cleanUp();
+}
+process.exit(exitCode);

@@ -1,0 +1,33 @@
+/**
+ * Benchmark child: a real credless (HTTPS, fresh SQLite data directory) with one workload scenario
+ * federated to the issuer named in the environment. Prints one JSON line {url, tenantId, appId, caPath}
+ * once listening; closes (removing its data directory) on SIGTERM.
+ *
+ * Environment: BENCH_ISSUER, BENCH_ISSUER_CA_PEM (CA of the issuer's HTTPS certificate), BENCH_SUBJECT,
+ * BENCH_LOG_LEVEL (default 'silent').
+ * @module
+ */
+import { createWorkloadScenario, startTestCredless } from '@credless/testkit';
+import { Agent } from 'undici';
+import { requireEnv, serveUntilSignal } from './child-support.ts';
+
+const issuer = requireEnv('BENCH_ISSUER');
+const issuerCa = requireEnv('BENCH_ISSUER_CA_PEM');
+const subject = requireEnv('BENCH_SUBJECT');
+const logLevel = (process.env['BENCH_LOG_LEVEL'] ?? 'silent') as 'silent' | 'warn';
+
+const issuerDispatcher = new Agent({ connect: { ca: issuerCa } });
+const credless = await startTestCredless({ issuerDispatcher, config: { logLevel } });
+const scenario = await createWorkloadScenario(credless, {
+  issuer,
+  subject,
+  graphRoles: ['User.Read.All'],
+});
+
+serveUntilSignal(
+  { url: credless.listenUrl, tenantId: credless.tenantId, appId: scenario.appId, caPath: credless.caPath },
+  async () => {
+    await credless.close();
+    await issuerDispatcher.destroy();
+  },
+);

@@ -1,0 +1,99 @@
+/** The real `credless` binary in a child process: stdout, stderr and exit codes. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../bin/credless.mjs', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the binary with no CREDLESS_* settings from the caller's environment leaking in. */
+function credless(args: string[]): Promise<Run> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('CREDLESS_')),
+  );
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('credless binary', () => {
+  let dataDir: string;
+  before(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'credless-bin-'));
+  });
+  after(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('ad app create prints the application as JSON and exits 0; ad app show finds it', async () => {
+    const created = await credless(['ad', 'app', 'create', '--display-name', 'x', '--data-dir', dataDir]);
+    assert.equal(created.code, 0, created.stderr);
+    const app = JSON.parse(created.stdout) as Record<string, unknown>;
+    assert.match(String(app['appId']), /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.equal(app['displayName'], 'x');
+
+    const shown = await credless(['ad', 'app', 'show', '--id', String(app['appId']), '--data-dir', dataDir]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.deepEqual(JSON.parse(shown.stdout), app);
+  });
+
+  test('an unknown command exits 2', async () => {
+    const run = await credless(['frobnicate', '--data-dir', dataDir]);
+    assert.equal(run.code, 2);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /unknown command 'frobnicate'/);
+  });
+
+  test('a missing required option exits 2', async () => {
+    const run = await credless(['ad', 'app', 'create', '--data-dir', dataDir]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--display-name/);
+  });
+
+  test('ad app show of an unknown id exits 3 with a message on stderr', async () => {
+    const id = randomUUID();
+    const run = await credless(['ad', 'app', 'show', '--id', id, '--data-dir', dataDir]);
+    assert.equal(run.code, 3);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, new RegExp(`^credless: Resource '${id}' does not exist`));
+  });
+
+  test('malformed --parameters exits 2', async () => {
+    const created = await credless(['ad', 'app', 'create', '--display-name', 'y', '--data-dir', dataDir]);
+    const { appId } = JSON.parse(created.stdout) as { appId: string };
+    const run = await credless([
+      'ad',
+      'app',
+      'federated-credential',
+      'create',
+      '--id',
+      appId,
+      '--parameters',
+      '{name:',
+      '--data-dir',
+      dataDir,
+    ]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--parameters: the inline value is not valid JSON/);
+  });
+});
