@@ -36,7 +36,16 @@ export interface ServerConfig {
   maxAssertionLength: number;
   clockSkewSeconds: number;
   /** Fetching external issuers' discovery and JWKS. */
-  issuerFetch: { timeoutMs: number; maxBytes: number; refetchCooldownMs: number; maxAgeMs: number };
+  issuerFetch: {
+    timeoutMs: number;
+    maxBytes: number;
+    refetchCooldownMs: number;
+    maxAgeMs: number;
+    /** Allow issuers on loopback and private networks (self-managed clusters, local development). */
+    allowPrivateNetworks: boolean;
+    /** Extra CA certificates (PEM file) trusted for issuers, besides the system roots. */
+    caFile: string | undefined;
+  };
   /** Signing-key lifecycle. */
   signingKeys: { rotationPeriodMs: number; prepublishPeriodMs: number; retentionAfterRetireMs: number };
   /** How often to look for directory changes made by other processes. */
@@ -118,6 +127,8 @@ export function loadConfig(
       maxBytes: integer(env, 'CREDLESS_ISSUER_FETCH_MAX_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
       refetchCooldownMs: integer(env, 'CREDLESS_ISSUER_REFETCH_COOLDOWN_MS', 30_000, 0, 3_600_000),
       maxAgeMs: integer(env, 'CREDLESS_ISSUER_KEYS_MAX_AGE_MS', 10 * 60_000, 1000, DAY_MS),
+      allowPrivateNetworks: flag(env, 'CREDLESS_ISSUER_ALLOW_PRIVATE_NETWORKS'),
+      caFile: env['CREDLESS_ISSUER_CA_FILE'] || undefined,
     },
     signingKeys: {
       rotationPeriodMs: integer(env, 'CREDLESS_KEY_ROTATION_DAYS', 30, 1, 3650) * DAY_MS,

@@ -5,7 +5,8 @@
  */
 
 import { randomInt, randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { rootCertificates } from 'node:tls';
 import type { ExchangePorts } from '@credless/core';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
@@ -14,6 +15,7 @@ import type { ServerConfig } from './config.ts';
 import { CachedTokenDirectory, observeWrites } from './directory/cached-token-directory.ts';
 import { ensureDefaultTenant } from './directory/default-tenant.ts';
 import { buildApp } from './http/app.ts';
+import { createIssuerAgent } from './issuers/fetch-capped-json.ts';
 import { IssuerKeyCache } from './issuers/issuer-key-cache.ts';
 import { createAccessTokenSigner } from './keys/access-token-signer.ts';
 import { loadKeyEncryptionKey } from './keys/key-encryption-key.ts';
@@ -62,6 +64,15 @@ export function createLogger(config: Pick<ServerConfig, 'logLevel'>): Logger {
       ],
       censor: '[redacted]',
     },
+  });
+}
+
+/** Connects only to public addresses unless private networks are allowed; trusts system roots (+ a CA file). */
+async function issuerAgent(config: ServerConfig): Promise<Dispatcher> {
+  const extraCa = config.issuerFetch.caFile ? await readFile(config.issuerFetch.caFile, 'utf8') : undefined;
+  return createIssuerAgent({
+    blockPrivateNetworks: !config.issuerFetch.allowPrivateNetworks,
+    ...(extraCa ? { ca: [...rootCertificates, extraCa].join('\n') } : {}),
   });
 }
 
@@ -126,7 +137,7 @@ export async function startCredless(
 
     const issuerKeys = new IssuerKeyCache({
       fetchOptions: {
-        ...(options.issuerDispatcher ? { dispatcher: options.issuerDispatcher } : {}),
+        dispatcher: options.issuerDispatcher ?? (await issuerAgent(config)),
         timeoutMs: config.issuerFetch.timeoutMs,
         maxBytes: config.issuerFetch.maxBytes,
       },

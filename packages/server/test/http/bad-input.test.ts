@@ -386,6 +386,8 @@ describe('token endpoint: bad input table', () => {
           maxBytes: 256 * 1024,
           refetchCooldownMs: REFETCH_COOLDOWN_MS,
           maxAgeMs: 600_000,
+          allowPrivateNetworks: true,
+          caFile: undefined,
         },
       },
     });
