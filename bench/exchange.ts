@@ -6,8 +6,9 @@
  *
  * Environment: BENCH_DURATION_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (16),
  * BENCH_ROUNDS (1; more rounds interleave the servers and report the median), BENCH_ASSERTIONS
- * (assertions per pool; default sized from duration and rounds), BENCH_CPU_PROF_DIR (write
- * a V8 CPU profile of the credless child into that directory, for `--cpu-prof` analysis).
+ * (assertions per pool; default sized from duration and rounds), BENCH_CPU_PROF_DIR (each
+ * server child writes a V8 CPU profile there, named after its pid),
+ * BENCH_PROTOCOL (https; 'http' for all three, to compare with plain-HTTP figures).
  * @module
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -48,16 +49,21 @@ const rounds = positiveIntegerEnv('BENCH_ROUNDS', 1);
 // rather than reuse an assertion. Signing them takes about as long as the servers take to use them.
 const assertionsFor = (rps: number) =>
   positiveIntegerEnv('BENCH_ASSERTIONS', (warmupSeconds + durationSeconds * rounds) * rps + 5000);
-const federatedPoolSize = assertionsFor(2500);
+const federatedPoolSize = assertionsFor(3500);
 const clientPoolSize = assertionsFor(1800);
 const cpuProfileDir = process.env['BENCH_CPU_PROF_DIR'];
+const profileArgs = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+// HTTPS is the real deployment; BENCH_PROTOCOL=http compares with figures measured over plain HTTP.
+const protocol = process.env['BENCH_PROTOCOL'] ?? 'https';
+if (protocol !== 'http' && protocol !== 'https') throw new Error('BENCH_PROTOCOL must be http or https');
 
 interface Contender {
   key: 'credless' | 'oidc_provider' | 'ceiling';
   title: string;
   server: ChildServer<{ url: string }>;
   path: string;
-  caCertPem: string;
+  /** undefined over plain HTTP. */
+  caCertPem: string | undefined;
   pool: BodyPool;
 }
 
@@ -74,7 +80,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 async function main(): Promise<number> {
   console.log(
-    `token exchange benchmark: ${connections} connections, HTTPS keep-alive, ${warmupSeconds} s warm-up + ${durationSeconds} s per server, unique RS256 assertion per request`,
+    `token exchange benchmark: ${connections} connections, ${protocol.toUpperCase()} keep-alive, ${warmupSeconds} s warm-up + ${durationSeconds} s per server, unique RS256 assertion per request`,
   );
   const workDir = await mkdtemp(join(tmpdir(), 'credless-bench-'));
   cleanups.push(() => rm(workDir, { recursive: true, force: true }));
@@ -97,7 +103,7 @@ async function main(): Promise<number> {
 
   console.log('starting servers (child processes)…');
   const [credless, oidcProvider, ceiling] = await Promise.all([
-    startChildServer<{ url: string; tenantId: string; appId: string; caPath: string }>({
+    startChildServer<{ url: string; tenantId: string; appId: string; caPath?: string }>({
       name: 'credless',
       script: join(BENCH_DIR, 'servers/credless-server.ts'),
       // TMPDIR: the credless data directory lands inside workDir, removed even if the child is killed.
@@ -107,7 +113,7 @@ async function main(): Promise<number> {
         BENCH_ISSUER_CA_PEM: issuer.caCertPem,
         BENCH_SUBJECT: SUBJECT,
       },
-      ...(cpuProfileDir ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] } : {}),
+      execArgv: profileArgs,
     }),
     startChildServer<{
       url: string;
@@ -115,13 +121,14 @@ async function main(): Promise<number> {
       clientId: string;
       resource: string;
       scope: string;
-      caCertPem: string;
+      caCertPem?: string;
     }>({
       name: 'node-oidc-provider',
       script: join(BENCH_DIR, 'servers/oidc-provider-server.ts'),
       env: { BENCH_CLIENT_JWK: JSON.stringify(oidcClientJwk), NODE_ENV: 'production' },
+      execArgv: profileArgs,
     }).catch((error: unknown) => error as Error),
-    startChildServer<{ url: string; caCertPem: string }>({
+    startChildServer<{ url: string; caCertPem?: string }>({
       name: 'ceiling',
       script: join(BENCH_DIR, 'servers/ceiling-server.ts'),
       env: {
@@ -129,6 +136,7 @@ async function main(): Promise<number> {
         BENCH_ISSUER: issuer.issuer,
         BENCH_AUDIENCE: FEDERATION_AUDIENCE,
       },
+      execArgv: profileArgs,
     }).catch((error: unknown) => error as Error),
   ]).then((started) => {
     const failed = started.find((entry) => entry instanceof Error);
@@ -173,7 +181,7 @@ async function main(): Promise<number> {
       title: 'credless',
       server: credless,
       path: `/${credless.info.tenantId}/oauth2/v2.0/token`,
-      caCertPem: await readFile(credless.info.caPath, 'utf8'),
+      caCertPem: credless.info.caPath ? await readFile(credless.info.caPath, 'utf8') : undefined,
       pool: { label: 'credless', bodies: credlessBodies, next: 0 },
     },
     {
@@ -197,7 +205,7 @@ async function main(): Promise<number> {
     {
       // The ceiling keeps no replay state, so it gets the same bodies as credless (each sent once to it).
       key: 'ceiling',
-      title: 'ceiling (node:https + jose)',
+      title: `ceiling (node:${protocol} + jose)`,
       server: ceiling,
       path: '/token',
       caCertPem: ceiling.info.caCertPem,
@@ -207,7 +215,7 @@ async function main(): Promise<number> {
 
   // One real exchange each, with certificate verification, before any load: a benchmark of errors is worthless.
   for (const contender of contenders) {
-    const client = new Agent({ connect: { ca: contender.caCertPem } });
+    const client = new Agent(contender.caCertPem ? { connect: { ca: contender.caCertPem } } : {});
     try {
       await checkOneExchange({
         name: contender.title,
@@ -250,7 +258,7 @@ async function main(): Promise<number> {
       const cpuNote =
         cpuMs === undefined ? '' : `, server CPU ${(cpuMs / measured.requests).toFixed(2)} ms/request`;
       console.log(`${measured.rps.toFixed(0)} rps${cpuNote}`);
-      if (measured.exhausted)
+      if (measured.exhausted && measured.seconds < durationSeconds * 0.95)
         console.log(
           `    note: assertion pool ran low, run cut to ${measured.seconds} s (raise BENCH_ASSERTIONS)`,
         );

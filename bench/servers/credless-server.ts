@@ -4,12 +4,12 @@
  * once listening; closes (removing its data directory) on SIGTERM.
  *
  * Environment: BENCH_ISSUER, BENCH_ISSUER_CA_PEM (CA of the issuer's HTTPS certificate), BENCH_SUBJECT,
- * BENCH_LOG_LEVEL (default 'silent').
+ * BENCH_LOG_LEVEL (default 'silent'), BENCH_PROTOCOL ('https' default, or 'http').
  * @module
  */
 import { createWorkloadScenario, startTestCredless } from '@credless/testkit';
 import { Agent } from 'undici';
-import { requireEnv, serveUntilSignal } from './child-support.ts';
+import { benchProtocol, requireEnv, serveUntilSignal } from './child-support.ts';
 
 const issuer = requireEnv('BENCH_ISSUER');
 const issuerCa = requireEnv('BENCH_ISSUER_CA_PEM');
@@ -17,7 +17,10 @@ const subject = requireEnv('BENCH_SUBJECT');
 const logLevel = (process.env['BENCH_LOG_LEVEL'] ?? 'silent') as 'silent' | 'warn';
 
 const issuerDispatcher = new Agent({ connect: { ca: issuerCa } });
-const credless = await startTestCredless({ issuerDispatcher, config: { logLevel } });
+const credless = await startTestCredless({
+  issuerDispatcher,
+  config: { logLevel, insecureHttp: benchProtocol() === 'http' },
+});
 const scenario = await createWorkloadScenario(credless, {
   issuer,
   subject,

@@ -1,18 +1,16 @@
 /**
  * Benchmark child: node-oidc-provider doing client_credentials with private_key_jwt client
  * authentication (RS256) and RS256 JWT access tokens for one resource server, over HTTPS with the
- * same kind of certificate credless uses. Prints {url, tokenEndpoint, clientId, resource, scope,
+ * same kind of certificate credless uses (plain HTTP with BENCH_PROTOCOL=http). Prints {url, tokenEndpoint, clientId, resource, scope,
  * caCertPem} once listening.
  *
  * Environment: BENCH_CLIENT_JWK (the client's public JWK, with kid).
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider from 'oidc-provider';
-import { createServerTls, requireEnv, serveUntilSignal } from './child-support.ts';
+import { listen, requireEnv, serveUntilSignal } from './child-support.ts';
 
 const CLIENT_ID = 'bench-client';
 const RESOURCE = 'urn:bench:api';
@@ -21,17 +19,14 @@ const SCOPE = 'api:read';
 const clientJwk = JSON.parse(requireEnv('BENCH_CLIENT_JWK')) as JWK;
 const signing = await generateKeyPair('RS256', { extractable: true });
 const providerJwk = { ...(await exportJWK(signing.privateKey)), alg: 'RS256', use: 'sig', kid: 'bench-as' };
-const tls = await createServerTls('oidc-provider');
 
 // The issuer URL needs the port, so listen first and hand requests to the provider once it exists.
 let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
+const server = await listen('oidc-provider', (req, res) => {
   if (handler) handler(req, res);
   else res.writeHead(503).end();
 });
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const { port } = server.address() as AddressInfo;
-const issuer = `https://127.0.0.1:${port}`;
+const issuer = server.url;
 
 const resourceServer = {
   scope: SCOPE,
@@ -82,11 +77,7 @@ serveUntilSignal(
     clientId: CLIENT_ID,
     resource: RESOURCE,
     scope: SCOPE,
-    caCertPem: tls.caCertPem,
+    caCertPem: server.caCertPem,
   },
-  async () => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
-  },
+  () => server.close(),
 );

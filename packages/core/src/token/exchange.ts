@@ -4,11 +4,11 @@
  * error that stopped it. No step issues anything until every check has passed.
  * @module
  */
-import { compactVerify } from 'jose';
 import type { AccessTokenVersion, FederatedIdentityCredential, Tenant } from '../directory/types.ts';
 import { CredlessError } from '../errors/index.ts';
 import { buildAccessTokenClaims } from './access-token-claims.ts';
 import { type AssertionIdentity, checkAssertionTimes, readAssertionIdentity } from './assertion-claims.ts';
+import { keyMismatch, verifyAssertionSignature } from './assertion-signature.ts';
 import { type PeekedAssertion, peekAssertion } from './assertion-structure.ts';
 import { matchFederatedCredential } from './credential-match.ts';
 import type { DirectoryPrincipal, ExchangePorts } from './exchange-ports.ts';
@@ -118,14 +118,10 @@ const verifySignature: Step = async (ctx, ports) => {
   const { clientAssertion } = need(ctx.request, 'request');
   const assertion = need(ctx.assertion, 'assertion');
   const key = await ports.issuerKeys.getVerificationKey(assertion.issuer, assertion.kid, assertion.alg);
-  try {
-    await compactVerify(clientAssertion, key, { algorithms: [assertion.alg] });
-  } catch (error) {
-    throw new CredlessError(
-      'assertion_signature_invalid',
-      { reason: 'the signature does not verify' },
-      { cause: error },
-    );
+  const mismatch = keyMismatch(assertion.alg, key);
+  if (mismatch) throw new CredlessError('assertion_signature_invalid', { reason: mismatch });
+  if (!(await verifyAssertionSignature(clientAssertion, assertion.alg, key))) {
+    throw new CredlessError('assertion_signature_invalid', { reason: 'the signature does not verify' });
   }
 };
 

@@ -3,7 +3,7 @@
  * @module
  */
 import type { ExchangePorts, TokenDirectory } from '@credless/core';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { discoveryRoutes, type PublishedJwk } from './routes/discovery.ts';
 import { type TokenRouteOptions, tokenRoutes } from './routes/token.ts';
@@ -25,6 +25,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     loggerInstance: deps.logger,
     // Per-request logs would cost throughput on the token path; outcomes are logged by the routes.
     logController: new LogController({ disableRequestLogging: true }),
+    // No per-request child logger: routes log with explicit trace ids, and a child per request costs.
+    childLoggerFactory: (logger: FastifyBaseLogger) => logger,
     // Ids in URLs are GUIDs or domains; keep routing bounded.
     routerOptions: { maxParamLength: 256 },
     ...(deps.https ? { https: { key: deps.https.key, cert: deps.https.cert } } : {}),
