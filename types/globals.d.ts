@@ -2,4 +2,5 @@
 declare global {
   type CryptoKey = import('node:crypto').webcrypto.CryptoKey;
 }
+
 export {};

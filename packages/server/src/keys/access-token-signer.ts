@@ -32,7 +32,9 @@ function prepare(key: ActiveSigningKey): PreparedKey {
   };
 }
 
-export function createAccessTokenSigner(keys: Pick<SigningKeyManager, 'getActiveSigningKey'>): AccessTokenSigner {
+export function createAccessTokenSigner(
+  keys: Pick<SigningKeyManager, 'getActiveSigningKey'>,
+): AccessTokenSigner {
   // Keyed by the manager's key object, so a rotation (a new object) prepares the new key once.
   const prepared = new WeakMap<ActiveSigningKey, PreparedKey>();
   return {

@@ -113,7 +113,10 @@ export interface DirectoryStore {
     input: FederatedIdentityCredentialInput,
     options?: { limit?: number | null },
   ): Promise<FederatedIdentityCredential>;
-  listFederatedIdentityCredentials(tenantId: string, applicationId: string): Promise<FederatedIdentityCredential[]>;
+  listFederatedIdentityCredentials(
+    tenantId: string,
+    applicationId: string,
+  ): Promise<FederatedIdentityCredential[]>;
   getFederatedIdentityCredential(
     tenantId: string,
     applicationId: string,
