@@ -4,21 +4,13 @@
  * @module
  */
 import { createPublicKey } from 'node:crypto';
+import { ASSERTION_ALGORITHMS, type AssertionAlgorithm } from '@credless/core';
 import type { JWK } from 'jose';
 import { type FetchCappedJsonOptions, fetchCappedJson, IssuerFetchError } from './fetch-capped-json.ts';
 
-export const SUPPORTED_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-] as const;
-export type SupportedAlgorithm = (typeof SUPPORTED_ALGORITHMS)[number];
+/** The same allow-list the token path applies to assertion headers. */
+export const SUPPORTED_ALGORITHMS = ASSERTION_ALGORITHMS;
+export type SupportedAlgorithm = AssertionAlgorithm;
 
 export const MAX_JWKS_KEYS = 100;
 const MIN_RSA_MODULUS_BITS = 2048;

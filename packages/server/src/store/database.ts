@@ -6,8 +6,9 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import pg from 'pg';
+import { CurrentSchemaPostgresDialect } from './postgres-dialect.ts';
 import type { DatabaseSchema, SqlDialectName } from './schema.ts';
 import { isUniqueViolation } from './sql-errors.ts';
 import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
@@ -76,7 +77,7 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
     ...(startupOptions !== undefined ? { options: startupOptions } : {}),
     types: { getTypeParser: typeParser as typeof pg.types.getTypeParser },
   });
-  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DatabaseSchema>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   try {
     if (schema !== undefined) await createSchema(db, schema);
     else await sql`select 1`.execute(db);

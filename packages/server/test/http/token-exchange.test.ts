@@ -97,6 +97,41 @@ describe('token exchange over HTTPS', () => {
     assert.equal(body['resource'], GRAPH_RESOURCE_URI);
   });
 
+  test('a resource that accepts v2 tokens gets aud = its appId, the v2 issuer and azp', async () => {
+    const { createApplication, createServicePrincipal, addPermission, adminConsent } = await import(
+      '@credless/cli'
+    );
+    const ctx = { store: credless.store, tenantId: credless.tenantId };
+    const roleId = '3f1c7d2a-9b8e-4c6d-a5f4-2e1d0c9b8a7f';
+    const api = await createApplication(ctx, {
+      displayName: 'orders-api',
+      identifierUris: ['api://orders'],
+      appRoles: [{ id: roleId, value: 'Orders.Read' } as never],
+      accessTokenAcceptedVersion: 2,
+    });
+    await createServicePrincipal(ctx, api.appId);
+    await addPermission(ctx, { id: scenario.appId, api: api.appId, apiPermissions: [`${roleId}=Role`] });
+    await adminConsent(ctx, scenario.appId);
+
+    const assertion = await issuer.issueToken({ sub: SUBJECT, aud: 'api://AzureADTokenExchange' });
+    const { status, body } = await exchange(form(assertion, { scope: 'api://orders/.default' }));
+    assert.equal(status, 200, JSON.stringify(body));
+    const keysResponse = await request(`${credless.url}/${credless.tenantId}/discovery/v2.0/keys`, {
+      dispatcher: client,
+    });
+    const { keys } = (await keysResponse.body.json()) as { keys: Array<Record<string, unknown>> };
+    const { payload, protectedHeader } = await jwtVerify(
+      body['access_token'] as string,
+      createLocalJWKSet({ keys: keys as never }),
+      { issuer: `${credless.url}/${credless.tenantId}/v2.0`, audience: api.appId },
+    );
+    assert.equal(protectedHeader.x5t, undefined);
+    assert.equal(payload['azp'], scenario.appId);
+    assert.equal(payload['azpacr'], '2');
+    assert.equal(payload['ver'], '2.0');
+    assert.deepEqual(payload['roles'], ['Orders.Read']);
+  });
+
   test('a wrong subject is refused with AADSTS700213 and no token', async () => {
     const assertion = await issuer.issueToken({ sub: `${SUBJECT}-other`, aud: 'api://AzureADTokenExchange' });
     const { status, body } = await exchange(form(assertion));

@@ -62,3 +62,39 @@ await describeEachStore('migrations', (target) => {
     assert.deepEqual(await store.findTenant(tenant.id), tenant);
   });
 });
+
+test('PostgreSQL: migrating succeeds while another client keeps dropping schemas in the same database', async (t) => {
+  const { postgresTarget, postgresUnavailableReason } = await import('./store-suite.ts');
+  const unavailable = await postgresUnavailableReason();
+  if (unavailable && process.env['CREDLESS_TEST_POSTGRES'] === 'skip') {
+    t.skip(`!!! PostgreSQL unavailable and CREDLESS_TEST_POSTGRES=skip: ${unavailable}`);
+    return;
+  }
+  const { sql } = await import('kysely');
+  const churn = await openDatabase({
+    databaseUrl: 'postgres://postgres@127.0.0.1:5432/test',
+    dataDir: '/tmp',
+  });
+  let stop = false;
+  // Another tenant of the database creating and dropping schemas, as parallel test runs do.
+  const churning = (async () => {
+    for (let i = 0; !stop; i++) {
+      const name = sql.id(`credless_churn_${process.pid}_${i}`);
+      await sql`create schema ${name}`.execute(churn.db);
+      await sql`create table ${name}.t (id int)`.execute(churn.db);
+      await sql`drop schema ${name} cascade`.execute(churn.db);
+    }
+  })();
+  const target = postgresTarget();
+  try {
+    for (let i = 0; i < 15; i++) {
+      const store = await target.openStore();
+      assert.ok((await store.getDirectoryVersion()) >= 0);
+    }
+  } finally {
+    stop = true;
+    await churning;
+    await churn.close();
+    await target.cleanup();
+  }
+});

@@ -5,18 +5,12 @@
  */
 import { authorityUrls, CredlessError, type Tenant, type TokenDirectory } from '@credless/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { JwksKey } from '../../keys/signing-key-manager.ts';
 import { requestIds } from '../request-ids.ts';
 import { stsErrorBody } from '../sts-errors.ts';
 
-export interface PublishedJwk {
-  kty: 'RSA';
-  use: 'sig';
-  kid: string;
-  x5t: string;
-  n: string;
-  e: string;
-  x5c: string[];
-}
+/** A published token-signing key, as the key manager produces it. */
+export type PublishedJwk = JwksKey;
 
 export interface DiscoveryRouteOptions {
   /** Read per request: the public URL may be known only once the server listens. */
