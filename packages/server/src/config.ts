@@ -142,6 +142,17 @@ export function loadConfig(
   if (config.tokenLifetimeSeconds.min > config.tokenLifetimeSeconds.max) {
     throw new ConfigError('CREDLESS_TOKEN_LIFETIME_MIN must not exceed CREDLESS_TOKEN_LIFETIME_MAX');
   }
+  // Verifiers cache a JWKS for up to a day: a new key must be published that long before it signs, and
+  // an old one kept that long after its last token expires.
+  const keys = config.signingKeys;
+  if (keys.prepublishPeriodMs >= keys.rotationPeriodMs) {
+    throw new ConfigError('CREDLESS_KEY_PREPUBLISH_DAYS must be shorter than CREDLESS_KEY_ROTATION_DAYS');
+  }
+  if (keys.retentionAfterRetireMs < config.tokenLifetimeSeconds.max * 1000 + DAY_MS) {
+    throw new ConfigError(
+      'CREDLESS_KEY_RETENTION_DAYS must cover the longest token lifetime plus one day of verifier JWKS caching (use 2 or more)',
+    );
+  }
   if (config.publicUrl !== undefined) {
     let url: URL;
     try {

@@ -15,6 +15,7 @@ import type { ServerConfig } from './config.ts';
 import { CachedTokenDirectory, observeWrites } from './directory/cached-token-directory.ts';
 import { ensureDefaultTenant } from './directory/default-tenant.ts';
 import { buildApp } from './http/app.ts';
+import { logExchange } from './http/exchange-log.ts';
 import { createIssuerAgent } from './issuers/fetch-capped-json.ts';
 import { IssuerKeyCache } from './issuers/issuer-key-cache.ts';
 import { createAccessTokenSigner } from './keys/access-token-signer.ts';
@@ -166,6 +167,7 @@ export async function startCredless(
       logger,
       directory: tokenDirectory,
       exchange,
+      onExchange: (outcome, ids) => logExchange(logger, outcome, ids),
       // Creates a tenant's first key on demand (a tenant added by the CLI while running).
       getJwks: (tenantId) => keys.getJwks(tenantId),
       isReady: async () => (await store.getDirectoryVersion()) >= 0,

@@ -16,7 +16,7 @@ import {
 } from '@credless/cli';
 import { GRAPH_APP_ID, GRAPH_APP_ROLES } from '@credless/core';
 import { type ConfigOverrides, loadConfig, type RunningCredless, startCredless } from '@credless/server';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 
 export interface TestCredless extends RunningCredless {
@@ -31,6 +31,8 @@ export interface StartTestCredlessOptions {
   now?: () => number;
   /** Environment read by loadConfig (default: none, so the developer's CREDLESS_* do not leak in). */
   env?: NodeJS.ProcessEnv;
+  /** Logger to use (default: pino at the configured level, silent for tests). */
+  logger?: Logger;
 }
 
 export async function startTestCredless(options: StartTestCredlessOptions = {}): Promise<TestCredless> {
@@ -45,7 +47,7 @@ export async function startTestCredless(options: StartTestCredlessOptions = {}):
   const running = await startCredless(config, {
     ...(options.issuerDispatcher ? { issuerDispatcher: options.issuerDispatcher } : {}),
     ...(options.now ? { now: options.now } : {}),
-    logger: pino({ level: config.logLevel }),
+    logger: options.logger ?? pino({ level: config.logLevel }),
   });
   const close = running.close.bind(running);
   return Object.assign(running, {
