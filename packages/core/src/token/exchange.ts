@@ -239,7 +239,10 @@ export async function exchangeClientAssertion(
   const context: ExchangeContext = { input };
   for (const [name, step] of TOKEN_EXCHANGE_STEPS) {
     try {
-      await step(context, ports);
+      // Most steps are synchronous or answered from memory; awaiting only real promises saves a
+      // microtask hop per step on the hot path.
+      const pending = step(context, ports);
+      if (pending) await pending;
     } catch (error) {
       return { context, failedStep: name, error };
     }
