@@ -136,9 +136,15 @@ export async function startCredless(
     if (config.insecureHttp)
       logger.warn('serving plain HTTP (CREDLESS_INSECURE_HTTP): only behind a TLS-terminating proxy');
 
+    let issuerDispatcher = options.issuerDispatcher;
+    if (!issuerDispatcher) {
+      const agent = await issuerAgent(config);
+      cleanup.push(() => agent.close());
+      issuerDispatcher = agent;
+    }
     const issuerKeys = new IssuerKeyCache({
       fetchOptions: {
-        dispatcher: options.issuerDispatcher ?? (await issuerAgent(config)),
+        dispatcher: issuerDispatcher,
         timeoutMs: config.issuerFetch.timeoutMs,
         maxBytes: config.issuerFetch.maxBytes,
       },
