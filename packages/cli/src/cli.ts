@@ -50,6 +50,24 @@ function directoryCommand(
     });
 }
 
+/** Like directoryCommand, for commands that act on the store itself rather than one tenant. */
+function storeCommand(
+  command: Command,
+  action: (store: DirectoryContext['store'], options: never) => Promise<unknown>,
+) {
+  return command
+    .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
+    .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
+    .action(async (options: StoreOptions & Record<string, unknown>) => {
+      const ctx = await openDirectoryContext(options);
+      try {
+        printJson(await action(ctx.store, options as never));
+      } finally {
+        await ctx.close();
+      }
+    });
+}
+
 const parsePort = (value: string) => {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -83,38 +101,21 @@ export function buildProgram(): Command {
     });
 
   const tenant = program.command('tenant').description('tenants (organizations)');
-  const storeOnly = (command: Command) =>
-    command.option('--data-dir <dir>', 'data directory').option('--database-url <url>', 'PostgreSQL URL');
-  storeOnly(tenant.command('create').description('create a tenant'))
-    .requiredOption('--domain <domain>', 'default domain, e.g. contoso.credless.local')
-    .requiredOption('--display-name <name>', 'organization display name')
-    .action(async (options) => {
-      const ctx = await openDirectoryContext(options);
-      try {
-        printJson(
-          await createTenant(ctx.store, { domain: options.domain, displayName: options.displayName }),
-        );
-      } finally {
-        await ctx.close();
-      }
-    });
-  storeOnly(tenant.command('list').description('list tenants')).action(async (options) => {
-    const ctx = await openDirectoryContext(options);
-    try {
-      printJson(await listTenants(ctx.store));
-    } finally {
-      await ctx.close();
-    }
-  });
-  storeOnly(tenant.command('show').description('show a tenant').argument('<id-or-domain>')).action(
-    async (idOrDomain, options) => {
-      const ctx = await openDirectoryContext(options);
-      try {
-        printJson(await showTenant(ctx.store, idOrDomain));
-      } finally {
-        await ctx.close();
-      }
-    },
+  storeCommand(
+    tenant
+      .command('create')
+      .description('create a tenant')
+      .requiredOption('--domain <domain>', 'default domain, e.g. contoso.credless.local')
+      .requiredOption('--display-name <name>', 'organization display name'),
+    (store, options: { domain: string; displayName: string }) => createTenant(store, options),
+  );
+  storeCommand(tenant.command('list').description('list tenants'), (store) => listTenants(store));
+  storeCommand(
+    tenant
+      .command('show')
+      .description('show a tenant')
+      .requiredOption('--id <id-or-domain>', 'tenant id or domain'),
+    (store, options: { id: string }) => showTenant(store, options.id),
   );
 
   const ad = program.command('ad').description('directory objects (mirrors az ad)');
