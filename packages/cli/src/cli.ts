@@ -20,6 +20,7 @@ import {
 import { addPermission, adminConsent } from './commands/ad/permission.ts';
 import { createServicePrincipal, showServicePrincipal } from './commands/ad/sp.ts';
 import { readJsonArray, readJsonParameter } from './commands/parameters.ts';
+import { listSignIns } from './commands/signins.ts';
 import { createTenant, listTenants, showTenant } from './commands/tenant.ts';
 import { closeOnSignals, up } from './commands/up.ts';
 import { type DirectoryContext, openDirectoryContext, type StoreOptions } from './context.ts';
@@ -118,6 +119,19 @@ export function buildProgram(): Command {
     (store, options: { id: string }) => showTenant(store, options.id),
   );
 
+  const signins = program.command('signins').description('sign-in logs (token exchanges)');
+  directoryCommand(
+    signins
+      .command('list')
+      .description('list sign-in records, newest first')
+      .option('--app <appId>', 'only this client id')
+      .option('--failed', 'only failed exchanges')
+      .option('--since <when>', 'ISO 8601 timestamp or a duration back from now (30m, 1h, 7d)')
+      .option('--limit <n>', 'at most this many records (1-1000, default 100)'),
+    (ctx, options: { app?: string; failed?: boolean; since?: string; limit?: string }) =>
+      listSignIns(ctx, options),
+  );
+
   const ad = program.command('ad').description('directory objects (mirrors az ad)');
   const app = ad.command('app').description('applications');
   directoryCommand(
@@ -157,7 +171,7 @@ export function buildProgram(): Command {
       .requiredOption('--id <id>', 'application appId or object id')
       .requiredOption(
         '--parameters <json>',
-        '@file.json or inline JSON: {name, issuer, subject, audiences?, description?}',
+        '@file.json or inline JSON: {name, issuer, subject | claimsMatchingExpression, audiences?, description?}',
       ),
     async (ctx, options: { id: string; parameters: string }) =>
       createFederatedCredential(ctx, options.id, await readJsonParameter(options.parameters)),

@@ -4,6 +4,7 @@
  * @module
  */
 
+export * from './claims-expression/index.ts';
 export type { NormalizedFederatedIdentityCredential } from './directory/federated-credential-rules.ts';
 export {
   DEFAULT_FIC_LIMIT_PER_APP,

@@ -50,6 +50,11 @@ export interface ServerConfig {
   signingKeys: { rotationPeriodMs: number; prepublishPeriodMs: number; retentionAfterRetireMs: number };
   /** How often to look for directory changes made by other processes. */
   directoryPollMs: number;
+  /**
+   * Sign-in logs: one record per token exchange. `CREDLESS_SIGNIN_LOG` (default true) and
+   * `CREDLESS_SIGNIN_RETENTION_DAYS` (default 30).
+   */
+  signInLog: { enabled: boolean; retentionDays: number };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -136,6 +141,11 @@ export function loadConfig(
       retentionAfterRetireMs: integer(env, 'CREDLESS_KEY_RETENTION_DAYS', 2, 1, 365) * DAY_MS,
     },
     directoryPollMs: integer(env, 'CREDLESS_DIRECTORY_POLL_MS', 500, 50, 60_000),
+    signInLog: {
+      // On unless explicitly turned off.
+      enabled: (env['CREDLESS_SIGNIN_LOG'] ?? '') === '' || flag(env, 'CREDLESS_SIGNIN_LOG'),
+      retentionDays: integer(env, 'CREDLESS_SIGNIN_RETENTION_DAYS', 30, 1, 3650),
+    },
     logLevel,
     ...overrides,
   };

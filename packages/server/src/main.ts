@@ -21,9 +21,15 @@ import { IssuerKeyCache } from './issuers/issuer-key-cache.ts';
 import { createAccessTokenSigner } from './keys/access-token-signer.ts';
 import { loadKeyEncryptionKey } from './keys/key-encryption-key.ts';
 import { SigningKeyManager } from './keys/signing-key-manager.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { type SignInLogging, startSignInLogging } from './sign-in-log/sign-in-logging.ts';
+import { startDirectoryChangeFeed } from './store/change-feed.ts';
 import type { DirectoryStore } from './store/directory-store.ts';
 import { openDirectoryStore } from './store/kysely-directory-store.ts';
 import { ensureLocalTls } from './tls/local-tls.ts';
+
+/** With NOTIFY active the version poll is only a safety net: 10 × directoryPollMs (default 5 s). */
+const NOTIFY_POLL_SLOWDOWN = 10;
 
 export interface StartOptions {
   /** Dispatcher for fetching external issuers (tests pass one that trusts their test CA). */
@@ -115,10 +121,24 @@ export async function startCredless(
     };
     await maintainKeys();
     directory.onInvalidate(() => keys.invalidate());
-    directory.startPolling(config.directoryPollMs, (error) =>
-      logger.warn({ err: error }, 'directory poll failed'),
-    );
+    const onPollError = (error: unknown) => logger.warn({ err: error }, 'directory poll failed');
+    directory.startPolling(config.directoryPollMs, onPollError);
     cleanup.push(() => tokenDirectory.stopPolling());
+    if (config.databaseUrl) {
+      // PostgreSQL: other replicas' writes arrive by NOTIFY; the version poll stays as a slower safety
+      // net, and goes back to full speed while the listening connection is down.
+      const changeFeed = await startDirectoryChangeFeed({
+        databaseUrl: config.databaseUrl,
+        onChange: () => tokenDirectory.invalidate(),
+        onListeningChange: (listening) => {
+          if (!listening) logger.warn('directory change feed disconnected; polling until it reconnects');
+          const pollMs = listening ? config.directoryPollMs * NOTIFY_POLL_SLOWDOWN : config.directoryPollMs;
+          tokenDirectory.startPolling(pollMs, onPollError);
+        },
+        onError: (error) => logger.warn({ err: error }, 'directory change feed error'),
+      });
+      cleanup.push(() => changeFeed.stop());
+    }
     const keyTimer = setInterval(() => {
       maintainKeys().catch((error) => logger.error({ err: error }, 'signing key maintenance failed'));
     }, 60_000);
@@ -142,6 +162,7 @@ export async function startCredless(
       cleanup.push(() => agent.close());
       issuerDispatcher = agent;
     }
+    const metrics = createMetrics({ directoryCache: tokenDirectory.stats });
     const issuerKeys = new IssuerKeyCache({
       fetchOptions: {
         dispatcher: issuerDispatcher,
@@ -152,6 +173,7 @@ export async function startCredless(
       now,
       maxAgeMs: config.issuerFetch.maxAgeMs,
       refetchCooldownMs: config.issuerFetch.refetchCooldownMs,
+      onFetch: (event) => metrics.observeIssuerFetch(event),
     });
 
     const settings: ExchangePorts['settings'] = {
@@ -169,14 +191,34 @@ export async function startCredless(
       newTokenId: () => randomUUID().replaceAll('-', ''),
       settings,
     };
+    // The raw store: sign-in log writes are not directory changes and must not invalidate caches.
+    let signIns: SignInLogging | undefined;
+    if (config.signInLog.enabled) {
+      const started = startSignInLogging({
+        store: rawStore,
+        retentionDays: config.signInLog.retentionDays,
+        now,
+        logger,
+      });
+      signIns = started;
+      // Pushed before the app: cleanup runs in reverse, so buffered records are written after the
+      // last request and before the store closes.
+      cleanup.push(() => started.close());
+    }
     const app = await buildApp({
       logger,
       directory: tokenDirectory,
       exchange,
-      onExchange: (outcome, ids) => logExchange(logger, outcome, ids),
+      onExchange: (outcome, ids, _request, latencyMs) => {
+        logExchange(logger, outcome, ids);
+        metrics.observeExchange(outcome, latencyMs / 1000);
+        signIns?.record(outcome, ids, latencyMs);
+      },
+      querySignInLogs: (query) => rawStore.querySignInLogs(query),
       // Creates a tenant's first key on demand (a tenant added by the CLI while running).
       getJwks: (tenantId) => keys.getJwks(tenantId),
       isReady: async () => (await store.getDirectoryVersion()) >= 0,
+      metrics,
       ...(tls ? { https: { key: tls.keyPem, cert: tls.certPem } } : {}),
     });
     cleanup.push(() => app.close());

@@ -3,8 +3,9 @@
  * return the normalized credential fields, or throw `invalid_value` naming the field.
  * @module
  */
+import { CLAIMS_EXPRESSION_LANGUAGE_VERSION, parseClaimsExpression } from '../claims-expression/index.ts';
 import { CredlessError } from '../errors/index.ts';
-import type { FederatedIdentityCredentialInput } from './types.ts';
+import type { ClaimsMatchingExpression, FederatedIdentityCredentialInput } from './types.ts';
 import { DEFAULT_FEDERATION_AUDIENCE } from './well-known.ts';
 
 export const FIC_FIELD_MAX_LENGTH = 600;
@@ -16,7 +17,8 @@ const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{2,119}$/;
 export interface NormalizedFederatedIdentityCredential {
   name: string;
   issuer: string;
-  subject: string;
+  subject: string | null;
+  claimsMatchingExpression: ClaimsMatchingExpression | null;
   audiences: [string];
   description: string | null;
 }
@@ -58,6 +60,46 @@ export function validateIssuerUrl(issuer: string): void {
   if (url.search || url.hash) throw invalid('issuer', 'must not contain a query or fragment');
 }
 
+/** Graph's `{ value, languageVersion: 1 }`; the value is parsed so that errors surface at creation. */
+function readClaimsMatchingExpression(raw: unknown): ClaimsMatchingExpression {
+  const field = 'claimsMatchingExpression';
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw invalid(field, "must be an object with 'value' and 'languageVersion'");
+  }
+  const { value, languageVersion } = raw as Record<string, unknown>;
+  if (languageVersion !== CLAIMS_EXPRESSION_LANGUAGE_VERSION) {
+    throw invalid(`${field}.languageVersion`, `must be ${CLAIMS_EXPRESSION_LANGUAGE_VERSION}`);
+  }
+  if (typeof value !== 'string') {
+    throw invalid(`${field}.value`, value === undefined ? 'is required' : 'must be a string');
+  }
+  parseClaimsExpression(value);
+  return { value, languageVersion: CLAIMS_EXPRESSION_LANGUAGE_VERSION };
+}
+
+/** Exactly one of `subject` and `claimsMatchingExpression` (null counts as absent, as in Graph). */
+function readMatchTarget(record: Record<string, unknown>): {
+  subject: string | null;
+  claimsMatchingExpression: ClaimsMatchingExpression | null;
+} {
+  const hasSubject = record['subject'] !== undefined && record['subject'] !== null;
+  const rawExpression = record['claimsMatchingExpression'];
+  const hasExpression = rawExpression !== undefined && rawExpression !== null;
+  if (hasSubject && hasExpression) {
+    throw invalid(
+      'claimsMatchingExpression',
+      "must not be set together with 'subject': a credential matches either an exact subject or an expression",
+    );
+  }
+  if (hasExpression) {
+    return { subject: null, claimsMatchingExpression: readClaimsMatchingExpression(rawExpression) };
+  }
+  if (!hasSubject) throw invalid('subject', 'is required (or set claimsMatchingExpression instead)');
+  const subject = requireString(record, 'subject');
+  checkLength('subject', subject);
+  return { subject, claimsMatchingExpression: null };
+}
+
 /** Validates a create request; values are kept exactly as given (matching is case-sensitive). */
 export function normalizeFederatedIdentityCredential(
   input: FederatedIdentityCredentialInput | Record<string, unknown>,
@@ -67,8 +109,7 @@ export function normalizeFederatedIdentityCredential(
   validateFicName(name);
   const issuer = requireString(record, 'issuer');
   validateIssuerUrl(issuer);
-  const subject = requireString(record, 'subject');
-  checkLength('subject', subject);
+  const { subject, claimsMatchingExpression } = readMatchTarget(record);
 
   const rawAudiences = record['audiences'] ?? [DEFAULT_FEDERATION_AUDIENCE];
   if (!Array.isArray(rawAudiences)) throw invalid('audiences', 'must be an array');
@@ -86,5 +127,5 @@ export function normalizeFederatedIdentityCredential(
     }
     description = rawDescription;
   }
-  return { name, issuer, subject, audiences: [audience], description };
+  return { name, issuer, subject, claimsMatchingExpression, audiences: [audience], description };
 }

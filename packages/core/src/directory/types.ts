@@ -85,18 +85,29 @@ export interface FederatedIdentityCredential {
   applicationId: string;
   name: string;
   issuer: string;
-  subject: string;
+  /** Exact subject; null when the credential matches by `claimsMatchingExpression` instead. */
+  subject: string | null;
+  /** Entra's flexible credential expression; null for a subject credential (exactly one is set). */
+  claimsMatchingExpression: ClaimsMatchingExpression | null;
   /** Exactly one entry, as Graph requires. */
   audiences: [string];
   description: string | null;
   createdDateTime: string;
 }
 
+/** Graph's federatedIdentityExpression. */
+export interface ClaimsMatchingExpression {
+  value: string;
+  languageVersion: 1;
+}
+
 /** What a caller supplies to create a federated identity credential (Graph's request body). */
 export interface FederatedIdentityCredentialInput {
   name: string;
   issuer: string;
-  subject: string;
+  /** Either this or `claimsMatchingExpression`, never both. */
+  subject?: string | null;
+  claimsMatchingExpression?: { value: string; languageVersion: number } | null;
   audiences?: string[];
   description?: string | null;
 }

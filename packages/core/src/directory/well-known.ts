@@ -70,4 +70,10 @@ export const GRAPH_APP_ROLES: readonly AppRole[] = Object.freeze([
     'Manage app permission grants and app role assignments',
     'Allows the app to manage permission grants for application permissions to any API and app role assignments for any app, without a signed-in user.',
   ),
+  graphRole(
+    'b0afded3-3588-46d8-8b3d-9842eff778da',
+    'AuditLog.Read.All',
+    'Read all audit log data',
+    'Allows the app to read and query your audit log activities, without a signed-in user.',
+  ),
 ]);

@@ -273,6 +273,12 @@ export const ERROR_CATALOGUE = {
     (p) =>
       `FederatedIdentityCredential with issuer '${p.issuer}' and subject '${p.subject}' already exists on this application (as '${p.existing}').`,
   ),
+  fic_duplicate_issuer_expression: dir(
+    400,
+    'InvalidFederatedIdentityCredentialValue',
+    (p) =>
+      `FederatedIdentityCredential with issuer '${p.issuer}' and claimsMatchingExpression '${p.expression}' already exists on this application (as '${p.existing}').`,
+  ),
   fic_limit_reached: dir(
     400,
     'Request_BadRequest',

@@ -135,6 +135,8 @@ const matchCredential: Step = (ctx) => {
   ctx.credential = matchFederatedCredential(
     need(ctx.identity, 'identity'),
     need(ctx.candidates, 'candidates'),
+    // The whole verified payload: expression credentials may look at claims beyond iss/sub/aud.
+    need(ctx.assertion, 'assertion').payload,
   );
 };
 

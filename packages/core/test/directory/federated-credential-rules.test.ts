@@ -84,6 +84,7 @@ describe('normalizeFederatedIdentityCredential', () => {
   test('audiences default to api://AzureADTokenExchange and description to null', () => {
     assert.deepEqual(normalizeFederatedIdentityCredential(valid), {
       ...valid,
+      claimsMatchingExpression: null,
       audiences: [DEFAULT_FEDERATION_AUDIENCE],
       description: null,
     });
@@ -97,7 +98,11 @@ describe('normalizeFederatedIdentityCredential', () => {
       audiences: ['API://Custom'],
       description: 'd',
     };
-    assert.deepEqual(normalizeFederatedIdentityCredential(input), { ...input, audiences: ['API://Custom'] });
+    assert.deepEqual(normalizeFederatedIdentityCredential(input), {
+      ...input,
+      claimsMatchingExpression: null,
+      audiences: ['API://Custom'],
+    });
   });
 
   test('subject of 600 characters and description of 600 are accepted', () => {
@@ -106,7 +111,7 @@ describe('normalizeFederatedIdentityCredential', () => {
       subject: 's'.repeat(600),
       description: 'd'.repeat(600),
     });
-    assert.equal(result.subject.length, FIC_FIELD_MAX_LENGTH);
+    assert.equal(result.subject?.length, FIC_FIELD_MAX_LENGTH);
     assert.equal(result.description?.length, FIC_FIELD_MAX_LENGTH);
   });
 

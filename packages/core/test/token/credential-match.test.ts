@@ -25,6 +25,7 @@ function credential(fields: {
     name: fields.name ?? `cred-${nextId}`,
     issuer: fields.issuer ?? GITHUB,
     subject: fields.subject ?? MAIN,
+    claimsMatchingExpression: null,
     audiences: [fields.audience ?? EXCHANGE],
     description: null,
     createdDateTime: '2026-01-01T00:00:00Z',

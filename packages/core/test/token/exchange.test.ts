@@ -109,6 +109,7 @@ function makeWorld(): World {
         name: 'payments-worker',
         issuer: ISSUER,
         subject: SUBJECT,
+        claimsMatchingExpression: null,
         audiences: [EXCHANGE_AUDIENCE],
         description: null,
         createdDateTime: CREATED,

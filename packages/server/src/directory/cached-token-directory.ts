@@ -55,9 +55,16 @@ export class CachedTokenDirectory implements TokenDirectory {
     this.#poller = undefined;
   }
 
+  /** Lookup counters, read by the metrics endpoint. */
+  readonly stats = { hits: 0, misses: 0 };
+
   #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.#entries.get(key);
-    if (hit) return hit as Promise<T>;
+    if (hit) {
+      this.stats.hits += 1;
+      return hit as Promise<T>;
+    }
+    this.stats.misses += 1;
     const generation = this.#generation;
     const pending = load();
     if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
@@ -122,6 +129,8 @@ export class CachedTokenDirectory implements TokenDirectory {
 }
 
 const WRITE_METHOD = /^(create|update|delete|insert|upsert)/;
+/** Writes that are not directory changes (sign-in records) must not flush the token-path caches. */
+const NOT_DIRECTORY = /SignInLogs/;
 
 /**
  * Wraps a store so that every successful write made through it calls `onWrite` (used to invalidate
@@ -131,7 +140,12 @@ export function observeWrites<T extends DirectoryStore>(store: T, onWrite: () =>
   return new Proxy(store, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function' || typeof property !== 'string' || !WRITE_METHOD.test(property)) {
+      if (
+        typeof value !== 'function' ||
+        typeof property !== 'string' ||
+        !WRITE_METHOD.test(property) ||
+        NOT_DIRECTORY.test(property)
+      ) {
         return typeof value === 'function' ? value.bind(target) : value;
       }
       return async (...args: unknown[]) => {

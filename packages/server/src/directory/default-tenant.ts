@@ -10,9 +10,16 @@ export async function ensureDefaultTenant(
   if (existing) return existing.id;
   const [first] = await store.listTenants();
   if (first) return first.id;
-  const created = await store.createTenant({
-    defaultDomain: defaults.domain,
-    displayName: defaults.displayName,
-  });
-  return created.id;
+  try {
+    const created = await store.createTenant({
+      defaultDomain: defaults.domain,
+      displayName: defaults.displayName,
+    });
+    return created.id;
+  } catch (error) {
+    // Another replica starting on the same empty database created it first.
+    const raced = await store.findTenant(defaults.domain);
+    if (raced) return raced.id;
+    throw error;
+  }
 }

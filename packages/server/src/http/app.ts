@@ -5,7 +5,9 @@
 import type { ExchangePorts, TokenDirectory } from '@credless/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { CredlessMetrics } from '../observability/metrics.ts';
 import { discoveryRoutes, type PublishedJwk } from './routes/discovery.ts';
+import { type SignInRouteOptions, signInRoutes } from './routes/sign-ins.ts';
 import { type TokenRouteOptions, tokenRoutes } from './routes/token.ts';
 
 export interface AppDependencies {
@@ -14,6 +16,10 @@ export interface AppDependencies {
   exchange: ExchangePorts;
   getJwks: (tenantId: string) => Promise<{ keys: PublishedJwk[] }>;
   onExchange?: TokenRouteOptions['onExchange'];
+  /** Serves GET /{tenant}/signins when given. */
+  querySignInLogs?: SignInRouteOptions['querySignInLogs'];
+  /** Served at GET /metrics in Prometheus' text format. */
+  metrics?: Pick<CredlessMetrics, 'registry'>;
   /** Called by GET /readyz; resolves true when the store answers. */
   isReady?: () => Promise<boolean>;
   https?: { key: string; cert: string };
@@ -44,7 +50,22 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     getJwks: deps.getJwks,
     now: deps.exchange.now,
   });
+  if (deps.querySignInLogs) {
+    await app.register(signInRoutes, {
+      baseUrl: () => deps.exchange.settings.baseUrl,
+      directory: deps.directory,
+      getJwks: deps.getJwks,
+      querySignInLogs: deps.querySignInLogs,
+      now: deps.exchange.now,
+    });
+  }
   app.get('/healthz', async () => ({ status: 'ok' }));
+  const registry = deps.metrics?.registry;
+  if (registry) {
+    app.get('/metrics', async (_request, reply) =>
+      reply.type(registry.contentType).send(await registry.metrics()),
+    );
+  }
   app.get('/readyz', async (_request, reply) => {
     const ready = deps.isReady ? await deps.isReady().catch(() => false) : true;
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });

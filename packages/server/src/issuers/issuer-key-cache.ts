@@ -29,6 +29,8 @@ export interface IssuerKeyCacheOptions {
   refetchCooldownMs?: number;
   /** How long the last good keys stay usable while refetches fail. */
   lastGoodMaxAgeMs?: number;
+  /** Told about every fetch of an issuer's metadata (metrics); must not throw. */
+  onFetch?: (event: { issuer: string; ok: boolean; reason?: string }) => void;
 }
 
 export interface IssuerKeyStatus {
@@ -65,6 +67,7 @@ export class IssuerKeyCache {
   readonly #entries = new Map<string, IssuerEntry>();
   readonly #isIssuerAllowed: (issuer: string) => Promise<boolean>;
   readonly #fetchOptions: { dispatcher: Dispatcher; timeoutMs: number; maxBytes: number };
+  readonly #onFetch: IssuerKeyCacheOptions['onFetch'];
   readonly #now: () => number;
   readonly #maxAgeMs: number;
   readonly #cooldownMs: number;
@@ -77,6 +80,7 @@ export class IssuerKeyCache {
     this.#now = options.now ?? Date.now;
     this.#maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
     this.#cooldownMs = options.refetchCooldownMs ?? DEFAULT_COOLDOWN_MS;
+    this.#onFetch = options.onFetch;
     this.#lastGoodMaxAgeMs = options.lastGoodMaxAgeMs ?? DEFAULT_LAST_GOOD_MAX_AGE_MS;
   }
 
@@ -165,10 +169,12 @@ export class IssuerKeyCache {
       entry.keySet = keySet;
       entry.fetchedAt = this.#now();
       entry.imported = new Map();
+      this.#onFetch?.({ issuer, ok: true });
     } catch (error) {
       entry.lastError =
         error instanceof IssuerFetchError ? error.reason : 'unexpected error while fetching keys';
       entry.lastErrorAt = this.#now();
+      this.#onFetch?.({ issuer, ok: false, reason: entry.lastError });
     }
   }
 

@@ -4,7 +4,8 @@
  *   created ──(published, prepublished)──▶ activateAt ──(signs)──▶ retireAt ──(published)──▶ expireAt ✗
  *
  * Every process derives the same active key from the stored records alone (greatest activateAt ≤ now,
- * ties by kid), so replicas need no coordination and a race that inserts two keys is harmless.
+ * ties by kid). Replicas racing to create a key create one: the store re-checks, inside its serialized
+ * write, that the key is still needed (a second "first" key would sign at once without being prepublished).
  * Private keys are stored only encrypted with the key-encryption key; decrypted keys live in memory.
  * `ensureKeys` must run regularly (at start and, say, hourly) to prepublish successors and prune.
  * @module
@@ -224,21 +225,43 @@ export class SigningKeyManager {
       }
     }
 
-    if (!pickActive(live, now)) {
-      live.push(await this.#createKey(tenantId, now, now));
-      changed = true;
-    }
-    const newest = live.reduce((a, b) => (compareByActivation(a, b) >= 0 ? a : b));
-    const retireAt = newest.retireAt.getTime();
-    if (now >= retireAt - this.#prepublishPeriodMs) {
-      // If we are late (retireAt passed), the successor takes over now rather than in the past.
-      await this.#createKey(tenantId, now, Math.max(retireAt, now));
+    // A first key when none is active, then its successor when due; a few more rounds if other
+    // processes write keys meanwhile (each round re-decides from what is stored, at the current time).
+    let basis = live.map((r) => r.kid);
+    let current = live;
+    for (let round = 0; round < 4; round++) {
+      const at = round === 0 ? now : this.#now();
+      if (round > 0) {
+        const stored = await this.#store.listSigningKeys(tenantId);
+        basis = stored.map((r) => r.kid);
+        current = stored.filter((r) => r.expireAt.getTime() > at);
+      }
+      const activateAt = this.#nextKeyActivation(current, at);
+      if (activateAt === undefined) break;
+      const decidedOn = basis;
+      // Optimistic: skipped (and decided again) if the stored keys changed since we looked; checked
+      // under the store's write lock, so two replicas cannot both add the key.
+      await this.#createKey(tenantId, at, activateAt, (stored) => !sameKids(stored, decidedOn));
       changed = true;
     }
     if (changed) this.invalidate(tenantId);
   }
 
-  async #createKey(tenantId: string, now: number, activateAt: number): Promise<SigningKeyRecord> {
+  /** When the key to create now should activate, or undefined when none is needed. */
+  #nextKeyActivation(live: SigningKeyRecord[], now: number): number | undefined {
+    if (!pickActive(live, now)) return now;
+    const newest = live.reduce((a, b) => (compareByActivation(a, b) >= 0 ? a : b));
+    const retireAt = newest.retireAt.getTime();
+    // If we are late (retireAt passed), the successor takes over now rather than in the past.
+    return now >= retireAt - this.#prepublishPeriodMs ? Math.max(retireAt, now) : undefined;
+  }
+
+  async #createKey(
+    tenantId: string,
+    now: number,
+    activateAt: number,
+    unless: (stored: SigningKeyRecord[]) => boolean,
+  ): Promise<void> {
     // WebCrypto generates RSA keys off the main thread, so this never blocks the event loop.
     const keys = await crypto.subtle.generateKey(
       { ...SIGNING_ALGORITHM, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
@@ -268,8 +291,7 @@ export class SigningKeyManager {
       retireAt: new Date(retireAt),
       expireAt: new Date(expireAt),
     };
-    await this.#store.insertSigningKey(record);
-    return record;
+    await this.#store.insertSigningKey(record, { unless });
   }
 
   async #loadActive(tenantId: string, previous: ActiveSigningKey | undefined): Promise<ActiveSigningKey> {
@@ -308,6 +330,12 @@ export class SigningKeyManager {
     const records = await this.#store.listSigningKeys(tenantId);
     return records.filter((r) => r.expireAt.getTime() > now);
   }
+}
+
+function sameKids(stored: SigningKeyRecord[], kids: string[]): boolean {
+  if (stored.length !== kids.length) return false;
+  const expected = new Set(kids);
+  return stored.every((r) => expected.has(r.kid));
 }
 
 /** Orders by activateAt, then kid: the total order every replica agrees on. */

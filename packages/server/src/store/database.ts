@@ -57,9 +57,16 @@ function openSqlite(options: OpenDatabaseOptions): Database {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): Promise<Database> {
+/** How to connect a `pg` client to the configured database and schema (the pool and the change feed). */
+export interface PostgresConnection {
+  url: URL;
+  schema: string | undefined;
+  config: pg.ClientConfig;
+}
+
+export function postgresConnection(databaseUrl: string, schemaOverride?: string): PostgresConnection {
   const url = parsePostgresUrl(databaseUrl);
-  const schema = options.schema ?? url.searchParams.get('schema') ?? undefined;
+  const schema = schemaOverride ?? url.searchParams.get('schema') ?? undefined;
   url.searchParams.delete('schema');
   let startupOptions = url.searchParams.get('options') ?? undefined;
   if (schema !== undefined) {
@@ -71,10 +78,18 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
     startupOptions = [startupOptions, `-c search_path=${schema}`].filter(Boolean).join(' ');
     url.searchParams.delete('options');
   }
-  const pool = new pg.Pool({
+  const config: pg.ClientConfig = {
     connectionString: url.toString(),
     connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
     ...(startupOptions !== undefined ? { options: startupOptions } : {}),
+  };
+  return { url, schema, config };
+}
+
+async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): Promise<Database> {
+  const { url, schema, config } = postgresConnection(databaseUrl, options.schema);
+  const pool = new pg.Pool({
+    ...config,
     types: { getTypeParser: typeParser as typeof pg.types.getTypeParser },
   });
   const db = new Kysely<DatabaseSchema>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });

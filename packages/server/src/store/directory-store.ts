@@ -15,6 +15,9 @@ import type {
   ServicePrincipal,
   Tenant,
 } from '@credless/core';
+import type { SignInLogQuery, SignInLogRecord } from './sign-in-logs.ts';
+
+export type { SignInLogQuery, SignInLogRecord } from './sign-in-logs.ts';
 
 export interface CreateTenantInput {
   id?: string;
@@ -44,6 +47,11 @@ export interface CreateAppRoleAssignmentInput {
   principalId: string;
   resourceId: string;
   appRoleId: string;
+}
+
+export interface InsertSigningKeyOptions {
+  /** Decides, atomically with the insert, from the tenant's stored keys, that the key is not needed. */
+  unless?: (stored: SigningKeyRecord[]) => boolean;
 }
 
 /** A signing key as stored: public parts in clear, the private key encrypted (compact JWE). */
@@ -132,7 +140,14 @@ export interface DirectoryStore {
   isKnownIssuer(issuer: string): Promise<boolean>;
   deleteFederatedIdentityCredential(tenantId: string, applicationId: string, idOrName: string): Promise<void>;
 
-  insertSigningKey(record: SigningKeyRecord): Promise<void>;
+  insertSigningKey(record: SigningKeyRecord, options?: InsertSigningKeyOptions): Promise<void>;
   listSigningKeys(tenantId: string): Promise<SigningKeyRecord[]>;
   deleteSigningKey(tenantId: string, kid: string): Promise<void>;
+
+  /** Sign-in logs: not directory changes, so these never bump the directory version. */
+  insertSignInLogs(records: readonly SignInLogRecord[]): Promise<void>;
+  /** Newest first; limit defaults to 100, at most 1000. */
+  querySignInLogs(query: SignInLogQuery): Promise<SignInLogRecord[]>;
+  /** Purges records created before `before` (every tenant); returns how many were deleted. */
+  deleteSignInLogsBefore(before: Date): Promise<number>;
 }

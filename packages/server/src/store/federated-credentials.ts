@@ -1,6 +1,6 @@
 /**
- * Federated identity credentials: Graph's validation, uniqueness of name and of (issuer, subject) per
- * application, and the per-application limit. All comparisons are exact (case-sensitive), on both
+ * Federated identity credentials: Graph's validation, uniqueness of name, of (issuer, subject) and of
+ * (issuer, expression text) per application, and the per-application limit. All comparisons are exact (case-sensitive), on both
  * dialects, because the token path matches them exactly.
  * @module
  */
@@ -8,10 +8,45 @@ import {
   CredlessError,
   type FederatedIdentityCredential,
   type FederatedIdentityCredentialInput,
+  type NormalizedFederatedIdentityCredential,
   normalizeFederatedIdentityCredential,
 } from '@credless/core';
 import * as rows from './rows.ts';
 import { applicationRow, type Db, duplicate, notFound, type StoreContext } from './store-context.ts';
+
+interface SiblingRow {
+  name: string;
+  issuer: string;
+  subject: string | null;
+  claims_matching_expression: string | null;
+}
+
+/** One credential per (issuer, subject) and per (issuer, expression text) on an application. */
+function refuseSameMatchTarget(
+  siblings: readonly SiblingRow[],
+  credential: NormalizedFederatedIdentityCredential,
+): void {
+  const { issuer, subject } = credential;
+  const sameIssuer = siblings.filter((s) => s.issuer === issuer);
+  if (subject !== null) {
+    const existing = sameIssuer.find((s) => s.subject === subject);
+    if (existing) {
+      throw new CredlessError('fic_duplicate_issuer_subject', { issuer, subject, existing: existing.name });
+    }
+  }
+  // Identical text only: two spellings of one condition are not detected.
+  const expression = credential.claimsMatchingExpression?.value;
+  if (expression !== undefined) {
+    const existing = sameIssuer.find((s) => s.claims_matching_expression === expression);
+    if (existing) {
+      throw new CredlessError('fic_duplicate_issuer_expression', {
+        issuer,
+        expression,
+        existing: existing.name,
+      });
+    }
+  }
+}
 
 export async function createFederatedIdentityCredential(
   ctx: StoreContext,
@@ -26,22 +61,13 @@ export async function createFederatedIdentityCredential(
       throw notFound(applicationId);
     const siblings = await trx
       .selectFrom('federated_identity_credentials')
-      .select(['name', 'issuer', 'subject'])
+      .select(['name', 'issuer', 'subject', 'claims_matching_expression'])
       .where('application_id', '=', applicationId)
       .execute();
     if (siblings.some((s) => s.name === credential.name)) {
       throw duplicate('FederatedIdentityCredential', 'name', credential.name);
     }
-    const sameSubject = siblings.find(
-      (s) => s.issuer === credential.issuer && s.subject === credential.subject,
-    );
-    if (sameSubject !== undefined) {
-      throw new CredlessError('fic_duplicate_issuer_subject', {
-        issuer: credential.issuer,
-        subject: credential.subject,
-        existing: sameSubject.name,
-      });
-    }
+    refuseSameMatchTarget(siblings, credential);
     if (limit !== null && siblings.length >= limit) throw new CredlessError('fic_limit_reached', { limit });
     const row = {
       id: ctx.newId(),
@@ -50,6 +76,7 @@ export async function createFederatedIdentityCredential(
       name: credential.name,
       issuer: credential.issuer,
       subject: credential.subject,
+      claims_matching_expression: credential.claimsMatchingExpression?.value ?? null,
       audience: credential.audiences[0],
       description: credential.description,
       created_at: ctx.now(),

@@ -21,6 +21,7 @@ import {
 } from '@credless/core';
 import * as assignments from './app-role-assignments.ts';
 import * as applications from './applications.ts';
+import { notifyDirectoryChange } from './change-feed.ts';
 import { type OpenDatabaseOptions, openDatabase } from './database.ts';
 import type {
   CreateApplicationInput,
@@ -28,6 +29,7 @@ import type {
   CreateServicePrincipalInput,
   CreateTenantInput,
   DirectoryStore,
+  InsertSigningKeyOptions,
   SigningKeyRecord,
   UpdateApplicationInput,
 } from './directory-store.ts';
@@ -36,6 +38,7 @@ import * as rules from './input-rules.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import * as rows from './rows.ts';
 import type { SqlDialectName } from './schema.ts';
+import * as signInLogs from './sign-in-logs.ts';
 import * as signingKeys from './signing-keys.ts';
 import { isUniqueViolation } from './sql-errors.ts';
 import {
@@ -111,6 +114,8 @@ export class KyselyDirectoryStore implements DirectoryStore {
             .set((eb) => ({ version: eb('version', '+', 1) }))
             .where('id', '=', 1)
             .execute();
+          // Delivered at commit, so other replicas never hear of a write before it is visible.
+          if (this.#dialect === 'postgres') await notifyDirectoryChange(trx);
           return work(trx);
         });
       } catch (error) {
@@ -359,8 +364,8 @@ export class KyselyDirectoryStore implements DirectoryStore {
 
   // ---- signing keys
 
-  insertSigningKey(record: SigningKeyRecord): Promise<void> {
-    return signingKeys.insertSigningKey(this.#context, record);
+  insertSigningKey(record: SigningKeyRecord, options?: InsertSigningKeyOptions): Promise<void> {
+    return signingKeys.insertSigningKey(this.#context, record, options);
   }
 
   listSigningKeys(tenantId: string): Promise<SigningKeyRecord[]> {
@@ -369,6 +374,20 @@ export class KyselyDirectoryStore implements DirectoryStore {
 
   deleteSigningKey(tenantId: string, kid: string): Promise<void> {
     return signingKeys.deleteSigningKey(this.#context, tenantId, kid);
+  }
+
+  // ---- sign-in logs (plain statements, not #write: they are not directory changes)
+
+  insertSignInLogs(records: readonly signInLogs.SignInLogRecord[]): Promise<void> {
+    return signInLogs.insertSignInLogs(this.#db, this.#dialect, records);
+  }
+
+  querySignInLogs(query: signInLogs.SignInLogQuery): Promise<signInLogs.SignInLogRecord[]> {
+    return signInLogs.querySignInLogs(this.#db, query);
+  }
+
+  deleteSignInLogsBefore(before: Date): Promise<number> {
+    return signInLogs.deleteSignInLogsBefore(this.#db, before);
   }
 }
 

@@ -85,6 +85,10 @@ export const federatedCredentialFromRow = (
   name: row.name,
   issuer: row.issuer,
   subject: row.subject,
+  claimsMatchingExpression:
+    row.claims_matching_expression === null
+      ? null
+      : { value: row.claims_matching_expression, languageVersion: 1 },
   audiences: [row.audience],
   description: row.description,
   createdDateTime: isoString(row.created_at),

@@ -62,7 +62,10 @@ export interface FederatedIdentityCredentialsTable {
   application_id: string;
   name: string;
   issuer: string;
-  subject: string;
+  /** Null for an expression credential (migration 0002). */
+  subject: string | null;
+  /** The expression text (languageVersion 1); null for a subject credential. */
+  claims_matching_expression: string | null;
   /** Graph's `audiences` always holds exactly one value. */
   audience: string;
   description: string | null;

@@ -2,14 +2,24 @@
  * Signing key records: per tenant, keyed by kid. The private key is stored only as the JWE it arrives in.
  * @module
  */
-import type { SigningKeyRecord } from './directory-store.ts';
+import type { InsertSigningKeyOptions, SigningKeyRecord } from './directory-store.ts';
 import * as rows from './rows.ts';
 import { type Db, duplicate, requireTenant, type StoreContext } from './store-context.ts';
 
-export async function insertSigningKey(ctx: StoreContext, record: SigningKeyRecord): Promise<void> {
+/**
+ * Inserts the key, unless `options.unless` (given the tenant's stored keys) says it is no longer needed.
+ * The check runs inside the write transaction, which every writer runs one at a time (the version row
+ * lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), so replicas racing to create a key create one.
+ */
+export async function insertSigningKey(
+  ctx: StoreContext,
+  record: SigningKeyRecord,
+  options: InsertSigningKeyOptions = {},
+): Promise<void> {
   const row = rows.signingKeyToRow(record);
   await ctx.write(async (trx) => {
     await requireTenant(trx, row.tenant_id);
+    if (options.unless?.(await listSigningKeys(trx, row.tenant_id))) return;
     const existing = await trx
       .selectFrom('signing_keys')
       .select('kid')

@@ -18,6 +18,9 @@ function differences(
   const fields: string[] = [];
   if (existing.issuer !== wanted.issuer) fields.push('issuer');
   if (existing.subject !== wanted.subject) fields.push('subject');
+  const expressionOf = (credential: { claimsMatchingExpression: { value: string } | null }) =>
+    credential.claimsMatchingExpression?.value ?? null;
+  if (expressionOf(existing) !== expressionOf(wanted)) fields.push('claimsMatchingExpression');
   if (existing.audiences[0] !== wanted.audiences[0]) fields.push('audiences');
   if ((existing.description ?? null) !== wanted.description) fields.push('description');
   return fields;

@@ -21,8 +21,16 @@ export const TOKEN_BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface TokenRouteOptions {
   exchange: ExchangePorts;
-  /** Called after every exchange (sign-in records, metrics); must not throw. */
-  onExchange?: (outcome: ExchangeOutcome, ids: RequestIds, request: FastifyRequest) => void;
+  /**
+   * Called after every exchange (sign-in records, metrics); must not throw. `latencyMs`: from the
+   * handler's start to the outcome.
+   */
+  onExchange?: (
+    outcome: ExchangeOutcome,
+    ids: RequestIds,
+    request: FastifyRequest,
+    latencyMs: number,
+  ) => void;
 }
 
 function noStore(reply: FastifyReply, ids: RequestIds): void {
@@ -91,6 +99,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
   });
 
   const handle = (version: EndpointVersion) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const startedAt = performance.now();
     const ids = requestIds(request);
     if (request.method !== 'POST') {
       return sendError(reply, ids, new CredlessError('method_not_allowed', { method: request.method }));
@@ -102,7 +111,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
     if (!form.ok) return sendError(reply, ids, form.error);
     const { tenant } = request.params as { tenant: string };
     const outcome = await exchangeClientAssertion({ tenant, version, params: form.params }, exchange);
-    options.onExchange?.(outcome, ids, request);
+    options.onExchange?.(outcome, ids, request, performance.now() - startedAt);
     if (!outcome.issued) return sendError(reply, ids, outcome.error);
     noStore(reply, ids);
     return reply.type('application/json; charset=utf-8').send(successBody(version, outcome.issued));

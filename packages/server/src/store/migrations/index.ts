@@ -6,10 +6,14 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { DatabaseSchema, SqlDialectName } from '../schema.ts';
 import * as directory0001 from './0001_directory.ts';
+import * as claimsExpressions0002 from './0002_claims_expressions.ts';
+import * as signInLogs0003 from './0003_sign_in_logs.ts';
 
 /** Keyed by name; Kysely applies them in name order. Never rename or edit one that has shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_directory': directory0001,
+  '0002_claims_expressions': claimsExpressions0002,
+  '0003_sign_in_logs': signInLogs0003,
 });
 
 export class InCodeMigrationProvider implements MigrationProvider {

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createFederatedCredential } from '@credless/cli';
+import { GRAPH_RESOURCE_URI } from '@credless/core';
+import {
+  createWorkloadScenario,
+  startTestCredless,
+  startTestOidcIssuer,
+  type TestCredless,
+  type TestOidcIssuer,
+} from '@credless/testkit';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { Agent, request } from 'undici';
+
+const EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
+const WORKFLOW = 'contoso/shared/.github/workflows/deploy.yml@refs/heads/main';
+const EXPRESSION = `claims['sub'] matches 'repo:contoso/*' and claims['job_workflow_ref'] eq '${WORKFLOW}'`;
+
+describe('token exchange over HTTPS with a claims-expression credential', () => {
+  let issuer: TestOidcIssuer;
+  let credless: TestCredless;
+  let client: Agent;
+  let scenario: Awaited<ReturnType<typeof createWorkloadScenario>>;
+
+  before(async () => {
+    issuer = await startTestOidcIssuer();
+    credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
+    client = new Agent({ connect: { ca: credless.caCertPem! } });
+    // The scenario's own credential is an exact subject no test presents; the expression does the work.
+    scenario = await createWorkloadScenario(credless, {
+      issuer: issuer.issuer,
+      subject: 'repo:contoso/pinned:environment:never-used',
+      graphRoles: ['Organization.Read.All'],
+    });
+    // Through the CLI command, as `ad app federated-credential create --parameters` would pass it.
+    await createFederatedCredential({ store: credless.store, tenantId: credless.tenantId }, scenario.appId, {
+      name: 'contoso-shared-deploy',
+      issuer: issuer.issuer,
+      claimsMatchingExpression: { value: EXPRESSION, languageVersion: 1 },
+      audiences: [EXCHANGE_AUDIENCE],
+    });
+  });
+  after(async () => {
+    await client.close();
+    await credless.close();
+    await issuer.close();
+  });
+
+  const exchange = async (assertion: string) => {
+    const response = await request(`${credless.url}/${credless.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: scenario.appId,
+        scope: `${GRAPH_RESOURCE_URI}/.default`,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      }).toString(),
+      dispatcher: client,
+    });
+    return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
+  };
+
+  test('creating it again is idempotent; another expression under the name is a conflict', async () => {
+    const ctx = { store: credless.store, tenantId: credless.tenantId };
+    const again = await createFederatedCredential(ctx, scenario.appId, {
+      name: 'contoso-shared-deploy',
+      issuer: issuer.issuer,
+      claimsMatchingExpression: { value: EXPRESSION, languageVersion: 1 },
+    });
+    assert.deepEqual(again.claimsMatchingExpression, { value: EXPRESSION, languageVersion: 1 });
+    await assert.rejects(
+      createFederatedCredential(ctx, scenario.appId, {
+        name: 'contoso-shared-deploy',
+        issuer: issuer.issuer,
+        claimsMatchingExpression: { value: "claims['sub'] matches 'repo:*'", languageVersion: 1 },
+      }),
+      /different claimsMatchingExpression/,
+    );
+  });
+
+  test('a GitHub assertion from the organization running the shared workflow gets a token', async () => {
+    const assertion = await issuer.issueToken({
+      sub: 'repo:contoso/web:ref:refs/heads/main',
+      aud: EXCHANGE_AUDIENCE,
+      job_workflow_ref: WORKFLOW,
+    });
+    const { status, body } = await exchange(assertion);
+    assert.equal(status, 200, JSON.stringify(body));
+    const keysResponse = await request(`${credless.url}/${credless.tenantId}/discovery/keys`, {
+      dispatcher: client,
+    });
+    const { keys } = (await keysResponse.body.json()) as { keys: Array<Record<string, unknown>> };
+    const { payload } = await jwtVerify(
+      body['access_token'] as string,
+      createLocalJWKSet({ keys: keys as never }),
+      { issuer: `${credless.url}/${credless.tenantId}/`, audience: GRAPH_RESOURCE_URI },
+    );
+    assert.equal(payload['appid'], scenario.appId);
+    assert.deepEqual(payload['roles'], ['Organization.Read.All']);
+  });
+
+  test('the same workflow run from another organization is refused with AADSTS700213', async () => {
+    const assertion = await issuer.issueToken({
+      sub: 'repo:fabrikam/web:ref:refs/heads/main',
+      aud: EXCHANGE_AUDIENCE,
+      job_workflow_ref: WORKFLOW,
+    });
+    const { status, body } = await exchange(assertion);
+    assert.equal(status, 401);
+    assert.equal(body['error'], 'invalid_client');
+    assert.deepEqual(body['error_codes'], [700213]);
+    assert.equal(body['access_token'], undefined);
+  });
+
+  test('the organization running another workflow is refused too', async () => {
+    const assertion = await issuer.issueToken({
+      sub: 'repo:contoso/web:ref:refs/heads/main',
+      aud: EXCHANGE_AUDIENCE,
+      job_workflow_ref: 'contoso/web/.github/workflows/deploy.yml@refs/heads/main',
+    });
+    const { status, body } = await exchange(assertion);
+    assert.equal(status, 401);
+    assert.deepEqual(body['error_codes'], [700213]);
+  });
+
+  test('a matching assertion for another audience is refused with AADSTS700212', async () => {
+    const assertion = await issuer.issueToken({
+      sub: 'repo:contoso/web:ref:refs/heads/main',
+      aud: 'api://something-else',
+      job_workflow_ref: WORKFLOW,
+    });
+    const { status, body } = await exchange(assertion);
+    assert.equal(status, 401);
+    assert.deepEqual(body['error_codes'], [700212]);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * Test helpers for running credless replicas as child processes (replica-process.ts) against one
+ * PostgreSQL schema, and for exchanging tokens against them.
+ * @module
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { GRAPH_RESOURCE_URI } from '@credless/core';
+import { Agent, request } from 'undici';
+import type { ReplicaCommand, ReplicaRequest, ReplicaResponse } from './replica-process.ts';
+
+const REPO_ROOT = join(import.meta.dirname, '..', '..', '..', '..');
+const SCRIPT = join(import.meta.dirname, 'replica-process.ts');
+const START_LIMIT_MS = 30_000;
+
+export interface Replica {
+  name: string;
+  url: string;
+  listenUrl: string;
+  tenantId: string;
+  child: ChildProcess;
+  client: Agent;
+  /** Runs a directory write through this replica's own store; resolves once committed. */
+  call(command: ReplicaCommand): Promise<unknown>;
+  readonly exited: boolean;
+  /** SIGTERM (or SIGKILL) and wait for exit. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startReplica(name: string, env: NodeJS.ProcessEnv): Promise<Replica> {
+  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  child.on('message', (message: ReplicaResponse) => {
+    const waiter = pending.get(message.id);
+    pending.delete(message.id);
+    if (message.ok) waiter?.resolve(message.result);
+    else waiter?.reject(new Error(`${name}: ${message.error}`));
+  });
+  void exit.then(() => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`${name} exited`));
+    pending.clear();
+  });
+
+  const started = await new Promise<{ url: string; listenUrl: string; caPath: string; tenantId: string }>(
+    (resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${name} did not start: ${stderr}`)), START_LIMIT_MS);
+      const lines = createInterface({ input: child.stdout! });
+      lines.once('line', (line) => {
+        clearTimeout(timer);
+        try {
+          resolve(JSON.parse(line));
+        } catch {
+          reject(new Error(`${name} printed ${line}: ${stderr}`));
+        }
+      });
+      void exit.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`${name} exited during start: ${stderr}`));
+      });
+    },
+  );
+  const client = new Agent({ connect: { ca: await readFile(started.caPath, 'utf8') } });
+  return {
+    name,
+    ...started,
+    child,
+    client,
+    get exited() {
+      return exited;
+    },
+    call(command) {
+      if (exited || !child.connected) return Promise.reject(new Error(`${name} exited`));
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        child.send({ id, command } satisfies ReplicaRequest, (error) => {
+          if (!error) return;
+          pending.delete(id);
+          reject(error);
+        });
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (!exited) child.kill(signal);
+      await exit;
+      await client.close().catch(() => {});
+    },
+  };
+}
+
+export interface ExchangeResult {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** A client-credentials exchange for Graph against one replica (status 0 = connection failed). */
+export async function exchange(replica: Replica, appId: string, assertion: string): Promise<ExchangeResult> {
+  try {
+    const response = await request(`${replica.listenUrl}/${replica.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: appId,
+        scope: `${GRAPH_RESOURCE_URI}/.default`,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      }).toString(),
+      dispatcher: replica.client,
+      headersTimeout: 5000,
+      bodyTimeout: 5000,
+    });
+    return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
+  } catch (error) {
+    return { status: 0, body: { error: String(error) } };
+  }
+}
+
+export async function fetchJwks(replica: Replica): Promise<unknown> {
+  const response = await request(`${replica.listenUrl}/${replica.tenantId}/discovery/v2.0/keys`, {
+    dispatcher: replica.client,
+  });
+  return response.body.json();
+}
+
+/** The `kid` in a JWT's protected header. */
+export function kidOf(token: unknown): string {
+  const header = JSON.parse(Buffer.from(String(token).split('.')[0] ?? '', 'base64url').toString());
+  return header.kid;
+}
+
+/**
+ * Repeats `attempt` every `everyMs` until it returns true; resolves with the time from `since` (ms,
+ * performance.now()) to the first success. Rejects after `limitMs` so a broken replica cannot hang a test.
+ */
+export async function timeUntil(
+  attempt: () => Promise<boolean>,
+  options: { since: number; everyMs?: number; limitMs?: number },
+): Promise<number> {
+  const limit = options.since + (options.limitMs ?? 10_000);
+  for (;;) {
+    if (await attempt()) return performance.now() - options.since;
+    if (performance.now() > limit) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 25));
+  }
+}

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { SignInLogRecorder, type SignInLogSink } from '../../src/sign-in-log/recorder.ts';
+import { timeOrderedId } from '../../src/sign-in-log/sign-in-logging.ts';
+import type { KyselyDirectoryStore } from '../../src/store/kysely-directory-store.ts';
+import { openDirectoryStore } from '../../src/store/kysely-directory-store.ts';
+import type { SignInLogRecord } from '../../src/store/sign-in-logs.ts';
+
+const TENANT = '11111111-1111-4111-8111-111111111111';
+
+const record = (i: number): SignInLogRecord => ({
+  id: randomUUID(),
+  tenantId: TENANT,
+  createdAt: new Date(1_700_000_000_000 + i),
+  appId: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa',
+  applicationId: null,
+  credentialName: null,
+  credentialId: null,
+  issuer: null,
+  subject: null,
+  audience: null,
+  resource: null,
+  result: 'failure',
+  errorCode: 'client_not_found',
+  aadsts: 700016,
+  failedStep: 'resolveClient',
+  clientRequestId: randomUUID(),
+  traceId: randomUUID(),
+  latencyMs: 1,
+});
+
+/** The real store, with each batch's size noted (and an optional gate to hold writes back). */
+function observed(store: SignInLogSink) {
+  const batches: number[] = [];
+  let gate: Promise<void> | undefined;
+  let open: (() => void) | undefined;
+  const waiters: Array<() => void> = [];
+  return {
+    batches,
+    hold() {
+      gate = new Promise((resolve) => {
+        open = resolve;
+      });
+    },
+    release() {
+      open?.();
+      gate = undefined;
+    },
+    /** Resolves when the next batch has been written. */
+    nextBatch: () => new Promise<void>((resolve) => waiters.push(resolve)),
+    sink: {
+      async insertSignInLogs(records: readonly SignInLogRecord[]) {
+        if (gate) await gate;
+        await store.insertSignInLogs(records);
+        batches.push(records.length);
+        for (const wake of waiters.splice(0)) wake();
+      },
+    } satisfies SignInLogSink,
+  };
+}
+
+describe('SignInLogRecorder', () => {
+  let dir: string;
+  let store: KyselyDirectoryStore;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'credless-recorder-'));
+    store = await openDirectoryStore({ dataDir: join(dir, 'data') });
+    await store.migrate();
+  });
+  after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const count = async () => (await store.querySignInLogs({ tenantId: TENANT, limit: 1000 })).length;
+  const clear = () => store.deleteSignInLogsBefore(new Date(8.64e15));
+
+  test('record() only buffers; the timer writes the batch', async () => {
+    await clear();
+    const sink = observed(store);
+    const recorder = new SignInLogRecorder({ store: sink.sink, flushIntervalMs: 5 });
+    const written = sink.nextBatch();
+    recorder.record(record(1));
+    recorder.record(record(2));
+    assert.equal(recorder.buffered, 2);
+    assert.equal(await count(), 0);
+    await written;
+    assert.deepEqual(sink.batches, [2]);
+    assert.equal(await count(), 2);
+    await recorder.close();
+  });
+
+  test('a full batch is written without waiting for the timer, in batches of maxBatch', async () => {
+    await clear();
+    const sink = observed(store);
+    // A timer that would never fire within the test: only batch size can trigger the writes.
+    const recorder = new SignInLogRecorder({ store: sink.sink, flushIntervalMs: 3_600_000, maxBatch: 100 });
+    const written = sink.nextBatch();
+    for (let i = 0; i < 100; i++) recorder.record(record(i));
+    await written;
+    assert.deepEqual(sink.batches, [100]);
+    for (let i = 0; i < 250; i++) recorder.record(record(i));
+    await recorder.flush();
+    assert.deepEqual(sink.batches, [100, 100, 100, 50]);
+    assert.equal(await count(), 350);
+    await recorder.close();
+  });
+
+  test('close() writes what is buffered; records after close are dropped and counted', async () => {
+    await clear();
+    const sink = observed(store);
+    const recorder = new SignInLogRecorder({ store: sink.sink, flushIntervalMs: 3_600_000 });
+    for (let i = 0; i < 7; i++) recorder.record(record(i));
+    await recorder.close();
+    assert.equal(await count(), 7);
+    recorder.record(record(8));
+    assert.equal(recorder.dropped, 1);
+    assert.equal(recorder.buffered, 0);
+  });
+
+  test('a full buffer drops new records, counts them, warns once per episode, never blocks', async () => {
+    await clear();
+    const sink = observed(store);
+    const warnings: Array<{ message: string; fields: Record<string, unknown> }> = [];
+    const recorder = new SignInLogRecorder({
+      store: sink.sink,
+      flushIntervalMs: 3_600_000,
+      maxBatch: 10,
+      maxBuffered: 25,
+      warn: (message, fields) => warnings.push({ message, fields }),
+    });
+    sink.hold();
+    // 10 go out in the first (held) batch, 25 fill the buffer, 5 are dropped.
+    for (let i = 0; i < 40; i++) recorder.record(record(i));
+    assert.equal(recorder.dropped, 5);
+    assert.equal(recorder.buffered, 25);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!.message, /buffer full/);
+    sink.release();
+    await recorder.flush();
+    assert.equal(await count(), 35);
+    assert.equal(warnings.length, 2);
+    assert.equal(warnings[1]!.fields['dropped'], 5);
+    await recorder.close();
+  });
+
+  test('a batch the store refuses is counted as failed and the recorder keeps going', async () => {
+    await clear();
+    let refuse = true;
+    const warnings: string[] = [];
+    const recorder = new SignInLogRecorder({
+      store: {
+        async insertSignInLogs(records) {
+          if (refuse) throw new Error('database is down');
+          await store.insertSignInLogs(records);
+        },
+      },
+      flushIntervalMs: 3_600_000,
+      warn: (message) => warnings.push(message),
+    });
+    recorder.record(record(1));
+    await recorder.flush();
+    assert.equal(recorder.failed, 1);
+    assert.equal(warnings.length, 1);
+    refuse = false;
+    recorder.record(record(2));
+    await recorder.close();
+    assert.equal(await count(), 1);
+  });
+});
+
+describe('timeOrderedId', () => {
+  test('is a version-7 UUID whose text order follows time', () => {
+    const ids = [1_700_000_000_000, 1_700_000_000_001, 1_800_000_000_000].map(timeOrderedId);
+    for (const id of ids)
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.deepEqual([...ids].sort(), ids);
+    assert.notEqual(timeOrderedId(1), timeOrderedId(1));
+  });
+});
