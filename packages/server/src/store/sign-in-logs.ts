@@ -52,6 +52,12 @@ export const SIGN_IN_LOG_DEFAULT_LIMIT = 100;
 export const SIGN_IN_LOG_MAX_LIMIT = 1000;
 /** Rows per INSERT statement: 18 columns × 200 stays far below SQLite's and PostgreSQL's bound-parameter limits. */
 const ROWS_PER_STATEMENT = 200;
+/**
+ * better-sqlite3 runs on the event loop: write SQLite batches in small statements and yield between
+ * them, so a flush never stalls token requests for more than about a millisecond.
+ */
+const SQLITE_ROWS_PER_STATEMENT = 64;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface SignInLogsTable {
   id: string;
@@ -171,8 +177,10 @@ export async function insertSignInLogs(
 ): Promise<void> {
   if (records.length === 0) return;
   await db.transaction().execute(async (trx) => {
-    for (let start = 0; start < records.length; start += ROWS_PER_STATEMENT) {
-      const chunk = records.slice(start, start + ROWS_PER_STATEMENT);
+    const rowsPerStatement = dialect === 'sqlite' ? SQLITE_ROWS_PER_STATEMENT : ROWS_PER_STATEMENT;
+    for (let start = 0; start < records.length; start += rowsPerStatement) {
+      if (dialect === 'sqlite' && start > 0) await yieldToEventLoop();
+      const chunk = records.slice(start, start + rowsPerStatement);
       const parameters: unknown[] = [];
       for (const record of chunk) {
         const row = toRow(record);
