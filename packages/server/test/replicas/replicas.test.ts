@@ -178,8 +178,10 @@ describe('three replicas on one PostgreSQL schema', { skip: skipReason }, () => 
       }
     };
     // Writes alternate between A and the victim: acknowledged ones must survive the kill either way.
+    // Keeps writing until some writes were acknowledged after the kill (bounded by count and time).
     const writes = async () => {
-      for (let i = 0; i < 40 && performance.now() < deadline; i++) {
+      const doneAfterKill = () => acknowledged.filter((w) => w.afterKill).length >= 4;
+      for (let i = 0; i < 400 && performance.now() < deadline && !doneAfterKill(); i++) {
         const name = `write-${i}`;
         const target = i % 2 === 0 ? a : victim;
         const afterKill = killed;
@@ -192,7 +194,7 @@ describe('three replicas on one PostgreSQL schema', { skip: skipReason }, () => 
       }
     };
     const kill = async () => {
-      while (outcomes.length < 60 && performance.now() < deadline)
+      while ((outcomes.length < 60 || acknowledged.length < 3) && performance.now() < deadline)
         await new Promise((r) => setTimeout(r, 10));
       killed = true;
       await victim.stop('SIGKILL');
