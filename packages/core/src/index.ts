@@ -59,6 +59,7 @@ export type {
 export { exchangeClientAssertion, TOKEN_EXCHANGE_STEPS } from './token/exchange.ts';
 export type {
   AccessTokenSigner,
+  AssertionCredentials,
   DirectoryPrincipal,
   ExchangePorts,
   ExchangeSettings,

@@ -15,17 +15,43 @@ export interface DirectoryPrincipal {
   servicePrincipal: ServicePrincipal | undefined;
 }
 
+/** What `credentialsForAssertion` found for one (application, issuer, subject). */
+export interface AssertionCredentials {
+  /** Subject credentials with exactly this subject (at most one: (app, issuer, subject) is unique). */
+  exact: FederatedIdentityCredential[];
+  /** Claims-expression credentials of the application for this issuer. */
+  expressions: FederatedIdentityCredential[];
+}
+
 /** Read-only directory lookups on the token path; expected to be answered from memory when warm. */
 export interface TokenDirectory {
   findTenant(idOrDomain: string): Promise<Tenant | undefined>;
   findClient(tenantId: string, appId: string): Promise<DirectoryPrincipal | undefined>;
   /** By appId or identifier URI. */
   findResource(tenantId: string, identifier: string): Promise<DirectoryPrincipal | undefined>;
-  credentialsForIssuer(
+  /** Whether the application has any credential naming this issuer (one indexed row at most). */
+  hasCredentialsForIssuer(tenantId: string, applicationId: string, issuer: string): Promise<boolean>;
+  /**
+   * The credentials that can match a verified assertion, fetched by index whatever the application
+   * holds: subject credentials whose subject equals `subject` exactly, and the issuer's
+   * claims-expression credentials.
+   */
+  credentialsForAssertion(
     tenantId: string,
     applicationId: string,
     issuer: string,
-  ): Promise<FederatedIdentityCredential[]>;
+    subject: string,
+  ): Promise<AssertionCredentials>;
+  /**
+   * True when a subject credential of this application and issuer has a subject differing from
+   * `subject` only in case. Asked only after nothing matched, to name the mistake (7002138).
+   */
+  hasCaseInsensitiveSubject(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+    subject: string,
+  ): Promise<boolean>;
   /** Ids of the app roles the principal holds on the resource (admin-consented app role assignments). */
   assignedAppRoleIds(tenantId: string, principalId: string, resourceId: string): Promise<ReadonlySet<string>>;
 }

@@ -108,10 +108,11 @@ const findCandidateCredentials: Step = async (ctx, ports) => {
   const tenant = need(ctx.tenant, 'tenant');
   const client = need(ctx.client, 'client');
   const { issuer } = need(ctx.assertion, 'assertion');
-  const candidates = await ports.directory.credentialsForIssuer(tenant.id, client.application.id, issuer);
-  // Only issuers named by a credential of this app are ever contacted.
-  if (candidates.length === 0) throw new CredlessError('issuer_no_match', { issuer });
-  ctx.candidates = candidates;
+  // Only issuers named by a credential of this app are ever contacted. The candidates themselves are
+  // fetched by the verified subject (matchCredential), so unverified subjects never reach the store.
+  if (!(await ports.directory.hasCredentialsForIssuer(tenant.id, client.application.id, issuer))) {
+    throw new CredlessError('issuer_no_match', { issuer });
+  }
 };
 
 const verifySignature: Step = async (ctx, ports) => {
@@ -131,14 +132,47 @@ const checkClaims: Step = (ctx, ports) => {
   checkAssertionTimes(payload, Math.floor(ports.now() / 1000), ports.settings.clockSkewSeconds);
 };
 
-const matchCredential: Step = (ctx) => {
-  ctx.credential = matchFederatedCredential(
-    need(ctx.identity, 'identity'),
-    need(ctx.candidates, 'candidates'),
-    // The whole verified payload: expression credentials may look at claims beyond iss/sub/aud.
-    need(ctx.assertion, 'assertion').payload,
+const matchCredential: Step = async (ctx, ports) => {
+  const identity = need(ctx.identity, 'identity');
+  const found = await ports.directory.credentialsForAssertion(
+    need(ctx.tenant, 'tenant').id,
+    need(ctx.client, 'client').application.id,
+    identity.issuer,
+    identity.subject,
   );
+  const candidates = [...found.exact, ...found.expressions];
+  ctx.candidates = candidates;
+  try {
+    // The issuer is known (checked before fetching keys), so no candidate means no subject matched.
+    if (candidates.length === 0) throw new CredlessError('subject_no_match', { subject: identity.subject });
+    ctx.credential = matchFederatedCredential(
+      identity,
+      candidates,
+      // The whole verified payload: expression credentials may look at claims beyond iss/sub/aud.
+      need(ctx.assertion, 'assertion').payload,
+    );
+  } catch (error) {
+    if (!(error instanceof CredlessError) || error.code !== 'subject_no_match') throw error;
+    // Candidates hold exact subjects only; a subject differing only in case is asked for separately,
+    // on this failure path alone (an indexed probe), to keep the 7002138 diagnosis.
+    return diagnoseSubjectCase(ctx, ports, identity, error);
+  }
 };
+
+async function diagnoseSubjectCase(
+  ctx: ExchangeContext,
+  ports: ExchangePorts,
+  identity: AssertionIdentity,
+  noMatch: CredlessError,
+): Promise<never> {
+  const caseOnly = await ports.directory.hasCaseInsensitiveSubject(
+    need(ctx.tenant, 'tenant').id,
+    need(ctx.client, 'client').application.id,
+    identity.issuer,
+    identity.subject,
+  );
+  throw caseOnly ? new CredlessError('subject_case_mismatch', { subject: identity.subject }) : noMatch;
+}
 
 const requireClientPrincipal: Step = (ctx) => {
   const client = need(ctx.client, 'client');

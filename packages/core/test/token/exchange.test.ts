@@ -138,9 +138,26 @@ function directoryOf(world: World): TokenDirectory {
       inTenant(tenantId)
         ? withPrincipal(world.applications.find((a) => a.appId === id || a.identifierUris.includes(id)))
         : undefined,
-    credentialsForIssuer: async (tenantId, applicationId, issuer) =>
-      world.credentials.filter(
+    hasCredentialsForIssuer: async (tenantId, applicationId, issuer) =>
+      world.credentials.some(
         (c) => inTenant(tenantId) && c.applicationId === applicationId && c.issuer === issuer,
+      ),
+    credentialsForAssertion: async (tenantId, applicationId, issuer, subject) => {
+      const sameIssuer = world.credentials.filter(
+        (c) => inTenant(tenantId) && c.applicationId === applicationId && c.issuer === issuer,
+      );
+      return {
+        exact: sameIssuer.filter((c) => c.subject !== null && c.subject === subject),
+        expressions: sameIssuer.filter((c) => c.subject === null),
+      };
+    },
+    hasCaseInsensitiveSubject: async (tenantId, applicationId, issuer, subject) =>
+      world.credentials.some(
+        (c) =>
+          inTenant(tenantId) &&
+          c.applicationId === applicationId &&
+          c.issuer === issuer &&
+          c.subject?.toLowerCase() === subject.toLowerCase(),
       ),
     assignedAppRoleIds: async (tenantId, principalId, resourceId) =>
       new Set(

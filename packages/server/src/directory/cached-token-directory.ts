@@ -4,7 +4,7 @@
  * interval for writes made by another process (the store's directory version counter).
  * @module
  */
-import type { DirectoryPrincipal, FederatedIdentityCredential, Tenant, TokenDirectory } from '@credless/core';
+import type { AssertionCredentials, DirectoryPrincipal, Tenant, TokenDirectory } from '@credless/core';
 import type { DirectoryStore } from '../store/directory-store.ts';
 
 /** Bounds memory when callers send many distinct unknown ids. */
@@ -102,13 +102,36 @@ export class CachedTokenDirectory implements TokenDirectory {
     });
   }
 
-  credentialsForIssuer(
+  hasCredentialsForIssuer(tenantId: string, applicationId: string, issuer: string): Promise<boolean> {
+    return this.#cached(`fic-issuer\0${tenantId}\0${applicationId}\0${issuer}`, () =>
+      this.#store.hasFederatedIdentityCredentialForIssuer(tenantId, applicationId, issuer),
+    );
+  }
+
+  /** Keyed by the verified subject too: one small entry per workload, never a whole application's list. */
+  credentialsForAssertion(
     tenantId: string,
     applicationId: string,
     issuer: string,
-  ): Promise<FederatedIdentityCredential[]> {
-    return this.#cached(`fic\0${tenantId}\0${applicationId}\0${issuer}`, () =>
-      this.#store.findFederatedIdentityCredentialsByIssuer(tenantId, applicationId, issuer),
+    subject: string,
+  ): Promise<AssertionCredentials> {
+    return this.#cached(`fic\0${tenantId}\0${applicationId}\0${issuer}\0${subject}`, () =>
+      this.#store.findFederatedIdentityCredentialsForAssertion(tenantId, applicationId, issuer, subject),
+    );
+  }
+
+  /** Failure path only; not cached, so that guessing subjects cannot fill the cache. */
+  hasCaseInsensitiveSubject(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+    subject: string,
+  ): Promise<boolean> {
+    return this.#store.hasFederatedIdentityCredentialSubjectIgnoringCase(
+      tenantId,
+      applicationId,
+      issuer,
+      subject,
     );
   }
 

@@ -9,6 +9,7 @@ import type {
   Application,
   AppRole,
   AppRoleAssignment,
+  AssertionCredentials,
   FederatedIdentityCredential,
   FederatedIdentityCredentialInput,
   RequiredResourceAccess,
@@ -130,12 +131,32 @@ export interface DirectoryStore {
     applicationId: string,
     idOrName: string,
   ): Promise<FederatedIdentityCredential | undefined>;
-  /** Token-path lookup: credentials of one application naming this issuer exactly. */
+  /** Credentials of one application naming this issuer exactly (all of them: not for the token path). */
   findFederatedIdentityCredentialsByIssuer(
     tenantId: string,
     applicationId: string,
     issuer: string,
   ): Promise<FederatedIdentityCredential[]>;
+  /** Token-path probe, indexed: does any credential of this application name the issuer? */
+  hasFederatedIdentityCredentialForIssuer(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+  ): Promise<boolean>;
+  /** Token-path lookup, indexed: exact-subject and expression credentials for one verified assertion. */
+  findFederatedIdentityCredentialsForAssertion(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+    subject: string,
+  ): Promise<AssertionCredentials>;
+  /** Failure-path probe: a subject credential whose subject differs from `subject` only in case. */
+  hasFederatedIdentityCredentialSubjectIgnoringCase(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+    subject: string,
+  ): Promise<boolean>;
   /** True when any credential in any tenant names this issuer (guards which issuers may be fetched). */
   isKnownIssuer(issuer: string): Promise<boolean>;
   deleteFederatedIdentityCredential(tenantId: string, applicationId: string, idOrName: string): Promise<void>;

@@ -5,12 +5,14 @@
  * @module
  */
 import {
+  type AssertionCredentials,
   CredlessError,
   type FederatedIdentityCredential,
   type FederatedIdentityCredentialInput,
   type NormalizedFederatedIdentityCredential,
   normalizeFederatedIdentityCredential,
 } from '@credless/core';
+import { sql } from 'kysely';
 import * as rows from './rows.ts';
 import { applicationRow, type Db, duplicate, notFound, type StoreContext } from './store-context.ts';
 
@@ -130,6 +132,70 @@ export async function findFederatedIdentityCredentialsByIssuer(
     .orderBy('name')
     .execute();
   return found.map(rows.federatedCredentialFromRow);
+}
+
+/** Whether the application has any credential naming this issuer: one row at most, by the unique
+ * index's (application_id, issuer) prefix. */
+export async function hasCredentialForIssuer(
+  db: Db,
+  tenantId: string,
+  applicationId: string,
+  issuer: string,
+): Promise<boolean> {
+  const row = await credentialsOf(db, tenantId, applicationId)
+    .where('issuer', '=', issuer)
+    .clearSelect()
+    .select('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The token path's lookup, by index whatever the application holds: the subject credential with
+ * exactly this subject (unique index on application, issuer, subject) and the issuer's expression
+ * credentials (partial index where subject is null, migration 0004).
+ */
+export async function findFederatedIdentityCredentialsForAssertion(
+  db: Db,
+  tenantId: string,
+  applicationId: string,
+  issuer: string,
+  subject: string,
+): Promise<AssertionCredentials> {
+  const sameIssuer = () => credentialsOf(db, tenantId, applicationId).where('issuer', '=', issuer);
+  const [exact, expressions] = await Promise.all([
+    sameIssuer().where('subject', '=', subject).execute(),
+    sameIssuer().where('subject', 'is', null).orderBy('created_at').orderBy('name').execute(),
+  ]);
+  return {
+    exact: exact.map(rows.federatedCredentialFromRow),
+    expressions: expressions.map(rows.federatedCredentialFromRow),
+  };
+}
+
+/**
+ * True when a subject credential's subject equals `subject` ignoring case, by the database's own
+ * lower() on both sides (served by the expression index on application, issuer, lower(subject)).
+ * SQLite's lower() folds ASCII only, so a non-ASCII case difference reads as a plain mismatch there.
+ */
+export async function hasSubjectIgnoringCase(
+  db: Db,
+  tenantId: string,
+  applicationId: string,
+  issuer: string,
+  subject: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('federated_identity_credentials')
+    .select('id')
+    .where('application_id', '=', applicationId)
+    .where('issuer', '=', issuer)
+    .where(sql`lower(subject)`, '=', sql`lower(${subject})`)
+    .where('tenant_id', '=', tenantId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export async function isKnownIssuer(db: Db, issuer: string): Promise<boolean> {

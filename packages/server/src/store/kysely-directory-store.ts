@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type Application,
   type AppRoleAssignment,
+  type AssertionCredentials,
   DEFAULT_FIC_LIMIT_PER_APP,
   type FederatedIdentityCredential,
   type FederatedIdentityCredentialInput,
@@ -348,6 +349,38 @@ export class KyselyDirectoryStore implements DirectoryStore {
     issuer: string,
   ): Promise<FederatedIdentityCredential[]> {
     return credentials.findFederatedIdentityCredentialsByIssuer(this.#db, tenantId, applicationId, issuer);
+  }
+
+  hasFederatedIdentityCredentialForIssuer(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+  ): Promise<boolean> {
+    return credentials.hasCredentialForIssuer(this.#db, tenantId, applicationId, issuer);
+  }
+
+  findFederatedIdentityCredentialsForAssertion(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+    subject: string,
+  ): Promise<AssertionCredentials> {
+    return credentials.findFederatedIdentityCredentialsForAssertion(
+      this.#db,
+      tenantId,
+      applicationId,
+      issuer,
+      subject,
+    );
+  }
+
+  hasFederatedIdentityCredentialSubjectIgnoringCase(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+    subject: string,
+  ): Promise<boolean> {
+    return credentials.hasSubjectIgnoringCase(this.#db, tenantId, applicationId, issuer, subject);
   }
 
   isKnownIssuer(issuer: string): Promise<boolean> {

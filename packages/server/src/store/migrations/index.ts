@@ -8,12 +8,14 @@ import type { DatabaseSchema, SqlDialectName } from '../schema.ts';
 import * as directory0001 from './0001_directory.ts';
 import * as claimsExpressions0002 from './0002_claims_expressions.ts';
 import * as signInLogs0003 from './0003_sign_in_logs.ts';
+import * as ficScale0004 from './0004_fic_scale.ts';
 
 /** Keyed by name; Kysely applies them in name order. Never rename or edit one that has shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_directory': directory0001,
   '0002_claims_expressions': claimsExpressions0002,
   '0003_sign_in_logs': signInLogs0003,
+  '0004_fic_scale': ficScale0004,
 });
 
 export class InCodeMigrationProvider implements MigrationProvider {
