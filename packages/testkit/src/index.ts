@@ -20,3 +20,5 @@ export type {
   TestOidcIssuer,
 } from './test-oidc-issuer.ts';
 export { startTestOidcIssuer } from './test-oidc-issuer.ts';
+export type { ClientCredentialsFormOptions, TokenResponse } from './token-request.ts';
+export { clientCredentialsForm, requestToken } from './token-request.ts';

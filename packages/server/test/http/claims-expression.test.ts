@@ -3,7 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import { createFederatedCredential } from '@credless/cli';
 import { GRAPH_RESOURCE_URI } from '@credless/core';
 import {
+  clientCredentialsForm,
   createWorkloadScenario,
+  requestToken,
   startTestCredless,
   startTestOidcIssuer,
   type TestCredless,
@@ -47,19 +49,12 @@ describe('token exchange over HTTPS with a claims-expression credential', () => 
   });
 
   const exchange = async (assertion: string) => {
-    const response = await request(`${credless.url}/${credless.tenantId}/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: scenario.appId,
-        scope: `${GRAPH_RESOURCE_URI}/.default`,
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: assertion,
-      }).toString(),
-      dispatcher: client,
-    });
-    return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
+    const { status, body } = await requestToken(
+      credless,
+      clientCredentialsForm({ clientId: scenario.appId, assertion }),
+      { dispatcher: client },
+    );
+    return { status, body };
   };
 
   test('creating it again is idempotent; another expression under the name is a conflict', async () => {

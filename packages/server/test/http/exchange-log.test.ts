@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { GRAPH_RESOURCE_URI } from '@credless/core';
-import { createWorkloadScenario, startTestCredless, startTestOidcIssuer } from '@credless/testkit';
+import {
+  clientCredentialsForm,
+  createWorkloadScenario,
+  requestToken,
+  startTestCredless,
+  startTestOidcIssuer,
+} from '@credless/testkit';
 import pino from 'pino';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 
 test('every refused exchange is logged with its code and step, and no token ever reaches the log', async () => {
   const lines: string[] = [];
@@ -25,20 +30,9 @@ test('every refused exchange is logged with its code and step, and no token ever
     const scenario = await createWorkloadScenario(credless, { issuer: issuer.issuer, subject });
     const exchange = async (sub: string) => {
       const assertion = await issuer.issueToken({ sub, aud: 'api://AzureADTokenExchange' });
-      const response = await request(`${credless.url}/${credless.tenantId}/oauth2/v2.0/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: scenario.appId,
-          scope: `${GRAPH_RESOURCE_URI}/.default`,
-          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-          client_assertion: assertion,
-        }).toString(),
-        dispatcher: client,
-      });
-      const body = (await response.body.json()) as Record<string, unknown>;
-      return { assertion, body, status: response.statusCode };
+      const form = clientCredentialsForm({ clientId: scenario.appId, assertion });
+      const { status, body } = await requestToken(credless, form, { dispatcher: client });
+      return { assertion, body, status };
     };
     const refused = await exchange('repo:contoso/other:ref:refs/heads/main');
     const issued = await exchange(subject);

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { GRAPH_RESOURCE_URI } from '@credless/core';
-import { createWorkloadScenario, startTestCredless, startTestOidcIssuer } from '@credless/testkit';
+import {
+  clientCredentialsForm,
+  createWorkloadScenario,
+  requestToken,
+  startTestCredless,
+  startTestOidcIssuer,
+} from '@credless/testkit';
 import { Agent, request } from 'undici';
 
 /** Value of one sample line, e.g. `name{a="b"} 3`; 0 when absent. */
@@ -25,20 +30,9 @@ test('/metrics counts exchanges by result and code, their latency, issuer fetche
     const subject = 'system:serviceaccount:default:metrics';
     const scenario = await createWorkloadScenario(credless, { issuer: issuer.issuer, subject });
     const exchange = async (sub: string) => {
-      const response = await request(`${credless.url}/${credless.tenantId}/oauth2/v2.0/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'client_credentials',
-          client_id: scenario.appId,
-          scope: `${GRAPH_RESOURCE_URI}/.default`,
-          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-          client_assertion: await issuer.issueToken({ sub, aud: 'api://AzureADTokenExchange' }),
-        }).toString(),
-        dispatcher: client,
-      });
-      await response.body.dump();
-      return response.statusCode;
+      const assertion = await issuer.issueToken({ sub, aud: 'api://AzureADTokenExchange' });
+      const form = clientCredentialsForm({ clientId: scenario.appId, assertion });
+      return (await requestToken(credless, form, { dispatcher: client })).status;
     };
     assert.equal(await exchange(subject), 200);
     assert.equal(await exchange(subject), 200);

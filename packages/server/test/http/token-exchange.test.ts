@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GRAPH_RESOURCE_URI } from '@credless/core';
 import {
+  clientCredentialsForm,
   createWorkloadScenario,
+  requestToken,
   startTestCredless,
   startTestOidcIssuer,
   type TestCredless,
@@ -35,27 +37,11 @@ describe('token exchange over HTTPS', () => {
     await issuer.close();
   });
 
-  const exchange = async (form: Record<string, string>, version: 'v2' | 'v1' = 'v2') => {
-    const path = version === 'v2' ? 'oauth2/v2.0/token' : 'oauth2/token';
-    const response = await request(`${credless.url}/${credless.tenantId}/${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams(form).toString(),
-      dispatcher: client,
-    });
-    return {
-      status: response.statusCode,
-      headers: response.headers,
-      body: (await response.body.json()) as Record<string, unknown>,
-    };
-  };
+  const exchange = (form: Record<string, string>, version: 'v2' | 'v1' = 'v2') =>
+    requestToken(credless, form, { dispatcher: client, version });
 
   const form = (assertion: string, extra: Record<string, string> = {}) => ({
-    grant_type: 'client_credentials',
-    client_id: scenario.appId,
-    scope: `${GRAPH_RESOURCE_URI}/.default`,
-    client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-    client_assertion: assertion,
+    ...clientCredentialsForm({ clientId: scenario.appId, assertion }),
     ...extra,
   });
 
