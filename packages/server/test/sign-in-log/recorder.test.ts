@@ -66,12 +66,17 @@ function observed(store: SignInLogSink) {
 describe('SignInLogRecorder', () => {
   let dir: string;
   let store: KyselyDirectoryStore;
+  // The recorder's flush timer is unref'd (it must never keep a server alive); SQLite holds no handle
+  // either, so without this the event loop could drain while a test awaits that timer.
+  let keepAlive: NodeJS.Timeout;
   before(async () => {
+    keepAlive = setInterval(() => {}, 60_000);
     dir = await mkdtemp(join(tmpdir(), 'credless-recorder-'));
     store = await openDirectoryStore({ dataDir: join(dir, 'data') });
     await store.migrate();
   });
   after(async () => {
+    clearInterval(keepAlive);
     await store.close();
     await rm(dir, { recursive: true, force: true });
   });
