@@ -18,13 +18,13 @@ import { fileURLToPath } from 'node:url';
 import { GRAPH_RESOURCE_URI } from '@credless/core';
 import { startTestOidcIssuer, type TestOidcIssuer } from '@credless/testkit';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { generateAssertions, signClientAssertion, tokenRequestBody } from './assertions.ts';
 import { type ChildServer, startChildServer } from './lib/child-server.ts';
 import { type BodyPool, runLoad } from './lib/load.ts';
 import { processCpuMs } from './lib/process-cpu.ts';
 import {
-  checkOneExchange,
+  checkEachServerOnce,
   formatRow,
   type MeasuredRun,
   positiveIntegerEnv,
@@ -214,19 +214,14 @@ async function main(): Promise<number> {
   ];
 
   // One real exchange each, with certificate verification, before any load: a benchmark of errors is worthless.
-  for (const contender of contenders) {
-    const client = new Agent(contender.caCertPem ? { connect: { ca: contender.caCertPem } } : {});
-    try {
-      await checkOneExchange({
-        name: contender.title,
-        url: `${contender.server.info.url}${contender.path}`,
-        body: contender.pool.bodies[contender.pool.next++]!,
-        dispatcher: client,
-      });
-    } finally {
-      await client.close();
-    }
-  }
+  await checkEachServerOnce(
+    contenders.map((contender) => ({
+      name: contender.title,
+      url: `${contender.server.info.url}${contender.path}`,
+      caCertPem: contender.caCertPem,
+      body: contender.pool.bodies[contender.pool.next++]!,
+    })),
+  );
   console.log('sanity check: every server answers 200 with an RS256 JWT access token');
 
   // Rounds rotate the order so no server always runs first (or right after the assertion signing).

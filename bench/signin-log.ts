@@ -27,7 +27,7 @@ import { type ChildServer, startChildServer } from './lib/child-server.ts';
 import { type BodyPool, runLoad } from './lib/load.ts';
 import { processCpuMs } from './lib/process-cpu.ts';
 import {
-  checkOneExchange,
+  checkEachServerOnce,
   formatRow,
   type MeasuredRun,
   positiveIntegerEnv,
@@ -167,19 +167,14 @@ async function main(): Promise<number> {
   });
   const variants = [await variant('on', on), await variant('off', off)];
 
-  for (const v of variants) {
-    const client = new Agent(v.caCertPem ? { connect: { ca: v.caCertPem } } : {});
-    try {
-      await checkOneExchange({
-        name: v.title,
-        url: `${v.server.info.url}${v.path}`,
-        body: v.pool.bodies[v.pool.next++]!,
-        dispatcher: client,
-      });
-    } finally {
-      await client.close();
-    }
-  }
+  await checkEachServerOnce(
+    variants.map((v) => ({
+      name: v.title,
+      url: `${v.server.info.url}${v.path}`,
+      caCertPem: v.caCertPem,
+      body: v.pool.bodies[v.pool.next++]!,
+    })),
+  );
   console.log('sanity check: both servers answer 200 with an RS256 JWT access token');
 
   let sentToOn = 1;

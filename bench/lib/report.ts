@@ -3,7 +3,7 @@
  * @module
  */
 import { decodeProtectedHeader } from 'jose';
-import { type Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher, request } from 'undici';
 import type { LoadRunResult } from './load.ts';
 
 export function positiveIntegerEnv(name: string, fallback: number): number {
@@ -34,6 +34,20 @@ export function formatRow(cells: string[]): string {
   return cells
     .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i] ?? 8)))
     .join(' ');
+}
+
+/** Checks every server with one real exchange (its own certificate trusted) before any load. */
+export async function checkEachServerOnce(
+  servers: ReadonlyArray<{ name: string; url: string; caCertPem?: string | undefined; body: string }>,
+): Promise<void> {
+  for (const server of servers) {
+    const client = new Agent(server.caCertPem ? { connect: { ca: server.caCertPem } } : {});
+    try {
+      await checkOneExchange({ name: server.name, url: server.url, body: server.body, dispatcher: client });
+    } finally {
+      await client.close();
+    }
+  }
 }
 
 /** One exchange with certificate verification: 200, JSON, and an RS256 JWT access token. */

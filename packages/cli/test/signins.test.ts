@@ -1,42 +1,21 @@
 /** `credless signins list`: the command function against a real SQLite store, and the real binary. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { type DirectoryStore, ensureDefaultTenant, openDirectoryStore } from '@credless/server';
 import { listSignIns, parseSince } from '../src/commands/signins.ts';
 import type { DirectoryContext } from '../src/context.ts';
 import { UsageError } from '../src/exit-codes.ts';
+import { runBinary } from './run-binary.ts';
 
 type SignInLogRecord = Parameters<DirectoryStore['insertSignInLogs']>[0][number];
 
-const BIN = fileURLToPath(new URL('../bin/credless.mjs', import.meta.url));
 const APP = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const OTHER_APP = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd';
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
-
-function runBinary(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('CREDLESS_')),
-  );
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('credless signins list', () => {
   let dir: string;
