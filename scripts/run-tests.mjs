@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under packages/ and bench/ with node's test runner (TypeScript through tsx).
+// Runs every *.test.ts under packages/, bench/, deploy/ and examples/ with node's test runner (TypeScript through tsx).
 // Usage: npm test [-- <path filter>...]   e.g. npm test -- packages/core
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -17,7 +17,7 @@ function* walk(dir) {
   }
 }
 
-const files = ['packages', 'bench']
+const files = ['packages', 'bench', 'deploy', 'examples']
   .flatMap((dir) => [...walk(join(root, dir))])
   .map((file) => relative(root, file))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))

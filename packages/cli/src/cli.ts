@@ -3,23 +3,20 @@
  * in ./commands that tests call directly.
  * @module
  */
-import type { AppRole } from '@credless/core';
+import { closeWebhookOnSignals, createWebhookCerts, webhookServe } from '@credless/webhook';
 import { Command, CommanderError, Option } from 'commander';
+import { rotateAdminKeyCommand, showAdminIdentity } from './commands/admin.ts';
 import {
-  createApplication,
-  deleteApplication,
-  listApplications,
-  showApplication,
-} from './commands/ad/app.ts';
-import {
-  createFederatedCredential,
-  deleteFederatedCredential,
-  listFederatedCredentials,
-  showFederatedCredential,
-} from './commands/ad/federated-credential.ts';
-import { addPermission, adminConsent } from './commands/ad/permission.ts';
-import { createServicePrincipal, showServicePrincipal } from './commands/ad/sp.ts';
-import { readJsonArray, readJsonParameter } from './commands/parameters.ts';
+  applyCommand,
+  type DeclarativeOptions,
+  planCommand,
+  runDeclarative,
+} from './commands/declarative.ts';
+import { type ExplainOptions, printExplanation } from './commands/explain.ts';
+import { setIssuerPolicy, showIssuerPolicy, trustIssuer, untrustIssuer } from './commands/issuer-policy.ts';
+import { declareAzCommands } from './commands/az/declare.ts';
+import { declareLocalPlatformCommands } from './commands/cluster/declare.ts';
+import { declareKubeCommands } from './commands/kube/declare.ts';
 import { listSignIns } from './commands/signins.ts';
 import { createTenant, listTenants, showTenant } from './commands/tenant.ts';
 import { closeOnSignals, up } from './commands/up.ts';
@@ -119,6 +116,51 @@ export function buildProgram(): Command {
     (store, options: { id: string }) => showTenant(store, options.id),
   );
 
+  const issuerPolicy = program
+    .command('issuer-policy')
+    .description('trusted issuers of the tenant, their limits and pinned keys, the shared-issuer guard');
+  directoryCommand(issuerPolicy.command('show').description('show the issuer policy'), (ctx) =>
+    showIssuerPolicy(ctx),
+  );
+  directoryCommand(
+    issuerPolicy
+      .command('set')
+      .description('set the mode for issuers not on the list, or switch the shared-issuer guard')
+      .option('--mode <mode>', 'enforce (refuse), audit (allow and flag) or off')
+      .option(
+        '--shared-issuer-guard <on|off>',
+        'require an owner pin for GitHub/gitlab.com/HCP Terraform (default on)',
+      ),
+    (ctx, options: { mode?: string; sharedIssuerGuard?: string }) => setIssuerPolicy(ctx, options),
+  );
+  directoryCommand(
+    issuerPolicy
+      .command('trust')
+      .description('trust an issuer or change its settings (a new --jwks-file replaces the pinned keys)')
+      .requiredOption('--issuer <url>', 'issuer URL, exactly as in its tokens')
+      .option('--max-assertion-lifetime <seconds>', 'refuse assertions living longer (exp - iat)')
+      .option('--clock-skew <seconds>', 'clock skew for this issuer (default: the server setting)')
+      .option('--jwks-file <file>', 'pin these public keys; the issuer is then never contacted')
+      .option('--unpin-jwks', 'drop the pinned keys and fetch the issuer metadata again'),
+    (
+      ctx,
+      options: {
+        issuer: string;
+        maxAssertionLifetime?: string;
+        clockSkew?: string;
+        jwksFile?: string;
+        unpinJwks?: boolean;
+      },
+    ) => trustIssuer(ctx, options),
+  );
+  directoryCommand(
+    issuerPolicy
+      .command('untrust')
+      .description('remove an issuer from the trusted list (and its limits and pinned keys)')
+      .requiredOption('--issuer <url>', 'issuer URL'),
+    (ctx, options: { issuer: string }) => untrustIssuer(ctx, options),
+  );
+
   const signins = program.command('signins').description('sign-in logs (token exchanges)');
   directoryCommand(
     signins
@@ -132,106 +174,100 @@ export function buildProgram(): Command {
       listSignIns(ctx, options),
   );
 
-  const ad = program.command('ad').description('directory objects (mirrors az ad)');
-  const app = ad.command('app').description('applications');
   directoryCommand(
-    app
-      .command('create')
-      .description('create an application')
-      .requiredOption('--display-name <name>', 'display name')
-      .option('--identifier-uris <uri...>', 'application ID URIs')
-      .option('--app-roles <json>', 'app roles: @file.json or inline JSON array'),
-    async (ctx, options: { displayName: string; identifierUris?: string[]; appRoles?: string }) =>
-      createApplication(ctx, {
-        displayName: options.displayName,
-        ...(options.identifierUris ? { identifierUris: options.identifierUris } : {}),
-        ...(options.appRoles
-          ? { appRoles: (await readJsonArray(options.appRoles, '--app-roles')) as AppRole[] }
-          : {}),
-      }),
-  );
-  directoryCommand(
-    app.command('show').description('show an application').requiredOption('--id <id>', 'appId or object id'),
-    (ctx, options: { id: string }) => showApplication(ctx, options.id),
-  );
-  directoryCommand(app.command('list').description('list applications'), (ctx) => listApplications(ctx));
-  directoryCommand(
-    app
-      .command('delete')
-      .description('delete an application')
-      .requiredOption('--id <id>', 'appId or object id'),
-    (ctx, options: { id: string }) => deleteApplication(ctx, options.id),
+    program
+      .command('explain')
+      .description(
+        "dry-run a token against an application's federated credentials: which one matches, or why none " +
+          'does (issues nothing; exit code 0 = accepted, 5 = no match)',
+      )
+      .requiredOption('--app <appId>', "the application's client id (or object id)")
+      .requiredOption('--token <file|->', 'file holding the token (JWT), or - for standard input')
+      .option('--output <format>', 'text (default) or json')
+      .option('--no-verify-signature', "do not fetch the issuer's keys to check the signature"),
+    (ctx, options: ExplainOptions & { output?: string }) => printExplanation(ctx, options),
   );
 
-  const fic = app.command('federated-credential').description('federated identity credentials');
-  directoryCommand(
-    fic
-      .command('create')
-      .description('create a federated credential (same content again succeeds)')
-      .requiredOption('--id <id>', 'application appId or object id')
-      .requiredOption(
-        '--parameters <json>',
-        '@file.json or inline JSON: {name, issuer, subject | claimsMatchingExpression, audiences?, description?}',
-      ),
-    async (ctx, options: { id: string; parameters: string }) =>
-      createFederatedCredential(ctx, options.id, await readJsonParameter(options.parameters)),
+  // Declarative identity: plan/apply converge the directory to a file (applications, credentials, consent,
+  // groups); where they act follows the ad commands' rule (a store given, else the login session, else local).
+  const declarative = (command: Command, run: typeof planCommand) =>
+    command
+      .requiredOption('-f, --file <file>', 'identity file (YAML or JSON, apiVersion credless.dev/v1)')
+      .option('--prune', 'also delete what the file does not name (applications, groups, credentials, …)')
+      .option('--tenant <id-or-domain>', 'offline: tenant to act on (default: the default tenant)')
+      .option('--data-dir <dir>', 'act on this data directory directly (offline)')
+      .option('--database-url <url>', 'act on this PostgreSQL store directly (offline)')
+      .action(async (options: DeclarativeOptions & StoreOptions) => {
+        await runDeclarative(options, run);
+      });
+  declarative(
+    program
+      .command('plan')
+      .description('show what apply would change to make the directory match the file (changes nothing)')
+      .option('--detailed-exitcode', 'exit 6 when there are changes (0 = none)')
+      .option('--output <format>', 'text (default) or json'),
+    planCommand,
   );
-  directoryCommand(
-    fic.command('list').description('list federated credentials').requiredOption('--id <id>', 'application'),
-    (ctx, options: { id: string }) => listFederatedCredentials(ctx, options.id),
-  );
-  directoryCommand(
-    fic
-      .command('show')
-      .description('show a federated credential')
-      .requiredOption('--id <id>', 'application')
-      .requiredOption('--federated-credential-id <idOrName>', 'credential id or name'),
-    (ctx, options: { id: string; federatedCredentialId: string }) =>
-      showFederatedCredential(ctx, options.id, options.federatedCredentialId),
-  );
-  directoryCommand(
-    fic
-      .command('delete')
-      .description('delete a federated credential')
-      .requiredOption('--id <id>', 'application')
-      .requiredOption('--federated-credential-id <idOrName>', 'credential id or name'),
-    (ctx, options: { id: string; federatedCredentialId: string }) =>
-      deleteFederatedCredential(ctx, options.id, options.federatedCredentialId),
+  declarative(
+    program
+      .command('apply')
+      .description('make the directory match the file: prints the plan, asks, applies (idempotent)')
+      .option('--yes', 'apply without asking (needed when not run from a terminal)'),
+    applyCommand,
   );
 
-  const permission = app.command('permission').description('API permissions');
-  directoryCommand(
-    permission
-      .command('add')
-      .description('request application permissions (grants nothing until admin-consent)')
-      .requiredOption('--id <id>', 'client application')
-      .requiredOption('--api <appId>', 'resource application appId')
-      .requiredOption('--api-permissions <id=Role...>', 'app role ids with =Role'),
-    (ctx, options: { id: string; api: string; apiPermissions: string[] }) => addPermission(ctx, options),
-  );
-  directoryCommand(
-    permission
-      .command('admin-consent')
-      .description('grant every requested application permission')
-      .requiredOption('--id <id>', 'client application'),
-    (ctx, options: { id: string }) => adminConsent(ctx, options.id),
-  );
+  // az-shaped: login, logout, account, rest, ad app|sp|group … (Graph API of the session, or a store offline).
+  declareAzCommands(program);
 
-  const sp = ad.command('sp').description('service principals');
+  const admin = program
+    .command('admin')
+    .description('the local tenant administrator identity (Graph-compatible API access)');
   directoryCommand(
-    sp
-      .command('create')
-      .description('create the service principal of an application')
-      .requiredOption('--id <id>', 'application appId or object id'),
-    (ctx, options: { id: string }) => createServicePrincipal(ctx, options.id),
+    admin.command('rotate-key').description('replace the administrator key pair and certificate'),
+    (ctx, options: StoreOptions) => rotateAdminKeyCommand(ctx, { dataDir: options.dataDir }),
   );
-  directoryCommand(
-    sp
-      .command('show')
-      .description('show a service principal')
-      .requiredOption('--id <id>', 'appId or object id'),
-    (ctx, options: { id: string }) => showServicePrincipal(ctx, options.id),
-  );
+  admin
+    .command('show')
+    .description('show the administrator client id, tenant and key file')
+    .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
+    .action(async (options: { dataDir?: string }) => printJson(await showAdminIdentity(options)));
+  // Kubernetes: cluster jwks, kubeconfig convert, get-token (kubelogin equivalent).
+  declareKubeCommands(program);
+  // Local platforms: cluster create|show|list|delete (same `cluster` group as jwks) and ci env.
+  declareLocalPlatformCommands(program);
+
+  const webhook = program
+    .command('webhook')
+    .description('Kubernetes mutating admission webhook (azure-workload-identity compatible)');
+  webhook
+    .command('serve')
+    .description('serve POST /mutate-v1-pod over HTTPS (certificate files reloaded when they change)')
+    .option('--port <port>', 'listen port (default: $CREDLESS_WEBHOOK_PORT or 9443)', parsePort)
+    .option('--host <host>', 'listen address (default: 0.0.0.0)')
+    .option('--tls-cert-file <file>', 'serving certificate (default: /etc/credless-webhook/certs/tls.crt)')
+    .option('--tls-key-file <file>', 'its private key (default: /etc/credless-webhook/certs/tls.key)')
+    .option('--authority-host <url>', 'credless authority injected as AZURE_AUTHORITY_HOST')
+    .option('--tenant-id <id>', 'tenant when the ServiceAccount has none (default: $AZURE_TENANT_ID)')
+    .option('--audience <aud>', 'projected token audience (default: api://AzureADTokenExchange)')
+    .option(
+      '--token-path <path>',
+      'token file in containers (default: /var/run/secrets/azure/tokens/azure-identity-token)',
+    )
+    .option('--identity-bindings <file>', 'YAML policy: which ServiceAccounts may use which client ids')
+    .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster, then $KUBECONFIG / ~/.kube/config)')
+    .action(async (options) => closeWebhookOnSignals(await webhookServe(options)));
+  webhook
+    .command('certs')
+    .description('create a CA and a serving certificate for the webhook Service; prints the caBundle')
+    .requiredOption('--service <name>', 'webhook Service name')
+    .requiredOption('--namespace <ns>', 'its namespace')
+    .requiredOption('--out <dir>', 'directory for ca.crt, ca.key, tls.crt, tls.key')
+    .action(async (options: { service: string; namespace: string; out: string }) => {
+      const result = await createWebhookCerts(options);
+      console.error(`wrote ${Object.values(result.files).join(', ')} for ${result.dnsNames.join(', ')}`);
+      console.error('caBundle (base64 PEM) for the MutatingWebhookConfiguration:');
+      process.stdout.write(`${result.caBundle}\n`);
+    });
   return program;
 }
 

@@ -425,7 +425,8 @@ describe('exitCodeFor', () => {
     test(`${what} → ${code}`, () => assert.equal(exitCodeFor(error), code));
   }
 
-  test('the codes are 0-4 and distinct', () => {
-    assert.deepEqual(EXIT, { ok: 0, failure: 1, invalidInput: 2, notFound: 3, conflict: 4 });
+  test('the codes are documented and distinct', () => {
+    assert.deepEqual(EXIT, { ok: 0, failure: 1, invalidInput: 2, notFound: 3, conflict: 4, noMatch: 5 });
+    assert.equal(new Set(Object.values(EXIT)).size, Object.keys(EXIT).length);
   });
 });

@@ -43,6 +43,9 @@ test('credless up creates the data directory, serves discovery over HTTPS and st
     assert.ok(authority && tenantId && caPath, banner);
     assert.match(banner, /\(created now\)/);
     assert.equal((await stat(join(dataDir, 'kek'))).mode & 0o777, 0o600);
+    // The Graph-compatible API and the bootstrap administrator, whose key stays private.
+    assert.match(banner, new RegExp(`Graph API\\s+${authority}/v1\\.0`));
+    assert.equal((await stat(join(dataDir, 'admin', 'admin-key.pem'))).mode & 0o777, 0o600);
 
     const agent = new Agent({ connect: { ca: await readFile(caPath, 'utf8') } });
     try {

@@ -13,6 +13,8 @@ export {
   validateFicName,
   validateIssuerUrl,
 } from './directory/federated-credential-rules.ts';
+export type { KeyCredential, KeyCredentialInput } from './directory/key-credentials.ts';
+export { findKeyCredential, normalizeKeyCredential } from './directory/key-credentials.ts';
 export type {
   AccessTokenVersion,
   Application,
@@ -34,6 +36,10 @@ export {
   GRAPH_RESOURCE_URI,
 } from './directory/well-known.ts';
 export * from './errors/index.ts';
+export * from './explain/index.ts';
+export * from './issuer-policy/index.ts';
+// Emulated issuers (local clusters, GitHub Actions): claims builders and issuer URLs.
+export * from './local-issuers/index.ts';
 export type { AccessTokenClaimsInput, AuthorityUrls } from './token/access-token-claims.ts';
 export { authorityUrls, buildAccessTokenClaims } from './token/access-token-claims.ts';
 export type { AssertionIdentity } from './token/assertion-claims.ts';

@@ -55,7 +55,17 @@ export interface ServerConfig {
    * `CREDLESS_SIGNIN_RETENTION_DAYS` (default 30).
    */
   signInLog: { enabled: boolean; retentionDays: number };
+  /**
+   * Create the local administrator identity (a key pair in the data directory) on start.
+   * `CREDLESS_ADMIN_BOOTSTRAP` (default true); turn it off for replicas with throw-away data directories.
+   */
+  adminBootstrap: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Public base URL of the Graph-compatible API (served under /v1.0), as printed and used in
+   * `@odata.context`. `CREDLESS_GRAPH_BASE_URL`, default `<public URL>/v1.0`.
+   */
+  graphBaseUrl?: string | undefined;
 }
 
 export type ConfigOverrides = Partial<ServerConfig>;
@@ -146,9 +156,17 @@ export function loadConfig(
       enabled: (env['CREDLESS_SIGNIN_LOG'] ?? '') === '' || flag(env, 'CREDLESS_SIGNIN_LOG'),
       retentionDays: integer(env, 'CREDLESS_SIGNIN_RETENTION_DAYS', 30, 1, 3650),
     },
+    adminBootstrap: (env['CREDLESS_ADMIN_BOOTSTRAP'] ?? '') === '' || flag(env, 'CREDLESS_ADMIN_BOOTSTRAP'),
     logLevel,
+    graphBaseUrl: env['CREDLESS_GRAPH_BASE_URL'] || undefined,
     ...overrides,
   };
+  if (config.graphBaseUrl !== undefined) {
+    if (!URL.canParse(config.graphBaseUrl)) {
+      throw new ConfigError(`CREDLESS_GRAPH_BASE_URL '${config.graphBaseUrl}' is not a URL`);
+    }
+    config.graphBaseUrl = config.graphBaseUrl.replace(/\/+$/, '');
+  }
   if (config.tokenLifetimeSeconds.min > config.tokenLifetimeSeconds.max) {
     throw new ConfigError('CREDLESS_TOKEN_LIFETIME_MIN must not exceed CREDLESS_TOKEN_LIFETIME_MAX');
   }

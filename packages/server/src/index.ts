@@ -3,10 +3,50 @@
  * @module
  */
 
+export type { AdminIdentity, AdminIdentityFile } from './admin/admin-identity.ts';
+export {
+  ADMIN_APP_NAME,
+  ADMIN_ROLES,
+  adminPaths,
+  createAdminAssertion,
+  ensureAdminIdentity,
+  grantGraphRoles,
+  readAdminIdentity,
+  rotateAdminKey,
+} from './admin/admin-identity.ts';
 export type { ConfigOverrides, ServerConfig } from './config.ts';
 export { ConfigError, loadConfig } from './config.ts';
 export { ensureDefaultTenant } from './directory/default-tenant.ts';
+export type { DryRunOptions, DryRunReport, SignatureReport } from './explain/dry-run.ts';
+export { dryRunExplain } from './explain/dry-run.ts';
+export { createIssuerAgent } from './issuers/fetch-capped-json.ts';
+export { IssuerKeyCache } from './issuers/issuer-key-cache.ts';
+export { loadKeyEncryptionKey } from './keys/key-encryption-key.ts';
+export type { ClusterView, CreateLocalClusterInput } from './local-issuers/clusters.ts';
+export {
+  clusterResourceId,
+  clusterView,
+  createLocalCluster,
+  findClusterById,
+  parseClusterResourceId,
+} from './local-issuers/clusters.ts';
+export type { GitHubActionsJobOptions } from './local-issuers/github-actions-job.ts';
+export {
+  gitHubActionsJob,
+  gitHubActionsJobVariables,
+  mintActionsRequestToken,
+  REQUEST_TOKEN_MAX_SECONDS,
+} from './local-issuers/github-actions-job.ts';
+export { kubernetesKeyId } from './local-issuers/issuer-signing-key.ts';
+export type {
+  IssuedServiceAccountToken,
+  LocalIssuersOptions,
+  ServiceAccountTokenRequest,
+} from './local-issuers/local-issuers.ts';
+export { LocalIssuers } from './local-issuers/local-issuers.ts';
 export type { RunningCredless, StartOptions } from './main.ts';
 export { createLogger, startCredless } from './main.ts';
-export type { DirectoryStore } from './store/directory-store.ts';
+export type { ClusterRecord, DirectoryStore } from './store/directory-store.ts';
 export { openDirectoryStore } from './store/kysely-directory-store.ts';
+export type { PemKeyPair } from './tls/certificates.ts';
+export { createCertificateAuthority, issueServerCertificate } from './tls/certificates.ts';

@@ -7,20 +7,29 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import type { ExchangePorts } from '@credless/core';
+import { type ExchangePorts, findTrustedIssuer } from '@credless/core';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Dispatcher } from 'undici';
+import { type AdminIdentityFile, ensureAdminIdentity } from './admin/admin-identity.ts';
 import type { ServerConfig } from './config.ts';
 import { CachedTokenDirectory, observeWrites } from './directory/cached-token-directory.ts';
 import { ensureDefaultTenant } from './directory/default-tenant.ts';
+import { dryRunExplain } from './explain/dry-run.ts';
 import { buildApp } from './http/app.ts';
 import { logExchange } from './http/exchange-log.ts';
 import { createIssuerAgent } from './issuers/fetch-capped-json.ts';
 import { IssuerKeyCache } from './issuers/issuer-key-cache.ts';
+import { PinnedIssuerKeys } from './issuers/pinned-issuer-keys.ts';
 import { createAccessTokenSigner } from './keys/access-token-signer.ts';
 import { loadKeyEncryptionKey } from './keys/key-encryption-key.ts';
 import { SigningKeyManager } from './keys/signing-key-manager.ts';
+import { LocalIssuerKeys } from './local-issuers/local-issuer-keys.ts';
+import {
+  type IssuedServiceAccountToken,
+  LocalIssuers,
+  type ServiceAccountTokenRequest,
+} from './local-issuers/local-issuers.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { type SignInLogging, startSignInLogging } from './sign-in-log/sign-in-logging.ts';
 import { startDirectoryChangeFeed } from './store/change-feed.ts';
@@ -49,9 +58,20 @@ export interface RunningCredless {
   /** True when this start created the local CA. */
   createdCa: boolean;
   defaultTenantId: string;
+  /** Base URL of the Graph-compatible API (`<url>/v1.0` unless configured). */
+  graphUrl: string;
+  /** The local CLI's tenant administrator (its private key is in `<data>/admin/`); absent when bootstrap is off. */
+  admin: AdminIdentityFile | undefined;
   store: DirectoryStore;
   directory: CachedTokenDirectory;
   keys: SigningKeyManager;
+  /** The emulated issuers (local clusters' service-account issuers, GitHub Actions). */
+  localIssuers: LocalIssuers;
+  /** Signs a service-account token for a pod of a local cluster (by ARM id), as kube-apiserver would. */
+  issueServiceAccountToken(
+    clusterId: string,
+    request: ServiceAccountTokenRequest,
+  ): Promise<IssuedServiceAccountToken>;
   app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -105,6 +125,10 @@ export async function startCredless(
     directory = new CachedTokenDirectory(store);
     const tokenDirectory = directory;
     const defaultTenantId = await ensureDefaultTenant(store, config.defaultTenant);
+    const admin = config.adminBootstrap
+      ? await ensureAdminIdentity(store, { dataDir: config.dataDir, tenantId: defaultTenantId, now })
+      : undefined;
+    if (admin?.created) logger.info(`created the administrator identity ${admin.identity.clientId}`);
 
     const kek = await loadKeyEncryptionKey({ dataDir: config.dataDir, env: config.kek });
     const keys = new SigningKeyManager({
@@ -163,7 +187,7 @@ export async function startCredless(
       issuerDispatcher = agent;
     }
     const metrics = createMetrics({ directoryCache: tokenDirectory.stats });
-    const issuerKeys = new IssuerKeyCache({
+    const fetchedIssuerKeys = new IssuerKeyCache({
       fetchOptions: {
         dispatcher: issuerDispatcher,
         timeoutMs: config.issuerFetch.timeoutMs,
@@ -175,6 +199,12 @@ export async function startCredless(
       refetchCooldownMs: config.issuerFetch.refetchCooldownMs,
       onFetch: (event) => metrics.observeIssuerFetch(event),
     });
+    // A tenant's pinned JWKS (issuer policy) wins over fetching: that issuer is never contacted.
+    const issuerKeys = new PinnedIssuerKeys({
+      fallback: fetchedIssuerKeys,
+      pinnedJwks: async (tenantId, issuer) =>
+        findTrustedIssuer(await tokenDirectory.issuerPolicy(tenantId), issuer)?.pinnedJwks,
+    });
 
     const settings: ExchangePorts['settings'] = {
       baseUrl: config.publicUrl ?? `${config.insecureHttp ? 'http' : 'https'}://localhost:${config.port}`,
@@ -182,9 +212,14 @@ export async function startCredless(
       clockSkewSeconds: config.clockSkewSeconds,
       tokenLifetimeSeconds: config.tokenLifetimeSeconds,
     };
+    // Emulated issuers answer the token service from memory and their own records, never by fetching
+    // credless's own URLs; every other issuer goes to the pinned keys, then the fetching cache.
+    const localIssuers = new LocalIssuers({ store, kek, baseUrl: () => settings.baseUrl, now });
+    directory.onInvalidate(() => localIssuers.invalidate());
+    const exchangeIssuerKeys = new LocalIssuerKeys({ local: localIssuers, fallback: issuerKeys });
     const exchange: ExchangePorts = {
       directory: tokenDirectory,
-      issuerKeys,
+      issuerKeys: exchangeIssuerKeys,
       signer: createAccessTokenSigner(keys),
       now,
       randomInt: (min, max) => randomInt(min, max + 1),
@@ -199,6 +234,11 @@ export async function startCredless(
         retentionDays: config.signInLog.retentionDays,
         now,
         logger,
+        explain: {
+          store: rawStore,
+          baseUrl: () => settings.baseUrl,
+          clockSkewSeconds: config.clockSkewSeconds,
+        },
       });
       signIns = started;
       // Pushed before the app: cleanup runs in reverse, so buffered records are written after the
@@ -215,10 +255,25 @@ export async function startCredless(
         signIns?.record(outcome, ids, latencyMs);
       },
       querySignInLogs: (query) => rawStore.querySignInLogs(query),
+      explain: ({ tenantId, app, token }) =>
+        dryRunExplain({
+          store: rawStore,
+          tenantId,
+          app,
+          token,
+          nowMs: now(),
+          clockSkewSeconds: config.clockSkewSeconds,
+          baseUrl: settings.baseUrl,
+          maxAssertionLength: config.maxAssertionLength,
+          issuerKeys: exchangeIssuerKeys,
+        }),
       // Creates a tenant's first key on demand (a tenant added by the CLI while running).
       getJwks: (tenantId) => keys.getJwks(tenantId),
       isReady: async () => (await store.getDirectoryVersion()) >= 0,
       metrics,
+      // The observed store: writes through the API invalidate the token path's caches at once.
+      graph: { store, graphBaseUrl: () => config.graphBaseUrl ?? `${settings.baseUrl}/v1.0` },
+      localIssuers,
       ...(tls ? { https: { key: tls.keyPem, cert: tls.certPem } } : {}),
     });
     cleanup.push(() => app.close());
@@ -237,9 +292,14 @@ export async function startCredless(
       caCertPem: tls?.caCertPem,
       createdCa: tls?.created ?? false,
       defaultTenantId,
+      graphUrl: config.graphBaseUrl ?? `${settings.baseUrl}/v1.0`,
+      admin: admin?.identity,
       store,
       directory: tokenDirectory,
       keys,
+      localIssuers,
+      issueServiceAccountToken: (clusterId, request) =>
+        localIssuers.issueServiceAccountToken(clusterId, request),
       app,
       async close() {
         if (closed) return;

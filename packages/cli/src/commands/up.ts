@@ -18,6 +18,10 @@ export function describeRunning(running: RunningCredless, store: string): string
     `  default tenant   ${running.defaultTenantId}`,
     `  discovery        ${running.url}/${running.defaultTenantId}/v2.0/.well-known/openid-configuration`,
     `  token endpoint   ${running.url}/${running.defaultTenantId}/oauth2/v2.0/token`,
+    `  Graph API        ${running.graphUrl}`,
+    running.admin
+      ? `  admin client id  ${running.admin.clientId} (key in <data>/admin/, see credless admin)`
+      : '  admin identity   not created (CREDLESS_ADMIN_BOOTSTRAP=false)',
     `  store            ${store}`,
   ];
   if (running.caPath) {

@@ -3,6 +3,7 @@
  * the management API can serve them without a translation layer.
  * @module
  */
+import type { KeyCredential } from './key-credentials.ts';
 
 export interface Tenant {
   /** GUID; also the organization id. */
@@ -51,6 +52,8 @@ export interface Application {
   /** Built-in resource applications (the Graph-compatible API) are not listed by the management API. */
   builtIn: boolean;
   createdDateTime: string;
+  /** Certificate credentials (public certificates); absent or empty for federated-only applications. */
+  keyCredentials?: KeyCredential[];
 }
 
 export interface ServicePrincipal {

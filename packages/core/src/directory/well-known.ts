@@ -76,4 +76,11 @@ export const GRAPH_APP_ROLES: readonly AppRole[] = Object.freeze([
     'Read all audit log data',
     'Allows the app to read and query your audit log activities, without a signed-in user.',
   ),
+  // Graph-compatible API: PATCH /organization.
+  graphRole(
+    '292d869f-3427-49a8-9dab-8c70152b74e9',
+    'Organization.ReadWrite.All',
+    'Read and write organization information',
+    'Allows the app to read and write the organization and related resources, without a signed-in user.',
+  ),
 ]);

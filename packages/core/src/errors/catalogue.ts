@@ -34,6 +34,15 @@ export interface DirectoryErrorSpec {
   message: Message;
 }
 
+/** Kubernetes admission webhook denials: the status code and reason of the AdmissionResponse status. */
+export interface AdmissionErrorSpec {
+  kind: 'admission';
+  status: number;
+  /** Kubernetes metav1.StatusReason. */
+  reason: 'BadRequest' | 'Forbidden' | 'InternalError';
+  message: Message;
+}
+
 const NO_MATCH_HINT =
   'Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.';
 
@@ -47,6 +56,12 @@ const sts = (
   status,
   error,
   aadsts,
+  message,
+});
+const adm = (status: number, reason: AdmissionErrorSpec['reason'], message: Message): AdmissionErrorSpec => ({
+  kind: 'admission',
+  status,
+  reason,
   message,
 });
 const dir = (status: number, graph: string, message: Message): DirectoryErrorSpec => ({
@@ -285,7 +300,100 @@ export const ERROR_CATALOGUE = {
     (p) =>
       `The application already has ${p.limit} federated identity credentials, the configured maximum. Remove one, or raise the limit.`,
   ),
-} as const satisfies Record<string, StsErrorSpec | DirectoryErrorSpec>;
+
+  // ---- Graph-compatible API: access control, groups, certificate credentials
+  graph_token_invalid: dir(401, 'InvalidAuthenticationToken', () => 'Access token is missing or invalid.'),
+  graph_role_missing: dir(
+    403,
+    'Authorization_RequestDenied',
+    (p) =>
+      `Insufficient privileges to complete the operation: one of the application roles ${p.roles} is required.`,
+  ),
+  graph_bad_request: dir(400, 'BadRequest', (p) => `${p.reason}`),
+  group_member_exists: dir(
+    400,
+    'Request_BadRequest',
+    () =>
+      "One or more added object references already exist for the following modified properties: 'members'.",
+  ),
+  certificate_assertion_audience_invalid: sts(
+    401,
+    'invalid_client',
+    700023,
+    (p) =>
+      `Client assertion audience claim does not match Realm issuer. The 'aud' claim must be the token endpoint ${p.expected}.`,
+  ),
+  // ---- issuer policy (per-tenant trusted issuers, shared-issuer guard, per-issuer lifetime)
+  // On the wire an untrusted issuer reads as Entra's 700211; the sign-in record keeps the real code.
+  assertion_issuer_untrusted: sts(
+    401,
+    'invalid_client',
+    700211,
+    (p) =>
+      `No matching federated identity record found for presented assertion issuer '${p.issuer}'. ${NO_MATCH_HINT}`,
+  ),
+  assertion_lifetime_exceeded: sts(
+    401,
+    'invalid_client',
+    700024,
+    (p) =>
+      `Client assertion is not within its valid time range. Current time: ${p.now}, assertion valid from ${p.validFrom}, expiry time of assertion ${p.expiry}. Its lifetime (${p.lifetime} s) exceeds the ${p.max} s allowed for its issuer.`,
+  ),
+  fic_issuer_not_trusted: dir(
+    400,
+    'InvalidFederatedIdentityCredentialValue',
+    (p) =>
+      `Issuer '${p.issuer}' is not on this tenant's trusted-issuer list (issuer policy mode 'enforce'). Trust it first: credless issuer-policy trust --issuer ${p.issuer}`,
+  ),
+  fic_shared_issuer_unpinned: dir(
+    400,
+    'InvalidFederatedIdentityCredentialValue',
+    (p) =>
+      `Issuer '${p.issuer}' (${p.platform}) signs tokens for every customer, so this credential must pin an owner: ${p.reason}. ${p.hint}`,
+  ),
+  // ---- Kubernetes admission webhook (packages/webhook): denials shown by kubectl to whoever creates the pod
+  webhook_service_account_not_found: adm(
+    400,
+    'BadRequest',
+    (p) =>
+      `serviceaccounts "${p.name}" not found in namespace "${p.namespace}": create the ServiceAccount before the pod (or set spec.serviceAccountName)`,
+  ),
+  webhook_service_account_unavailable: adm(
+    500,
+    'InternalError',
+    (p) =>
+      `could not read ServiceAccount ${p.namespace}/${p.name} from the Kubernetes API (${p.reason}); the pod is refused rather than admitted without its identity`,
+  ),
+  webhook_token_expiration_invalid: adm(
+    400,
+    'BadRequest',
+    (p) =>
+      `token expiration ${p.value} not valid. Expected value to be between 3600 and 86400 (annotation azure.workload.identity/service-account-token-expiration on ${p.source})`,
+  ),
+  webhook_identity_binding_denied: adm(
+    403,
+    'Forbidden',
+    (p) =>
+      `ServiceAccount ${p.namespace}/${p.name} may not use client id ${p.clientId}: ${p.reason} (identity bindings policy)`,
+  ),
+  webhook_mount_conflict: adm(
+    400,
+    'BadRequest',
+    (p) =>
+      `container "${p.container}" already mounts volume "${p.volume}" at ${p.mountPath}, where the workload identity token goes; remove that mount or change the webhook's token path`,
+  ),
+  webhook_pod_invalid: adm(400, 'BadRequest', (p) => `the pod cannot be admitted: ${p.reason}`),
+  webhook_review_invalid: adm(400, 'BadRequest', (p) => `invalid AdmissionReview: ${p.reason}`),
+  webhook_config_invalid: adm(500, 'InternalError', (p) => `invalid webhook configuration: ${p.reason}`),
+  // ---- emulated issuers (local clusters, GitHub Actions): the ACTIONS_ID_TOKEN_REQUEST_URL endpoint
+  actions_request_token_invalid: dir(
+    401,
+    'Unauthorized',
+    () =>
+      'The ACTIONS_ID_TOKEN_REQUEST_TOKEN is missing, expired or not issued by this credless: run `credless ci env` again and use its variables',
+  ),
+  actions_audience_invalid: dir(400, 'BadRequest', (p) => `The audience parameter is invalid: ${p.reason}`),
+} as const satisfies Record<string, StsErrorSpec | DirectoryErrorSpec | AdmissionErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 export type StsErrorCode = {

@@ -1,4 +1,10 @@
-export type { DirectoryErrorSpec, ErrorCode, StsErrorCode, StsErrorSpec } from './catalogue.ts';
+export type {
+  AdmissionErrorSpec,
+  DirectoryErrorSpec,
+  ErrorCode,
+  StsErrorCode,
+  StsErrorSpec,
+} from './catalogue.ts';
 export { ERROR_CATALOGUE } from './catalogue.ts';
 export type { ErrorParams } from './credless-error.ts';
 export { CredlessError, isCredlessError } from './credless-error.ts';

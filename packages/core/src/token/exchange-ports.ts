@@ -9,6 +9,7 @@ import type {
   ServicePrincipal,
   Tenant,
 } from '../directory/types.ts';
+import type { TenantIssuerPolicy } from '../issuer-policy/types.ts';
 
 export interface DirectoryPrincipal {
   application: Application;
@@ -52,6 +53,8 @@ export interface TokenDirectory {
     issuer: string,
     subject: string,
   ): Promise<boolean>;
+  /** The tenant's issuer policy (absent = no policy: every issuer, default limits). */
+  issuerPolicy?(tenantId: string): Promise<TenantIssuerPolicy | undefined>;
   /** Ids of the app roles the principal holds on the resource (admin-consented app role assignments). */
   assignedAppRoleIds(tenantId: string, principalId: string, resourceId: string): Promise<ReadonlySet<string>>;
 }
@@ -62,6 +65,8 @@ export interface IssuerKeys {
     issuer: string,
     kid: string | undefined,
     alg: string,
+    /** The tenant asking: pinned keys are per tenant. */
+    context?: { tenantId: string },
   ): Promise<CryptoKey | import('node:crypto').KeyObject>;
 }
 

@@ -4,8 +4,12 @@
  * error that stopped it. No step issues anything until every check has passed.
  * @module
  */
+import { findKeyCredential, type KeyCredential } from '../directory/key-credentials.ts';
 import type { AccessTokenVersion, FederatedIdentityCredential, Tenant } from '../directory/types.ts';
 import { CredlessError } from '../errors/index.ts';
+import { checkAssertionLifetime, decideAssertionIssuer } from '../issuer-policy/policy.ts';
+import type { TrustedIssuer } from '../issuer-policy/types.ts';
+import { isOwnTokenServiceIssuer } from '../local-issuers/issuer-urls.ts';
 import { buildAccessTokenClaims } from './access-token-claims.ts';
 import { type AssertionIdentity, checkAssertionTimes, readAssertionIdentity } from './assertion-claims.ts';
 import { keyMismatch, verifyAssertionSignature } from './assertion-signature.ts';
@@ -45,8 +49,14 @@ export interface ExchangeContext {
   identity?: AssertionIdentity;
   candidates?: FederatedIdentityCredential[];
   credential?: FederatedIdentityCredential;
+  /** The certificate credential that verified a certificate assertion (instead of a federated one). */
+  keyCredential?: KeyCredential;
   roles?: string[];
   issued?: IssuedAccessToken;
+  /** The tenant's settings for the assertion's issuer, when the issuer policy lists it. */
+  issuerSettings?: TrustedIssuer;
+  /** Set when the exchange went ahead only because the issuer policy is in audit mode. */
+  policyAudit?: 'issuer_not_trusted';
 }
 
 type Step = (ctx: ExchangeContext, ports: ExchangePorts) => Promise<void> | void;
@@ -99,12 +109,71 @@ const inspectAssertion: Step = (ctx, ports) => {
   ctx.assertion = peekAssertion(clientAssertion, ports.settings.maxAssertionLength);
 };
 
+/** Only the token service's own issuers: the emulated cluster and GitHub issuers under the base URL federate. */
 const refuseOwnTokens: Step = (ctx, ports) => {
   const { issuer } = need(ctx.assertion, 'assertion');
-  if (issuer.startsWith(`${ports.settings.baseUrl}/`)) throw new CredlessError('assertion_issued_by_self');
+  if (isOwnTokenServiceIssuer(ports.settings.baseUrl, issuer))
+    throw new CredlessError('assertion_issued_by_self');
+};
+
+/**
+ * A certificate credential's assertion (Entra's client assertion for certificates): iss = the client
+ * id and the application holds certificates. Its key then comes from the application's own
+ * keyCredentials, never from the token; every other assertion goes the federated way.
+ */
+const usesCertificate = (ctx: ExchangeContext): boolean =>
+  (ctx.client?.application.keyCredentials?.length ?? 0) > 0 &&
+  ctx.assertion !== undefined &&
+  ctx.request !== undefined &&
+  canonicalId(ctx.assertion.issuer) === canonicalId(ctx.request.clientId);
+
+function certificateKey(ctx: ExchangeContext, ports: ExchangePorts) {
+  const found = findKeyCredential(
+    need(ctx.client, 'client').application.keyCredentials ?? [],
+    need(ctx.assertion, 'assertion').header,
+    ports.now(),
+  );
+  if (!found) {
+    throw new CredlessError('assertion_signature_invalid', {
+      reason: "no current certificate credential of the application matches the assertion's x5t or x5t#S256",
+    });
+  }
+  ctx.keyCredential = found.credential;
+  return found.publicKey;
+}
+
+/** Entra's rules for certificate assertions: sub = iss = client id, aud = this tenant's token endpoint. */
+function checkCertificateClaims(ctx: ExchangeContext, ports: ExchangePorts): void {
+  const identity = need(ctx.identity, 'identity');
+  if (identity.subject !== identity.issuer) {
+    throw new CredlessError('assertion_malformed', {
+      reason: "the 'sub' claim of a certificate assertion must equal its 'iss' (the client id)",
+    });
+  }
+  const tenant = need(ctx.tenant, 'tenant');
+  const base = ports.settings.baseUrl;
+  const endpoints = [ctx.input.tenant, tenant.id, tenant.defaultDomain].flatMap((name) => [
+    `${base}/${name}/oauth2/v2.0/token`,
+    `${base}/${name}/oauth2/token`,
+  ]);
+  if (!identity.audiences.some((audience) => endpoints.includes(audience))) {
+    throw new CredlessError('certificate_assertion_audience_invalid', {
+      expected: `${base}/${tenant.id}/oauth2/v2.0/token`,
+    });
+  }
+}
+
+/** The tenant's issuer policy, before any key fetch: enforce refuses unlisted issuers, audit flags them. */
+const applyIssuerPolicy: Step = async (ctx, ports) => {
+  if (usesCertificate(ctx) || !ports.directory.issuerPolicy) return;
+  const policy = await ports.directory.issuerPolicy(need(ctx.tenant, 'tenant').id);
+  const decision = decideAssertionIssuer(policy, need(ctx.assertion, 'assertion').issuer);
+  if (decision.trusted) ctx.issuerSettings = decision.trusted;
+  if (decision.audit) ctx.policyAudit = decision.audit;
 };
 
 const findCandidateCredentials: Step = async (ctx, ports) => {
+  if (usesCertificate(ctx)) return;
   const tenant = need(ctx.tenant, 'tenant');
   const client = need(ctx.client, 'client');
   const { issuer } = need(ctx.assertion, 'assertion');
@@ -118,7 +187,11 @@ const findCandidateCredentials: Step = async (ctx, ports) => {
 const verifySignature: Step = async (ctx, ports) => {
   const { clientAssertion } = need(ctx.request, 'request');
   const assertion = need(ctx.assertion, 'assertion');
-  const key = await ports.issuerKeys.getVerificationKey(assertion.issuer, assertion.kid, assertion.alg);
+  const key = usesCertificate(ctx)
+    ? certificateKey(ctx, ports)
+    : await ports.issuerKeys.getVerificationKey(assertion.issuer, assertion.kid, assertion.alg, {
+        tenantId: need(ctx.tenant, 'tenant').id,
+      });
   const mismatch = keyMismatch(assertion.alg, key);
   if (mismatch) throw new CredlessError('assertion_signature_invalid', { reason: mismatch });
   if (!(await verifyAssertionSignature(clientAssertion, assertion.alg, key))) {
@@ -129,10 +202,17 @@ const verifySignature: Step = async (ctx, ports) => {
 const checkClaims: Step = (ctx, ports) => {
   const { payload } = need(ctx.assertion, 'assertion');
   ctx.identity = readAssertionIdentity(payload);
-  checkAssertionTimes(payload, Math.floor(ports.now() / 1000), ports.settings.clockSkewSeconds);
+  const nowSeconds = Math.floor(ports.now() / 1000);
+  const settings = ctx.issuerSettings;
+  checkAssertionTimes(payload, nowSeconds, settings?.clockSkewSeconds ?? ports.settings.clockSkewSeconds);
+  if (settings?.maxAssertionLifetimeSeconds != null) {
+    checkAssertionLifetime(payload, nowSeconds, settings.maxAssertionLifetimeSeconds);
+  }
+  if (usesCertificate(ctx)) checkCertificateClaims(ctx, ports);
 };
 
 const matchCredential: Step = async (ctx, ports) => {
+  if (usesCertificate(ctx)) return;
   const identity = need(ctx.identity, 'identity');
   const found = await ports.directory.credentialsForAssertion(
     need(ctx.tenant, 'tenant').id,
@@ -250,6 +330,7 @@ export const TOKEN_EXCHANGE_STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['resolveResource', resolveResource],
   ['inspectAssertion', inspectAssertion],
   ['refuseOwnTokens', refuseOwnTokens],
+  ['applyIssuerPolicy', applyIssuerPolicy],
   ['findCandidateCredentials', findCandidateCredentials],
   ['verifySignature', verifySignature],
   ['checkClaims', checkClaims],

@@ -47,6 +47,11 @@ describe('error catalogue: shape', () => {
         // invalid_client is what RFC 6749 answers with 401 when the client failed to authenticate.
         if (spec.status === 401) assert.equal(spec.error, 'invalid_client');
       });
+    } else if (spec.kind === 'admission') {
+      test(`${code}: Kubernetes status reason matching its status`, () => {
+        const expected = { 400: 'BadRequest', 403: 'Forbidden', 500: 'InternalError' } as const;
+        assert.equal(spec.reason, expected[spec.status as keyof typeof expected]);
+      });
     } else {
       test(`${code}: Graph error code and a 4xx status`, () => {
         assert.match(spec.graph, /^[A-Za-z_]+$/);

@@ -4,7 +4,13 @@
  * interval for writes made by another process (the store's directory version counter).
  * @module
  */
-import type { AssertionCredentials, DirectoryPrincipal, Tenant, TokenDirectory } from '@credless/core';
+import type {
+  AssertionCredentials,
+  DirectoryPrincipal,
+  Tenant,
+  TenantIssuerPolicy,
+  TokenDirectory,
+} from '@credless/core';
 import type { DirectoryStore } from '../store/directory-store.ts';
 
 /** Bounds memory when callers send many distinct unknown ids. */
@@ -144,6 +150,11 @@ export class CachedTokenDirectory implements TokenDirectory {
       const assignments = await this.#store.listAppRoleAssignmentsByPrincipal(tenantId, principalId);
       return new Set(assignments.filter((a) => a.resourceId === resourceId).map((a) => a.appRoleId));
     });
+  }
+
+  /** Per tenant, from memory; a policy write (any replica) drops it like any directory change. */
+  issuerPolicy(tenantId: string): Promise<TenantIssuerPolicy | undefined> {
+    return this.#cached(`issuer-policy\0${tenantId}`, () => this.#store.getIssuerPolicy(tenantId));
   }
 
   isKnownIssuer(issuer: string): Promise<boolean> {

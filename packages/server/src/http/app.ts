@@ -5,8 +5,12 @@
 import type { ExchangePorts, TokenDirectory } from '@credless/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { type GraphRouteOptions, graphRoutes } from '../graph/graph-plugin.ts';
+import type { LocalIssuers } from '../local-issuers/local-issuers.ts';
+import { localIssuerRoutes } from '../local-issuers/routes.ts';
 import type { CredlessMetrics } from '../observability/metrics.ts';
 import { discoveryRoutes, type PublishedJwk } from './routes/discovery.ts';
+import { type ExplainRouteOptions, explainRoutes } from './routes/explain.ts';
 import { type SignInRouteOptions, signInRoutes } from './routes/sign-ins.ts';
 import { type TokenRouteOptions, tokenRoutes } from './routes/token.ts';
 
@@ -23,6 +27,12 @@ export interface AppDependencies {
   /** Called by GET /readyz; resolves true when the store answers. */
   isReady?: () => Promise<boolean>;
   https?: { key: string; cert: string };
+  /** Serves POST /{tenant}/explain (dry run of a token against an application) when given. */
+  explain?: ExplainRouteOptions['explain'];
+  /** Serves the Graph-compatible API under /v1.0 when given. */
+  graph?: Pick<GraphRouteOptions, 'store' | 'graphBaseUrl'>;
+  /** Serves the emulated issuers (local clusters under /oidc, GitHub Actions under /github-actions) when given. */
+  localIssuers?: LocalIssuers;
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -57,6 +67,31 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       getJwks: deps.getJwks,
       querySignInLogs: deps.querySignInLogs,
       now: deps.exchange.now,
+    });
+  }
+  if (deps.graph) {
+    await app.register(graphRoutes, {
+      prefix: '/v1.0',
+      ...deps.graph,
+      baseUrl: () => deps.exchange.settings.baseUrl,
+      directory: deps.directory,
+      getJwks: deps.getJwks,
+      now: deps.exchange.now,
+    });
+  }
+  if (deps.explain) {
+    await app.register(explainRoutes, {
+      baseUrl: () => deps.exchange.settings.baseUrl,
+      directory: deps.directory,
+      getJwks: deps.getJwks,
+      now: deps.exchange.now,
+      explain: deps.explain,
+    });
+  }
+  if (deps.localIssuers) {
+    await app.register(localIssuerRoutes, {
+      localIssuers: deps.localIssuers,
+      baseUrl: () => deps.exchange.settings.baseUrl,
     });
   }
   app.get('/healthz', async () => ({ status: 'ok' }));

@@ -295,12 +295,14 @@ export class SigningKeyManager {
   }
 
   async #loadActive(tenantId: string, previous: ActiveSigningKey | undefined): Promise<ActiveSigningKey> {
-    const now = this.#now();
+    let now = this.#now();
     let generation = this.#generation;
     let live = await this.#liveRecords(tenantId, now);
     let record = pickActive(live, now);
     if (!record) {
       await this.ensureKeys(tenantId);
+      // A key created just now activates at creation time, after the first reading of the clock.
+      now = this.#now();
       generation = this.#generation;
       live = await this.#liveRecords(tenantId, now);
       record = pickActive(live, now);

@@ -8,6 +8,7 @@ import type { ExchangeOutcome } from '@credless/core';
 import type { Logger } from 'pino';
 import type { RequestIds } from '../http/sts-errors.ts';
 import type { DirectoryStore } from '../store/directory-store.ts';
+import { FailureExplainer, type FailureExplainerOptions, needsExplanation } from './failure-explainer.ts';
 import { SignInLogRecorder } from './recorder.ts';
 import { startSignInLogRetention } from './retention.ts';
 import { signInRecordFromOutcome } from './sign-in-record.ts';
@@ -29,6 +30,8 @@ export interface SignInLoggingOptions {
   retentionDays: number;
   now: () => number;
   logger: Logger;
+  /** Explain failed exchanges (nearest-miss credentials) in their records; off the token path. */
+  explain?: FailureExplainerOptions;
 }
 
 export interface SignInLogging {
@@ -51,6 +54,12 @@ export function startSignInLogging(options: SignInLoggingOptions): SignInLogging
     now,
     onError: (error) => logger.warn({ err: error }, 'sign-in log purge failed'),
   });
+  const explainer = options.explain
+    ? new FailureExplainer({
+        onError: (error) => logger.warn({ err: error }, 'could not explain a failed exchange'),
+        ...options.explain,
+      })
+    : undefined;
   return {
     recorder,
     record(outcome, ids, latencyMs) {
@@ -61,13 +70,19 @@ export function startSignInLogging(options: SignInLoggingOptions): SignInLogging
           createdAt: new Date(createdAt),
           latencyMs,
         });
-        if (record) recorder.record(record);
+        if (!record) return;
+        if (explainer && needsExplanation(outcome)) {
+          explainer.explain(outcome, createdAt, (explanation) =>
+            recorder.record(explanation ? { ...record, explanation } : record),
+          );
+        } else recorder.record(record);
       } catch (error) {
         logger.warn({ err: error }, 'could not build a sign-in record');
       }
     },
     async close() {
       stopRetention();
+      await explainer?.drain();
       await recorder.close();
     },
   };

@@ -62,5 +62,6 @@ export function signInRecordFromOutcome(
     clientRequestId: ids.correlationId,
     traceId: ids.traceId,
     latencyMs: options.latencyMs,
+    ...(context.policyAudit ? { policyAudit: context.policyAudit } : {}),
   };
 }

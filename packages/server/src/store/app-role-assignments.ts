@@ -5,6 +5,7 @@
  */
 import type { AppRole, AppRoleAssignment } from '@credless/core';
 import type { CreateAppRoleAssignmentInput } from './directory-store.ts';
+import { deleteMemberships } from './groups.ts';
 import * as rows from './rows.ts';
 import {
   applicationRow,
@@ -100,5 +101,6 @@ export async function deletePrincipalRows(trx: Db, principalId: string): Promise
     .deleteFrom('app_role_assignments')
     .where((eb) => eb.or([eb('principal_id', '=', principalId), eb('resource_id', '=', principalId)]))
     .execute();
+  await deleteMemberships(trx, principalId);
   await trx.deleteFrom('service_principals').where('id', '=', principalId).execute();
 }

@@ -4,13 +4,13 @@
  * a URI can belong to only one application per tenant.
  * @module
  */
-import type { Application } from '@credless/core';
+import { type Application, type KeyCredential, normalizeKeyCredential } from '@credless/core';
 import { deletePrincipalRows } from './app-role-assignments.ts';
 import type { CreateApplicationInput, UpdateApplicationInput } from './directory-store.ts';
 import * as rules from './input-rules.ts';
 import * as rows from './rows.ts';
 import type { ApplicationsTable } from './schema.ts';
-import { applicationRow, type Db, duplicate, notFound, type StoreContext } from './store-context.ts';
+import { applicationRow, type Db, duplicate, invalid, notFound, type StoreContext } from './store-context.ts';
 
 /** Inserts an application inside the caller's write transaction (the tenant must exist). */
 export async function insertApplication(
@@ -33,6 +33,7 @@ export async function insertApplication(
     access_token_accepted_version: rules.checkAccessTokenVersion(input.accessTokenAcceptedVersion),
     built_in: rows.toFlag(input.builtIn === true),
     created_at: ctx.now(),
+    key_credentials: JSON.stringify(keyCredentials(ctx, input.keyCredentials ?? [], [])),
   };
   if (await applicationRow(trx, tenantId, 'app_id', row.app_id)) {
     throw duplicate('Application', 'appId', row.app_id);
@@ -41,6 +42,26 @@ export async function insertApplication(
   await trx.insertInto('applications').values(row).execute();
   await insertIdentifierUris(trx, row, identifierUris);
   return rows.applicationFromRow(row);
+}
+
+/** Normalizes certificate credentials; a stored keyId given without a key keeps its certificate. */
+function keyCredentials(
+  ctx: StoreContext,
+  input: NonNullable<CreateApplicationInput['keyCredentials']>,
+  stored: readonly KeyCredential[],
+): KeyCredential[] {
+  if (!Array.isArray(input)) throw invalid('keyCredentials', 'must be an array');
+  const result: KeyCredential[] = [];
+  for (const entry of input) {
+    const kept = typeof entry?.key !== 'string' ? stored.find((s) => s.keyId === entry?.keyId) : undefined;
+    const credential =
+      kept ?? normalizeKeyCredential(entry as Parameters<typeof normalizeKeyCredential>[0], ctx.newId);
+    if (result.some((other) => other.keyId === credential.keyId)) {
+      throw invalid('keyCredentials', `keyId ${credential.keyId} appears twice`);
+    }
+    result.push(credential);
+  }
+  return result;
 }
 
 async function checkIdentifierUrisFree(
@@ -129,6 +150,10 @@ export async function updateApplication(
       await insertIdentifierUris(trx, current, uris);
       next.identifier_uris = JSON.stringify(uris);
     }
+    if (patch.keyCredentials !== undefined) {
+      const stored = rows.parseJson<KeyCredential[]>(current.key_credentials ?? '[]');
+      next.key_credentials = JSON.stringify(keyCredentials(ctx, patch.keyCredentials, stored));
+    }
     await trx
       .updateTable('applications')
       .set({
@@ -137,6 +162,7 @@ export async function updateApplication(
         app_roles: next.app_roles,
         required_resource_access: next.required_resource_access,
         access_token_accepted_version: next.access_token_accepted_version,
+        key_credentials: next.key_credentials ?? '[]',
       })
       .where('id', '=', objectId)
       .execute();

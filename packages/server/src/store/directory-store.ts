@@ -12,12 +12,23 @@ import type {
   AssertionCredentials,
   FederatedIdentityCredential,
   FederatedIdentityCredentialInput,
+  KeyCredential,
+  KeyCredentialInput,
   RequiredResourceAccess,
   ServicePrincipal,
   Tenant,
 } from '@credless/core';
+import type { ClusterRecord, EmulatedIssuerKey } from './clusters.ts';
+import type { ExplanationCredentials } from './explain-credentials.ts';
+import type { CreateGroupInput, Group, GroupMember } from './groups.ts';
+import type { IssuerPolicyPatch, TrustedIssuerInput } from './issuer-policies.ts';
+import type { UpdateServicePrincipalInput } from './service-principals.ts';
 import type { SignInLogQuery, SignInLogRecord } from './sign-in-logs.ts';
 
+export type { ClusterRecord, EmulatedIssuerKey } from './clusters.ts';
+export type { CreateGroupInput, Group, GroupMember } from './groups.ts';
+export type { IssuerPolicyPatch, TrustedIssuerInput } from './issuer-policies.ts';
+export type { UpdateServicePrincipalInput } from './service-principals.ts';
 export type { SignInLogQuery, SignInLogRecord } from './sign-in-logs.ts';
 
 export interface CreateTenantInput {
@@ -34,6 +45,11 @@ export interface CreateApplicationInput {
   requiredResourceAccess?: RequiredResourceAccess[];
   accessTokenAcceptedVersion?: AccessTokenVersion | null;
   builtIn?: boolean;
+  /**
+   * Certificate credentials (public certificates). On update the list replaces the stored one; an entry
+   * naming a stored keyId without a `key` keeps that stored certificate (Graph GETs omit the key).
+   */
+  keyCredentials?: Array<KeyCredentialInput | (Partial<KeyCredential> & { keyId: string })>;
 }
 
 export type UpdateApplicationInput = Partial<Omit<CreateApplicationInput, 'appId' | 'builtIn'>>;
@@ -105,6 +121,11 @@ export interface DirectoryStore {
   getServicePrincipalByAppId(tenantId: string, appId: string): Promise<ServicePrincipal | undefined>;
   listServicePrincipals(tenantId: string): Promise<ServicePrincipal[]>;
   deleteServicePrincipal(tenantId: string, objectId: string): Promise<void>;
+  updateServicePrincipal(
+    tenantId: string,
+    objectId: string,
+    patch: UpdateServicePrincipalInput,
+  ): Promise<ServicePrincipal>;
 
   /** Idempotent: the same (principal, resource, role) returns the existing assignment. */
   createAppRoleAssignment(tenantId: string, input: CreateAppRoleAssignmentInput): Promise<AppRoleAssignment>;
@@ -157,9 +178,60 @@ export interface DirectoryStore {
     issuer: string,
     subject: string,
   ): Promise<boolean>;
+  /**
+   * Failure-path and dry-run lookup (explanations): at most `limit` credentials of the application,
+   * the ones most relevant to the token's issuer and subject first; never on the token path.
+   */
+  listFederatedIdentityCredentialsForExplanation(
+    tenantId: string,
+    applicationId: string,
+    hint: { issuer?: string | undefined; subject?: string | undefined },
+    limit: number,
+  ): Promise<ExplanationCredentials>;
   /** True when any credential in any tenant names this issuer (guards which issuers may be fetched). */
   isKnownIssuer(issuer: string): Promise<boolean>;
   deleteFederatedIdentityCredential(tenantId: string, applicationId: string, idOrName: string): Promise<void>;
+  /** Graph's PATCH: changes issuer, subject or expression, audiences, description (the name is immutable). */
+  updateFederatedIdentityCredential(
+    tenantId: string,
+    applicationId: string,
+    idOrName: string,
+    patch: Partial<Omit<FederatedIdentityCredentialInput, 'name'>>,
+  ): Promise<FederatedIdentityCredential>;
+
+  createGroup(tenantId: string, input: CreateGroupInput): Promise<Group>;
+  getGroup(tenantId: string, groupId: string): Promise<Group | undefined>;
+  listGroups(tenantId: string): Promise<Group[]>;
+  deleteGroup(tenantId: string, groupId: string): Promise<void>;
+  /** Adds a service principal or group of the tenant; an existing member is `group_member_exists`. */
+  createGroupMember(tenantId: string, groupId: string, memberId: string): Promise<void>;
+  deleteGroupMember(tenantId: string, groupId: string, memberId: string): Promise<void>;
+  listGroupMembers(tenantId: string, groupId: string): Promise<GroupMember[]>;
+
+  /** The tenant's issuer policy; the default (mode off, shared-issuer guard on, no issuers) when unset. */
+  getIssuerPolicy(tenantId: string): Promise<import('@credless/core').TenantIssuerPolicy>;
+  updateIssuerPolicy(
+    tenantId: string,
+    patch: IssuerPolicyPatch,
+  ): Promise<import('@credless/core').TenantIssuerPolicy>;
+  /** Trusts an issuer or changes its settings; a pinned JWKS given here replaces the stored one. */
+  upsertTrustedIssuer(
+    tenantId: string,
+    input: TrustedIssuerInput,
+  ): Promise<import('@credless/core').TrustedIssuer>;
+  deleteTrustedIssuer(tenantId: string, issuer: string): Promise<void>;
+
+  /** Local clusters (migration 0008). Creating an existing one returns it (features only switched on). */
+  createCluster(record: ClusterRecord): Promise<{ cluster: ClusterRecord; created: boolean }>;
+  /** Resource group and name compare case-insensitively, as in ARM. */
+  getCluster(tenantId: string, resourceGroup: string, name: string): Promise<ClusterRecord | undefined>;
+  listClusters(tenantId: string, resourceGroup?: string): Promise<ClusterRecord[]>;
+  /** Any tenant: the issuer URL is unique. */
+  findClusterByIssuer(issuerUrl: string): Promise<ClusterRecord | undefined>;
+  deleteCluster(tenantId: string, resourceGroup: string, name: string): Promise<void>;
+  /** Signing keys of the other emulated issuers (e.g. 'github-actions'); insert keeps the first one stored. */
+  getEmulatedIssuerKey(issuerName: string): Promise<EmulatedIssuerKey | undefined>;
+  insertEmulatedIssuerKey(issuerName: string, key: EmulatedIssuerKey): Promise<EmulatedIssuerKey>;
 
   insertSigningKey(record: SigningKeyRecord, options?: InsertSigningKeyOptions): Promise<void>;
   listSigningKeys(tenantId: string): Promise<SigningKeyRecord[]>;

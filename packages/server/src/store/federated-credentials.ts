@@ -13,6 +13,7 @@ import {
   normalizeFederatedIdentityCredential,
 } from '@credless/core';
 import { sql } from 'kysely';
+import { checkCredentialIssuerPolicy } from './issuer-policies.ts';
 import * as rows from './rows.ts';
 import { applicationRow, type Db, duplicate, notFound, type StoreContext } from './store-context.ts';
 
@@ -61,6 +62,8 @@ export async function createFederatedIdentityCredential(
   return ctx.write(async (trx) => {
     if ((await applicationRow(trx, tenantId, 'id', applicationId)) === undefined)
       throw notFound(applicationId);
+    // The tenant's issuer policy: allowlist in enforce mode, shared-issuer guard unless opted out.
+    await checkCredentialIssuerPolicy(trx, tenantId, credential);
     const siblings = await trx
       .selectFrom('federated_identity_credentials')
       .select(['name', 'issuer', 'subject', 'claims_matching_expression'])
@@ -218,5 +221,58 @@ export async function deleteFederatedIdentityCredential(
     const credential = await getFederatedIdentityCredential(trx, tenantId, applicationId, idOrName);
     if (credential === undefined) throw notFound(idOrName);
     await trx.deleteFrom('federated_identity_credentials').where('id', '=', credential.id).execute();
+  });
+}
+
+/**
+ * Graph's PATCH: merges the changed fields into the stored credential (the name is immutable) and
+ * checks the result like a create, against the application's other credentials.
+ */
+export async function updateFederatedIdentityCredential(
+  ctx: StoreContext,
+  tenantId: string,
+  applicationId: string,
+  idOrName: string,
+  patch: Partial<Omit<FederatedIdentityCredentialInput, 'name'>>,
+): Promise<FederatedIdentityCredential> {
+  return ctx.write(async (trx) => {
+    const current = await getFederatedIdentityCredential(trx, tenantId, applicationId, idOrName);
+    if (current === undefined) throw notFound(idOrName);
+    // Setting one match target clears the other, as Graph does.
+    const target =
+      patch.subject != null || patch.claimsMatchingExpression != null
+        ? { subject: patch.subject ?? null, claimsMatchingExpression: patch.claimsMatchingExpression ?? null }
+        : { subject: current.subject, claimsMatchingExpression: current.claimsMatchingExpression };
+    const credential = normalizeFederatedIdentityCredential({
+      name: current.name,
+      issuer: patch.issuer ?? current.issuer,
+      audiences: patch.audiences ?? current.audiences,
+      description: patch.description === undefined ? current.description : patch.description,
+      ...target,
+    });
+    await checkCredentialIssuerPolicy(trx, tenantId, credential);
+    const siblings = await trx
+      .selectFrom('federated_identity_credentials')
+      .select(['name', 'issuer', 'subject', 'claims_matching_expression'])
+      .where('application_id', '=', applicationId)
+      .where('id', '!=', current.id)
+      .execute();
+    refuseSameMatchTarget(siblings, credential);
+    const changes = {
+      issuer: credential.issuer,
+      subject: credential.subject,
+      claims_matching_expression: credential.claimsMatchingExpression?.value ?? null,
+      audience: credential.audiences[0],
+      description: credential.description,
+    };
+    await trx
+      .updateTable('federated_identity_credentials')
+      .set(changes)
+      .where('id', '=', current.id)
+      .execute();
+    const row = await credentialsOf(trx, tenantId, applicationId)
+      .where('id', '=', current.id)
+      .executeTakeFirstOrThrow();
+    return rows.federatedCredentialFromRow(row);
   });
 }

@@ -23,6 +23,7 @@ import {
 import * as assignments from './app-role-assignments.ts';
 import * as applications from './applications.ts';
 import { notifyDirectoryChange } from './change-feed.ts';
+import * as clusters from './clusters.ts';
 import { type OpenDatabaseOptions, openDatabase } from './database.ts';
 import type {
   CreateApplicationInput,
@@ -34,11 +35,18 @@ import type {
   SigningKeyRecord,
   UpdateApplicationInput,
 } from './directory-store.ts';
+import {
+  type ExplanationCredentials,
+  findFederatedIdentityCredentialsForExplanation,
+} from './explain-credentials.ts';
 import * as credentials from './federated-credentials.ts';
+import * as groups from './groups.ts';
 import * as rules from './input-rules.ts';
+import * as issuerPolicies from './issuer-policies.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import * as rows from './rows.ts';
 import type { SqlDialectName } from './schema.ts';
+import * as servicePrincipals from './service-principals.ts';
 import * as signInLogs from './sign-in-logs.ts';
 import * as signingKeys from './signing-keys.ts';
 import { isUniqueViolation } from './sql-errors.ts';
@@ -292,6 +300,14 @@ export class KyselyDirectoryStore implements DirectoryStore {
     });
   }
 
+  updateServicePrincipal(
+    tenantId: string,
+    objectId: string,
+    patch: servicePrincipals.UpdateServicePrincipalInput,
+  ): Promise<ServicePrincipal> {
+    return servicePrincipals.updateServicePrincipal(this.#context, tenantId, objectId, patch);
+  }
+
   // ---- app role assignments
 
   createAppRoleAssignment(tenantId: string, input: CreateAppRoleAssignmentInput): Promise<AppRoleAssignment> {
@@ -387,12 +403,114 @@ export class KyselyDirectoryStore implements DirectoryStore {
     return credentials.isKnownIssuer(this.#db, issuer);
   }
 
+  listFederatedIdentityCredentialsForExplanation(
+    tenantId: string,
+    applicationId: string,
+    hint: { issuer?: string | undefined; subject?: string | undefined },
+    limit: number,
+  ): Promise<ExplanationCredentials> {
+    return findFederatedIdentityCredentialsForExplanation(this.#db, tenantId, applicationId, hint, limit);
+  }
+
   deleteFederatedIdentityCredential(
     tenantId: string,
     applicationId: string,
     idOrName: string,
   ): Promise<void> {
     return credentials.deleteFederatedIdentityCredential(this.#context, tenantId, applicationId, idOrName);
+  }
+
+  updateFederatedIdentityCredential(
+    tenantId: string,
+    applicationId: string,
+    idOrName: string,
+    patch: Partial<Omit<FederatedIdentityCredentialInput, 'name'>>,
+  ): Promise<FederatedIdentityCredential> {
+    return credentials.updateFederatedIdentityCredential(
+      this.#context,
+      tenantId,
+      applicationId,
+      idOrName,
+      patch,
+    );
+  }
+
+  // ---- groups
+
+  createGroup(tenantId: string, input: groups.CreateGroupInput): Promise<groups.Group> {
+    return groups.createGroup(this.#context, tenantId, input);
+  }
+
+  getGroup(tenantId: string, groupId: string): Promise<groups.Group | undefined> {
+    return groups.getGroup(this.#db, tenantId, groupId);
+  }
+
+  listGroups(tenantId: string): Promise<groups.Group[]> {
+    return groups.listGroups(this.#db, tenantId);
+  }
+
+  deleteGroup(tenantId: string, groupId: string): Promise<void> {
+    return groups.deleteGroup(this.#context, tenantId, groupId);
+  }
+
+  createGroupMember(tenantId: string, groupId: string, memberId: string): Promise<void> {
+    return groups.createGroupMember(this.#context, tenantId, groupId, memberId);
+  }
+
+  deleteGroupMember(tenantId: string, groupId: string, memberId: string): Promise<void> {
+    return groups.deleteGroupMember(this.#context, tenantId, groupId, memberId);
+  }
+
+  listGroupMembers(tenantId: string, groupId: string): Promise<groups.GroupMember[]> {
+    return groups.listGroupMembers(this.#db, tenantId, groupId);
+  }
+
+  // ---- issuer policy
+
+  getIssuerPolicy(tenantId: string) {
+    return issuerPolicies.getIssuerPolicy(this.#db, tenantId);
+  }
+
+  updateIssuerPolicy(tenantId: string, patch: issuerPolicies.IssuerPolicyPatch) {
+    return issuerPolicies.updateIssuerPolicy(this.#context, tenantId, patch);
+  }
+
+  upsertTrustedIssuer(tenantId: string, input: issuerPolicies.TrustedIssuerInput) {
+    return issuerPolicies.upsertTrustedIssuer(this.#context, tenantId, input);
+  }
+
+  deleteTrustedIssuer(tenantId: string, issuer: string): Promise<void> {
+    return issuerPolicies.deleteTrustedIssuer(this.#context, tenantId, issuer);
+  }
+
+  // ---- local clusters and emulated issuer keys (migration 0008)
+
+  createCluster(record: clusters.ClusterRecord) {
+    return clusters.createCluster(this.#context, record);
+  }
+
+  getCluster(tenantId: string, resourceGroup: string, name: string) {
+    return clusters.getCluster(this.#db, tenantId, resourceGroup, name);
+  }
+
+  listClusters(tenantId: string, resourceGroup?: string) {
+    return clusters.listClusters(this.#db, tenantId, resourceGroup);
+  }
+
+  findClusterByIssuer(issuerUrl: string) {
+    return clusters.findClusterByIssuer(this.#db, issuerUrl);
+  }
+
+  deleteCluster(tenantId: string, resourceGroup: string, name: string): Promise<void> {
+    return clusters.deleteCluster(this.#context, tenantId, resourceGroup, name);
+  }
+
+  getEmulatedIssuerKey(issuerName: string) {
+    return clusters.getEmulatedIssuerKey(this.#db, issuerName);
+  }
+
+  insertEmulatedIssuerKey(issuerName: string, key: clusters.EmulatedIssuerKey) {
+    return clusters.insertEmulatedIssuerKey(this.#context, issuerName, key);
   }
 
   // ---- signing keys

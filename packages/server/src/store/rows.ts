@@ -53,6 +53,7 @@ export const applicationFromRow = (row: ApplicationsTable): Application => ({
       : (Number(row.access_token_accepted_version) as AccessTokenVersion),
   builtIn: fromFlag(row.built_in),
   createdDateTime: isoString(row.created_at),
+  keyCredentials: parseJson(row.key_credentials ?? '[]'),
 });
 
 export const servicePrincipalFromRow = (row: ServicePrincipalsTable): ServicePrincipal => ({

@@ -27,6 +27,8 @@ export interface ApplicationsTable {
   access_token_accepted_version: number | null;
   built_in: number;
   created_at: number;
+  /** JSON array of KeyCredential (public certificates; migration 0007). Optional on insert. */
+  key_credentials?: string;
 }
 
 /** One row per identifier URI, so that resolving a resource is an indexed lookup. */
@@ -92,6 +94,26 @@ export interface SigningKeysTable {
   expire_at: number;
 }
 
+/** Groups (migration 0007). */
+export interface GroupsTable {
+  id: string;
+  tenant_id: string;
+  display_name: string;
+  mail_nickname: string;
+  mail_enabled: number;
+  security_enabled: number;
+  description: string | null;
+  created_at: number;
+}
+
+/** A directory object (service principal or group) in a group (migration 0007). */
+export interface GroupMembersTable {
+  group_id: string;
+  tenant_id: string;
+  member_id: string;
+  created_at: number;
+}
+
 export interface DatabaseSchema {
   tenants: TenantsTable;
   applications: ApplicationsTable;
@@ -101,6 +123,8 @@ export interface DatabaseSchema {
   federated_identity_credentials: FederatedIdentityCredentialsTable;
   directory_version: DirectoryVersionTable;
   signing_keys: SigningKeysTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
 }
 
 export type SqlDialectName = 'sqlite' | 'postgres';

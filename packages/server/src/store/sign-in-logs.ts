@@ -4,7 +4,7 @@
  * version (that would make every process drop its token-path caches on each flush).
  * @module
  */
-import { CredlessError } from '@credless/core';
+import { CredlessError, type Explanation } from '@credless/core';
 import { CompiledQuery } from 'kysely';
 import type { SqlDialectName } from './schema.ts';
 import type { Db } from './store-context.ts';
@@ -34,7 +34,14 @@ export interface SignInLogRecord {
   clientRequestId: string;
   traceId: string;
   latencyMs: number;
+  /** Why the issuer policy let this through only in audit mode (e.g. `issuer_not_trusted`); migration 0005. */
+  policyAudit?: string | null;
+  /** Failed exchanges: why no credential matched (migration 0006). Never holds the token. */
+  explanation?: SignInExplanation | null;
 }
+
+/** An explanation as recorded; `assertionVerified` says whether the compared claims were signature-checked. */
+export type SignInExplanation = Explanation & { assertionVerified: boolean };
 
 export interface SignInLogQuery {
   tenantId: string;
@@ -50,7 +57,7 @@ export interface SignInLogQuery {
 
 export const SIGN_IN_LOG_DEFAULT_LIMIT = 100;
 export const SIGN_IN_LOG_MAX_LIMIT = 1000;
-/** Rows per INSERT statement: 18 columns × 200 stays far below SQLite's and PostgreSQL's bound-parameter limits. */
+/** Rows per INSERT statement: 20 columns × 200 stays far below SQLite's and PostgreSQL's bound-parameter limits. */
 const ROWS_PER_STATEMENT = 200;
 /**
  * better-sqlite3 runs on the event loop: write SQLite batches in small statements and yield between
@@ -78,6 +85,9 @@ export interface SignInLogsTable {
   client_request_id: string;
   trace_id: string;
   latency_ms: number;
+  policy_audit: string | null;
+  /** JSON text (migration 0006). */
+  explanation: string | null;
 }
 
 /** The table is added by migration 0003; typed here so the directory schema stays about the directory. */
@@ -103,6 +113,8 @@ function toRow(record: SignInLogRecord): SignInLogsTable {
     client_request_id: record.clientRequestId,
     trace_id: record.traceId,
     latency_ms: Math.max(0, Math.round(record.latencyMs)),
+    policy_audit: record.policyAudit ?? null,
+    explanation: record.explanation ? JSON.stringify(record.explanation) : null,
   };
 }
 
@@ -149,7 +161,17 @@ function fromRow(row: SignInLogsTable): SignInLogRecord {
     clientRequestId: row.client_request_id,
     traceId: row.trace_id,
     latencyMs: Number(row.latency_ms),
+    ...(row.policy_audit ? { policyAudit: row.policy_audit } : {}),
+    ...(row.explanation ? { explanation: parseExplanation(row.explanation) } : {}),
   };
+}
+
+function parseExplanation(text: string): SignInExplanation | null {
+  try {
+    return JSON.parse(text) as SignInExplanation;
+  } catch {
+    return null;
+  }
 }
 
 const COLUMNS = Object.keys(toRow(placeholderRecord())) as Array<keyof SignInLogsTable>;

@@ -12,6 +12,14 @@ describe('loadConfig', () => {
     assert.equal(config.ficLimitPerApp, 20);
     assert.deepEqual(config.tokenLifetimeSeconds, { min: 3600, max: 5400 });
     assert.equal(config.issuerFetch.allowPrivateNetworks, false);
+    assert.equal(config.adminBootstrap, true);
+    assert.equal(config.signInLog.enabled, true);
+  });
+
+  test('the administrator bootstrap and sign-in logs can be turned off', () => {
+    const config = loadConfig({ CREDLESS_ADMIN_BOOTSTRAP: 'false', CREDLESS_SIGNIN_LOG: 'false' });
+    assert.equal(config.adminBootstrap, false);
+    assert.equal(config.signInLog.enabled, false);
   });
 
   test('environment values are parsed; overrides win', () => {

@@ -112,7 +112,8 @@ await describeEachStore('claims-expression credentials', (target) => {
     );
     await store.createFederatedIdentityCredential(tenantId, appId, {
       name: 'other-issuer',
-      issuer: GITLAB,
+      // Not GITLAB: a GitHub-shaped expression pins no gitlab.com owner (shared-issuer guard).
+      issuer: 'https://issuer.example.com',
       claimsMatchingExpression: expression(ORG),
     });
     await store.createFederatedIdentityCredential(tenantId, appId, {

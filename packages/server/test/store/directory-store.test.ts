@@ -14,7 +14,8 @@ import { describeEachStore } from './store-suite.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const START = Date.UTC(2026, 0, 1);
-const ISSUER = 'https://token.actions.githubusercontent.com';
+// Not a shared issuer: the shared-issuer guard (issuer policy) is tested in issuer-policies.test.ts.
+const ISSUER = 'https://issuer.example.com';
 const READER_ROLE: AppRole = {
   id: '8c2d9a4e-1f3b-4a6c-9d7e-0b1a2c3d4e5f',
   value: 'Widgets.Read',
@@ -139,7 +140,7 @@ await describeEachStore('directory store', (target) => {
     assert.ok(graph);
     assert.equal(graph.displayName, GRAPH_DISPLAY_NAME);
     assert.deepEqual(graph.identifierUris, [GRAPH_RESOURCE_URI]);
-    assert.equal(graph.appRoles.length, 9);
+    assert.equal(graph.appRoles.length, 10);
     assert.deepEqual(graph.appRoles, [...GRAPH_APP_ROLES]);
     assert.equal(graph.accessTokenAcceptedVersion, 1);
     assert.equal(graph.builtIn, true);

@@ -14,7 +14,8 @@ import { describeEachStore, type TestStoreOptions } from './store-suite.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const START = Date.UTC(2026, 0, 1);
-const ISSUER = 'https://token.actions.githubusercontent.com';
+// Not a shared issuer: the shared-issuer guard (issuer policy) is tested in issuer-policies.test.ts.
+const ISSUER = 'https://issuer.example.com';
 const SUBJECT = 'repo:contoso/widgets:ref:refs/heads/main';
 
 async function rejectsWith(promise: Promise<unknown>, code: ErrorCode, params: Record<string, unknown> = {}) {

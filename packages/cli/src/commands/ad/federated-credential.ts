@@ -11,8 +11,12 @@ import {
 } from '@credless/core';
 import { type DirectoryContext, resolveApplication } from '../../context.ts';
 
-function differences(
-  existing: FederatedIdentityCredential,
+/** The fields in which an existing credential differs from the wanted one (empty: the same). */
+export function credentialDifferences(
+  existing: Pick<
+    FederatedIdentityCredential,
+    'issuer' | 'subject' | 'audiences' | 'description' | 'claimsMatchingExpression'
+  >,
   wanted: ReturnType<typeof normalizeFederatedIdentityCredential>,
 ) {
   const fields: string[] = [];
@@ -35,7 +39,7 @@ export async function createFederatedCredential(
   const wanted = normalizeFederatedIdentityCredential(parameters);
   const existing = await ctx.store.getFederatedIdentityCredential(ctx.tenantId, application.id, wanted.name);
   if (existing) {
-    const differing = differences(existing, wanted);
+    const differing = credentialDifferences(existing, wanted);
     if (differing.length === 0) return existing;
     throw new CredlessError('duplicate_value', {
       objectType: 'FederatedIdentityCredential',

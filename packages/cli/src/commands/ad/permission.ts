@@ -69,8 +69,15 @@ export async function addPermission(
   });
 }
 
-/** Grants every application permission the app requests; running it again grants nothing new. */
-export async function adminConsent(ctx: DirectoryContext, id: string): Promise<AppRoleAssignment[]> {
+/**
+ * Grants every application permission the app requests (only those of the API `api` when given);
+ * running it again grants nothing new.
+ */
+export async function adminConsent(
+  ctx: DirectoryContext,
+  id: string,
+  api?: string,
+): Promise<AppRoleAssignment[]> {
   const client = await resolveApplication(ctx, id);
   const principal = await ctx.store.getServicePrincipalByAppId(ctx.tenantId, client.appId);
   if (!principal) {
@@ -79,7 +86,13 @@ export async function adminConsent(ctx: DirectoryContext, id: string): Promise<A
     });
   }
   const granted: AppRoleAssignment[] = [];
-  for (const entry of client.requiredResourceAccess) {
+  const entries = client.requiredResourceAccess.filter(
+    (entry) => api === undefined || entry.resourceAppId === api.toLowerCase(),
+  );
+  if (api !== undefined && entries.length === 0) {
+    throw new CredlessError('not_found', { id: `requested permissions of ${api} on ${client.appId}` });
+  }
+  for (const entry of entries) {
     const resource = await ctx.store.getServicePrincipalByAppId(ctx.tenantId, entry.resourceAppId);
     if (!resource)
       throw new CredlessError('not_found', { id: `service principal for ${entry.resourceAppId}` });

@@ -4,9 +4,9 @@
  * for Microsoft Graph in this tenant, carrying the application role AuditLog.Read.All.
  * @module
  */
-import { GRAPH_APP_ID, GRAPH_RESOURCE_URI, type Tenant, type TokenDirectory } from '@credless/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import type { TokenDirectory } from '@credless/core';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { bearerToken, verifyGraphToken } from '../../graph/graph-token.ts';
 import type { SignInLogQuery, SignInLogRecord } from '../../store/sign-in-logs.ts';
 import type { PublishedJwk } from './discovery.ts';
 
@@ -41,36 +41,6 @@ export function parseSince(value: string, now: number): Date | undefined {
 const graphError = (reply: FastifyReply, status: number, code: string, message: string) =>
   reply.code(status).header('cache-control', 'no-store').send({ error: { code, message } });
 
-function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim()) : null;
-  return match?.[1];
-}
-
-/** The token's roles when it is valid for Graph in this tenant; undefined otherwise. */
-async function verifiedRoles(
-  token: string,
-  tenant: Tenant,
-  options: SignInRouteOptions,
-): Promise<string[] | undefined> {
-  try {
-    const jwks = createLocalJWKSet(
-      (await options.getJwks(tenant.id)) as Parameters<typeof createLocalJWKSet>[0],
-    );
-    const { payload } = await jwtVerify(token, jwks, {
-      algorithms: ['RS256'],
-      issuer: `${options.baseUrl()}/${tenant.id}/`,
-      // v1 Graph tokens carry the resource as requested.
-      audience: [GRAPH_RESOURCE_URI, `${GRAPH_RESOURCE_URI}/`, GRAPH_APP_ID],
-      currentDate: new Date(options.now()),
-    });
-    const roles = payload['roles'];
-    return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : [];
-  } catch {
-    return undefined;
-  }
-}
-
 type Query = Record<string, string | undefined>;
 
 function readQuery(query: Query, tenantId: string, now: number): SignInLogQuery | string {
@@ -102,7 +72,7 @@ export async function signInRoutes(app: FastifyInstance, options: SignInRouteOpt
     const tenant = await options.directory.findTenant(tenantParam);
     const token = bearerToken(request);
     // Unknown tenant and missing token answer alike: nothing about tenants leaks without a token.
-    const roles = token && tenant ? await verifiedRoles(token, tenant, options) : undefined;
+    const roles = token && tenant ? (await verifyGraphToken(token, tenant, options))?.roles : undefined;
     if (!tenant || roles === undefined) {
       reply.header('www-authenticate', 'Bearer error="invalid_token"');
       return graphError(reply, 401, 'InvalidAuthenticationToken', 'Access token is missing or invalid.');

@@ -9,6 +9,10 @@ import * as directory0001 from './0001_directory.ts';
 import * as claimsExpressions0002 from './0002_claims_expressions.ts';
 import * as signInLogs0003 from './0003_sign_in_logs.ts';
 import * as ficScale0004 from './0004_fic_scale.ts';
+import * as issuerPolicy0005 from './0005_issuer_policy.ts';
+import * as signInExplanations0006 from './0006_sign_in_explanations.ts';
+import * as graphApi0007 from './0007_graph_api.ts';
+import * as clusters0008 from './0008_clusters.ts';
 
 /** Keyed by name; Kysely applies them in name order. Never rename or edit one that has shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -16,6 +20,10 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0002_claims_expressions': claimsExpressions0002,
   '0003_sign_in_logs': signInLogs0003,
   '0004_fic_scale': ficScale0004,
+  '0005_issuer_policy': issuerPolicy0005,
+  '0006_sign_in_explanations': signInExplanations0006,
+  '0007_graph_api': graphApi0007,
+  '0008_clusters': clusters0008,
 });
 
 export class InCodeMigrationProvider implements MigrationProvider {

@@ -1,0 +1,82 @@
+/**
+ * Plumbing of the az-shaped commands: `--query`/`-o` on every command, az's `objectId`, and the rule
+ * for where `ad …` commands act (see declare.ts).
+ * @module
+ */
+import type { Command } from 'commander';
+import { type DirectoryContext, openDirectoryContext, type StoreOptions } from '../../context.ts';
+import { CommandError, EXIT, UsageError } from '../../exit-codes.ts';
+import { formatOutput, parseOutputFormat } from '../../output/format.ts';
+import { compileQuery } from '../../output/query.ts';
+import { type GraphApi, openGraphApi } from '../../session/graph-api.ts';
+
+export type Options = Record<string, unknown> & StoreOptions & { query?: string; output?: string };
+
+/** az's `objectId` (AAD Graph's name, which the seed queries) next to every object's `id`. */
+export function withObjectIds(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withObjectIds);
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  if (typeof record['id'] !== 'string' || 'objectId' in record) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(record)) {
+    out[key] = item;
+    if (key === 'id') out['objectId'] = item;
+  }
+  return out;
+}
+
+export const outputOptions = (command: Command) =>
+  command
+    .option('--query <jmespath>', "JMESPath query applied to the result (az's --query)")
+    .option('-o, --output <format>', 'json (default), jsonc, tsv, table or none');
+
+export async function print(options: Options, produce: () => Promise<unknown>): Promise<void> {
+  // Both are checked before the command runs: a bad --query or -o changes nothing.
+  const format = parseOutputFormat(options.output);
+  const query = options.query === undefined ? undefined : compileQuery(options.query);
+  const result = withObjectIds(await produce());
+  process.stdout.write(formatOutput(query ? query.apply(result) : result, format));
+}
+
+export interface Modes {
+  graph: (api: GraphApi, options: Options) => Promise<unknown>;
+  store: (ctx: DirectoryContext, options: Options) => Promise<unknown>;
+}
+
+/** Declares an `ad …` command acting per the rule in this module's comment. */
+export function adCommand(command: Command, modes: Modes): Command {
+  return outputOptions(command)
+    .option('--tenant <id-or-domain>', 'offline: tenant to act on (default: the default tenant)')
+    .option('--data-dir <dir>', 'act on this data directory directly (offline)')
+    .option('--database-url <url>', 'act on this PostgreSQL store directly (offline)')
+    .action(async (options: Options) =>
+      print(options, async () => {
+        const offline = Boolean(options.dataDir || options.databaseUrl);
+        const api = offline ? undefined : await openGraphApi({});
+        if (api) {
+          if (options.tenant && options.tenant !== api.session.tenantId) {
+            throw new UsageError(
+              `--tenant: the session is for tenant ${api.session.tenantId}; log in to ${options.tenant} first`,
+            );
+          }
+          return modes.graph(api, options);
+        }
+        const ctx = await openDirectoryContext(options);
+        try {
+          return await modes.store(ctx, options);
+        } finally {
+          await ctx.close();
+        }
+      }),
+    );
+}
+
+export const str = (options: Options, key: string) => options[key] as string;
+
+export async function requireSession(): Promise<GraphApi> {
+  const api = await openGraphApi({});
+  if (!api)
+    throw new CommandError('not logged in: run credless login (see credless login --help)', EXIT.failure);
+  return api;
+}

@@ -1,0 +1,133 @@
+/**
+ * Declarations of the local-platform commands: `cluster create|show|list|delete` (added to the
+ * `cluster` group that declareKubeCommands creates, next to `cluster jwks`) and `ci env`.
+ * @module
+ */
+import { loadConfig, loadKeyEncryptionKey } from '@credless/server';
+import type { Command } from 'commander';
+import { type DirectoryContext, openDirectoryContext, type StoreOptions } from '../../context.ts';
+import { formatOutput, parseOutputFormat } from '../../output/format.ts';
+import { compileQuery } from '../../output/query.ts';
+import { ciEnv } from '../ci/ci-env.ts';
+import { createCluster, deleteCluster, listClusters, showCluster } from './cluster.ts';
+import { resolveServerUrl } from './server-url.ts';
+
+type Options = StoreOptions & { query?: string; output?: string; url?: string } & Record<string, unknown>;
+
+/** The KEK protecting issuer keys at rest, as the server loads it (data directory or CREDLESS_KEK). */
+async function loadKek(options: StoreOptions): Promise<Uint8Array> {
+  const config = loadConfig(process.env, options.dataDir ? { dataDir: options.dataDir } : {});
+  return loadKeyEncryptionKey({ dataDir: config.dataDir, env: config.kek });
+}
+
+/** az's `--query` and `-o`, checked before the command runs (a bad one changes nothing). */
+function clusterCommand(
+  command: Command,
+  run: (ctx: DirectoryContext, options: Options) => Promise<unknown>,
+) {
+  return command
+    .option('--query <jmespath>', "JMESPath query applied to the result (az's --query)")
+    .option('-o, --output <format>', 'json (default), jsonc, tsv, table or none')
+    .option('--tenant <id-or-domain>', 'tenant to act on (default: the default tenant)')
+    .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
+    .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
+    .action(async (options: Options) => {
+      const format = parseOutputFormat(options.output);
+      const query = options.query === undefined ? undefined : compileQuery(options.query);
+      const ctx = await openDirectoryContext(options);
+      let result: unknown;
+      try {
+        result = await run(ctx, options);
+      } finally {
+        await ctx.close();
+      }
+      process.stdout.write(formatOutput(query ? query.apply(result) : result, format));
+    });
+}
+
+const names = (command: Command) =>
+  command
+    .requiredOption('-n, --name <name>', 'cluster name')
+    .requiredOption('-g, --resource-group <group>', 'resource group');
+
+export function declareLocalPlatformCommands(program: Command): void {
+  const cluster =
+    program.commands.find((command) => command.name() === 'cluster') ?? program.command('cluster');
+  cluster.description('local clusters (mirrors az aks) and self-managed Kubernetes clusters (kind, k3s)');
+
+  clusterCommand(
+    names(cluster.command('create'))
+      .description(
+        'create a local cluster with its own service-account OIDC issuer (again: returns the existing one)',
+      )
+      .option('--enable-oidc-issuer', 'serve the OIDC issuer (always on for local clusters; accepted as az)')
+      .option('--enable-workload-identity', 'enable workload identity (securityProfile.workloadIdentity)')
+      .option(
+        '--url <url>',
+        'credless public URL the issuer lives under (default: $CREDLESS_URL or the config)',
+      ),
+    async (ctx, options) =>
+      createCluster(
+        { ...ctx, kek: await loadKek(options), baseUrl: resolveServerUrl(options) },
+        {
+          name: options['name'] as string,
+          resourceGroup: options['resourceGroup'] as string,
+          enableOidcIssuer: true,
+          enableWorkloadIdentity: options['enableWorkloadIdentity'] === true,
+        },
+      ),
+  );
+  clusterCommand(
+    names(cluster.command('show')).description('show a local cluster (az aks show shape)'),
+    (ctx, o) => showCluster(ctx, { name: o['name'] as string, resourceGroup: o['resourceGroup'] as string }),
+  );
+  clusterCommand(
+    cluster
+      .command('list')
+      .description('list local clusters')
+      .option('-g, --resource-group <group>', 'only this resource group'),
+    (ctx, o) => listClusters(ctx, o['resourceGroup'] ? { resourceGroup: o['resourceGroup'] as string } : {}),
+  );
+  clusterCommand(
+    names(cluster.command('delete'))
+      .description('delete a local cluster and its issuer key')
+      .option('-y, --yes', 'accepted as az does (no prompt)'),
+    (ctx, o) =>
+      deleteCluster(ctx, { name: o['name'] as string, resourceGroup: o['resourceGroup'] as string }),
+  );
+
+  const ci = program.command('ci').description('emulated CI platforms (GitHub Actions OIDC)');
+  ci.command('env')
+    .description(
+      'print the variables of a GitHub Actions job, ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN included ' +
+        '(eval "$(credless ci env …)"; the request token is a credential)',
+    )
+    .requiredOption('--repo <owner/name>', 'repository')
+    .requiredOption(
+      '--ref <ref>',
+      'refs/heads/<branch>, refs/tags/<tag>, refs/pull/<n>/merge, or a branch name',
+    )
+    .option('--environment <name>', 'deployment environment (then sub = repo:<repo>:environment:<name>)')
+    .option('--event <name>', 'event_name (default push; pull_request gives sub repo:<repo>:pull_request)')
+    .option('--sha <sha>', 'commit (default: derived from repo and ref)')
+    .option('--actor <login>', 'actor (default: the owner)')
+    .option('--workflow <name>', 'workflow name (default CI)')
+    .option('--run-id <id>', 'run id (default: the current time in seconds)')
+    .option('--head-ref <branch>', 'pull requests: source branch')
+    .option('--base-ref <branch>', 'pull requests: target branch')
+    .option('--subject-format <format>', 'classic (default) or immutable (repo:<owner>@<id>/<name>@<id>:…)')
+    .option('--lifetime <seconds>', 'request token lifetime (default 3600, at most 21600)')
+    .option('--format <format>', 'shell (default, export lines), github-env (NAME=value) or json')
+    .option('--url <url>', 'credless public URL (default: $CREDLESS_URL or the config)')
+    .option(
+      '--data-dir <dir>',
+      'data directory holding the key-encryption key (default: $CREDLESS_DATA_DIR or ./.credless)',
+    )
+    .action(async (options: Options & { repo: string; ref: string }) => {
+      const text = await ciEnv(
+        { kek: await loadKek(options), baseUrl: resolveServerUrl(options) },
+        options as Parameters<typeof ciEnv>[1],
+      );
+      process.stdout.write(text);
+    });
+}

@@ -1,0 +1,151 @@
+/**
+ * `credless explain --app <appId> --token <file|->`: dry-runs a token against an application's
+ * federated identity credentials — which one matches, or the nearest misses with a field-by-field
+ * diff — and checks the signature with the issuer's published keys when they can be fetched. Issues
+ * nothing and records nothing. Exit code 0 when the token would be accepted, 5 (EXIT.noMatch) when not.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import type { FieldDiff } from '@credless/core';
+import {
+  createIssuerAgent,
+  type DryRunReport,
+  dryRunExplain,
+  IssuerKeyCache,
+  loadConfig,
+} from '@credless/server';
+import type { DirectoryContext } from '../context.ts';
+import { NoMatchError, UsageError } from '../exit-codes.ts';
+
+type Dispatcher = NonNullable<ConstructorParameters<typeof IssuerKeyCache>[0]['fetchOptions']['dispatcher']>;
+
+/** A token is at most 16 KiB by default; refuse to buffer much more than that from a file or a pipe. */
+const MAX_TOKEN_INPUT_BYTES = 1024 * 1024;
+
+export interface ExplainOptions {
+  app: string;
+  /** A file holding the token, or '-' for standard input. */
+  token: string;
+  /** Default true: fetch the issuer's keys (only issuers the app's credentials name) and verify. */
+  verifySignature?: boolean;
+  /** Test seams: where '-' reads from, how issuers are reached, the clock. */
+  stdin?: NodeJS.ReadableStream;
+  dispatcher?: Dispatcher;
+  now?: () => number;
+  clockSkewSeconds?: number;
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    size += bytes.length;
+    if (size > MAX_TOKEN_INPUT_BYTES) throw new UsageError('--token: the input is larger than 1 MiB');
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readToken(options: ExplainOptions): Promise<string> {
+  let text: string;
+  if (options.token === '-') {
+    text = await readAll(options.stdin ?? process.stdin);
+  } else {
+    try {
+      text = await readFile(options.token, 'utf8');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new UsageError(`--token: cannot read '${options.token}' (${reason})`);
+    }
+    if (text.length > MAX_TOKEN_INPUT_BYTES) throw new UsageError('--token: the file is larger than 1 MiB');
+  }
+  const token = text.trim();
+  if (token.length === 0) throw new UsageError('--token: the input is empty');
+  return token;
+}
+
+/** The dry run itself; returns the report (the command prints it). */
+export async function explainCommand(ctx: DirectoryContext, options: ExplainOptions): Promise<DryRunReport> {
+  const token = await readToken(options);
+  const config = loadConfig(process.env);
+  const ownAgent =
+    options.verifySignature === false || options.dispatcher
+      ? undefined
+      : // An operator's own command, for issuers the operator configured: private addresses are fine.
+        createIssuerAgent({ blockPrivateNetworks: false });
+  const dispatcher = options.dispatcher ?? ownAgent;
+  try {
+    const issuerKeys =
+      dispatcher === undefined
+        ? undefined
+        : new IssuerKeyCache({
+            fetchOptions: { dispatcher, timeoutMs: config.issuerFetch.timeoutMs },
+            isIssuerAllowed: (issuer) => ctx.store.isKnownIssuer(issuer),
+          });
+    return await dryRunExplain({
+      store: ctx.store,
+      tenantId: ctx.tenantId,
+      app: options.app,
+      token,
+      nowMs: (options.now ?? Date.now)(),
+      clockSkewSeconds: options.clockSkewSeconds ?? config.clockSkewSeconds,
+      baseUrl: config.publicUrl ?? `https://localhost:${config.port}`,
+      maxAssertionLength: config.maxAssertionLength,
+      ...(issuerKeys ? { issuerKeys } : {}),
+    });
+  } finally {
+    await ownAgent?.close();
+  }
+}
+
+const mark = (diff: FieldDiff) => (diff.ok ? '✔' : '✘');
+
+/** The report as text for a terminal. */
+export function formatExplainReport(report: DryRunReport): string {
+  const { explanation, signature, application } = report;
+  const lines: string[] = [];
+  lines.push(`application  ${application.displayName} (appId ${application.appId})`);
+  const { token } = explanation;
+  lines.push(`token        iss ${token.issuer ?? '(none)'}`);
+  lines.push(`             sub ${token.subject ?? '(none)'}`);
+  lines.push(`             aud ${token.audiences.join(', ') || '(none)'}`);
+  for (const problem of token.problems) lines.push(`             ✘ ${problem}`);
+  if (report.structureProblem) lines.push(`structure    ✘ ${report.structureProblem}`);
+  const signatureText =
+    signature.status === 'verified'
+      ? 'verified'
+      : `${signature.status === 'invalid' ? 'INVALID' : 'not verified'} (${signature.reason ?? 'unknown'})`;
+  lines.push(`signature    ${signatureText}`);
+  lines.push(`time         ${explanation.time.status === 'valid' ? '' : '✘ '}${explanation.time.summary}`);
+  lines.push(`result       ${report.verdict === 'match' ? 'MATCH' : 'NO MATCH'}: ${explanation.summary}`);
+  if (explanation.nearestMisses.length > 0) {
+    const shown = explanation.nearestMisses.length;
+    const of = `${explanation.credentialsCompared}${explanation.truncated ? '+' : ''}`;
+    lines.push('', `nearest misses (${shown} of ${of} credentials compared):`);
+    explanation.nearestMisses.forEach((miss, index) => {
+      lines.push(`  ${index + 1}. ${miss.name} (${miss.kind} credential, closeness ${miss.score}/100)`);
+      for (const field of miss.fields) lines.push(`     ${mark(field)} ${field.summary}`);
+    });
+  }
+  if (explanation.truncated) {
+    lines.push('', 'note: the application has more credentials than were compared');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The CLI action: prints the report (text, or JSON with --output json); no match ends with EXIT.noMatch. */
+export async function printExplanation(
+  ctx: DirectoryContext,
+  options: ExplainOptions & { output?: string },
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<undefined> {
+  const output = options.output ?? 'text';
+  if (output !== 'text' && output !== 'json') {
+    throw new UsageError(`--output: '${output}' is neither text nor json`);
+  }
+  const report = await explainCommand(ctx, options);
+  write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatExplainReport(report));
+  if (report.verdict !== 'match') throw new NoMatchError('no credential accepts this token (see the report)');
+  return undefined;
+}

@@ -1,0 +1,46 @@
+/**
+ * Rule: the projected token's lifetime. The pod annotation wins over the ServiceAccount's; absent means
+ * 3600 s; anything that is not a whole number within 3600..86400 is refused with azure-workload-identity's
+ * message, naming where the bad value came from.
+ * @module
+ */
+import { CredlessError } from '@credless/core';
+import {
+  DEFAULT_TOKEN_EXPIRATION_SECONDS,
+  MAX_TOKEN_EXPIRATION_SECONDS,
+  MIN_TOKEN_EXPIRATION_SECONDS,
+  TOKEN_EXPIRATION_ANNOTATION,
+} from './constants.ts';
+
+export function tokenExpirationSeconds(
+  podAnnotations: Readonly<Record<string, unknown>>,
+  serviceAccountAnnotations: Readonly<Record<string, string>>,
+  where: { pod: string; serviceAccount: string },
+): number {
+  let raw: unknown;
+  let source: string;
+  if (Object.hasOwn(podAnnotations, TOKEN_EXPIRATION_ANNOTATION)) {
+    raw = podAnnotations[TOKEN_EXPIRATION_ANNOTATION];
+    source = `pod ${where.pod}`;
+  } else if (Object.hasOwn(serviceAccountAnnotations, TOKEN_EXPIRATION_ANNOTATION)) {
+    raw = serviceAccountAnnotations[TOKEN_EXPIRATION_ANNOTATION];
+    source = `ServiceAccount ${where.serviceAccount}`;
+  } else {
+    return DEFAULT_TOKEN_EXPIRATION_SECONDS;
+  }
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  const value = /^[+-]?\d{1,12}$/.test(text) ? Number(text) : Number.NaN;
+  if (
+    !Number.isSafeInteger(value) ||
+    value < MIN_TOKEN_EXPIRATION_SECONDS ||
+    value > MAX_TOKEN_EXPIRATION_SECONDS
+  )
+    throw new CredlessError('webhook_token_expiration_invalid', {
+      // Plain numbers read as azure-workload-identity prints them; anything else is quoted.
+      value: /^[+-]?\d{1,12}$/.test(text)
+        ? text
+        : JSON.stringify(typeof raw === 'string' ? raw.slice(0, 40) : (raw ?? null)),
+      source,
+    });
+  return value;
+}
