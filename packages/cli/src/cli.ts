@@ -6,6 +6,8 @@
 import { closeWebhookOnSignals, createWebhookCerts, webhookServe } from '@credless/webhook';
 import { Command, CommanderError, Option } from 'commander';
 import { rotateAdminKeyCommand, showAdminIdentity } from './commands/admin.ts';
+import { declareAzCommands } from './commands/az/declare.ts';
+import { declareLocalPlatformCommands } from './commands/cluster/declare.ts';
 import {
   applyCommand,
   type DeclarativeOptions,
@@ -14,9 +16,9 @@ import {
 } from './commands/declarative.ts';
 import { type ExplainOptions, printExplanation } from './commands/explain.ts';
 import { setIssuerPolicy, showIssuerPolicy, trustIssuer, untrustIssuer } from './commands/issuer-policy.ts';
-import { declareAzCommands } from './commands/az/declare.ts';
-import { declareLocalPlatformCommands } from './commands/cluster/declare.ts';
 import { declareKubeCommands } from './commands/kube/declare.ts';
+import { declareClusterAccessCommands } from './commands/role/declare.ts';
+import { declareRuntimeCommands } from './commands/runtime/declare.ts';
 import { listSignIns } from './commands/signins.ts';
 import { createTenant, listTenants, showTenant } from './commands/tenant.ts';
 import { closeOnSignals, up } from './commands/up.ts';
@@ -235,6 +237,10 @@ export function buildProgram(): Command {
   declareKubeCommands(program);
   // Local platforms: cluster create|show|list|delete (same `cluster` group as jwks) and ci env.
   declareLocalPlatformCommands(program);
+  // Cluster access as AKS with Azure RBAC: role assignment create|list|delete, cluster get-credentials.
+  declareClusterAccessCommands(program);
+  // Local cluster runtime: cluster apply|get|logs|update, object form of cluster delete, acr create|show|build.
+  declareRuntimeCommands(program);
 
   const webhook = program
     .command('webhook')

@@ -9,6 +9,8 @@ import { type DirectoryStore, ensureDefaultTenant, loadConfig, openDirectoryStor
 export interface DirectoryContext {
   store: DirectoryStore;
   tenantId: string;
+  /** The data directory the store was opened from (its key-encryption key lives there). */
+  dataDir?: string;
 }
 
 export interface StoreOptions {
@@ -39,7 +41,7 @@ export async function openDirectoryContext(
     } else {
       tenantId = await ensureDefaultTenant(store, config.defaultTenant);
     }
-    return { store, tenantId, close: () => store.close() };
+    return { store, tenantId, dataDir: config.dataDir, close: () => store.close() };
   } catch (error) {
     await store.close();
     throw error;

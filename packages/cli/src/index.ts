@@ -19,6 +19,13 @@ export { addPermission, adminConsent } from './commands/ad/permission.ts';
 export { createServicePrincipal, showServicePrincipal } from './commands/ad/sp.ts';
 export { rotateAdminKeyCommand, showAdminIdentity } from './commands/admin.ts';
 export {
+  applyCommand,
+  type DeclarativeIo,
+  type DeclarativeOptions,
+  planCommand,
+  withDirectoryApi,
+} from './commands/declarative.ts';
+export {
   type IssuerPolicyView,
   setIssuerPolicy,
   showIssuerPolicy,
@@ -29,6 +36,22 @@ export {
 export { createTenant, listTenants, showTenant } from './commands/tenant.ts';
 export { describeRunning, up } from './commands/up.ts';
 export { type DirectoryContext, openDirectoryContext } from './context.ts';
+export type { Action, Plan } from './declarative/actions.ts';
+export { ApplyError, applyPlan } from './declarative/apply.ts';
+export { type IdentityFile, identityFileSchema, identityJsonSchema } from './declarative/definition.ts';
+export type { DirectoryApi, DirectoryState } from './declarative/directory-api.ts';
+export { readDirectoryState } from './declarative/directory-api.ts';
+export { fetchGraph, type GraphCall, graphDirectory } from './declarative/graph-directory.ts';
+export { DefinitionError, loadIdentityFile, parseIdentityFile } from './declarative/load.ts';
+export { localDirectory } from './declarative/local-directory.ts';
+export { PlanError, plan } from './declarative/plan.ts';
+export { renderPlan } from './declarative/render.ts';
 export { EXIT, exitCodeFor, UsageError } from './exit-codes.ts';
 export type { GraphClient, GraphClientOptions, GraphResponse } from './graph-client.ts';
 export { createGraphClient, GraphClientError } from './graph-client.ts';
+// az-shaped session (credless login) and output (--query, -o).
+export { formatOutput, type OutputFormat, parseOutputFormat } from './output/format.ts';
+export { compileQuery } from './output/query.ts';
+export { type GraphApi, openGraphApi } from './session/graph-api.ts';
+export { type AccountView, type LoginOptions, login, logout, showAccount } from './session/login.ts';
+export type { Session, SessionLocation } from './session/session-store.ts';

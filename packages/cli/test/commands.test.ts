@@ -17,7 +17,7 @@ import { addPermission, adminConsent } from '../src/commands/ad/permission.ts';
 import { createServicePrincipal, showServicePrincipal } from '../src/commands/ad/sp.ts';
 import { readJsonArray, readJsonParameter } from '../src/commands/parameters.ts';
 import type { DirectoryContext } from '../src/context.ts';
-import { EXIT, exitCodeFor, UsageError } from '../src/exit-codes.ts';
+import { ChangesPendingError, EXIT, exitCodeFor, UsageError } from '../src/exit-codes.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const USER_READ_ALL = 'df021288-bdef-4463-88db-98f22de89214';
@@ -417,6 +417,7 @@ describe('exitCodeFor', () => {
     ],
     ['a 401 STS error', new CredlessError('assertion_signature_invalid', { reason: 'r' }), EXIT.failure],
     ['server_error', new CredlessError('server_error'), EXIT.failure],
+    ['ChangesPendingError', new ChangesPendingError('plan: changes pending'), EXIT.changesPending],
     ['a plain Error', new Error('boom'), EXIT.failure],
     ['a TypeError', new TypeError('x is undefined'), EXIT.failure],
     ['a thrown string', 'boom', EXIT.failure],
@@ -426,7 +427,15 @@ describe('exitCodeFor', () => {
   }
 
   test('the codes are documented and distinct', () => {
-    assert.deepEqual(EXIT, { ok: 0, failure: 1, invalidInput: 2, notFound: 3, conflict: 4, noMatch: 5 });
+    assert.deepEqual(EXIT, {
+      ok: 0,
+      failure: 1,
+      invalidInput: 2,
+      notFound: 3,
+      conflict: 4,
+      noMatch: 5,
+      changesPending: 6,
+    });
     assert.equal(new Set(Object.values(EXIT)).size, Object.keys(EXIT).length);
   });
 });

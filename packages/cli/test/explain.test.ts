@@ -5,7 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { type DirectoryStore, ensureDefaultTenant, openDirectoryStore } from '@credless/server';
+import {
+  createLocalCluster,
+  type DirectoryStore,
+  ensureDefaultTenant,
+  issueServiceAccountToken,
+  loadKeyEncryptionKey,
+  openDirectoryStore,
+} from '@credless/server';
+
 import { startTestOidcIssuer, type TestOidcIssuer } from '@credless/testkit';
 import { createApplication } from '../src/commands/ad/app.ts';
 import { createFederatedCredential } from '../src/commands/ad/federated-credential.ts';
@@ -15,6 +23,7 @@ import { EXIT, NoMatchError, UsageError } from '../src/exit-codes.ts';
 import { runBinary } from './run-binary.ts';
 
 const SUBJECT = 'system:serviceaccount:default:workload';
+
 const AUDIENCE = 'api://AzureADTokenExchange';
 
 describe('credless explain', () => {
@@ -74,6 +83,43 @@ describe('credless explain', () => {
     );
     assert.match(printed, /^result {7}MATCH: credential 'workload-fic' matches$/m);
     assert.match(printed, /^signature {4}verified$/m);
+  });
+
+  test("a local cluster's token: its key comes from credless's records, nothing is fetched", async () => {
+    const kek = await loadKeyEncryptionKey({ dataDir });
+    const baseUrl = 'https://localhost:8443';
+    const { cluster } = await createLocalCluster(
+      { store, kek },
+      { tenantId: ctx.tenantId, baseUrl, resourceGroup: 'rg', name: 'explain-cluster' },
+    );
+    const subject = 'system:serviceaccount:apps:backend';
+    const clusterApp = (await createApplication(ctx, { displayName: 'cluster-workload' })).appId;
+    await createFederatedCredential(ctx, clusterApp, {
+      name: 'cluster-fic',
+      issuer: cluster.issuerUrl,
+      subject,
+    });
+    const { token } = await issueServiceAccountToken({ store, kek }, cluster.id, {
+      namespace: 'apps',
+      serviceAccount: 'backend',
+      audiences: [AUDIENCE],
+    });
+    const file = join(dir, 'cluster.jwt');
+    await writeFile(file, token);
+    const previous = process.env['CREDLESS_PUBLIC_URL'];
+    process.env['CREDLESS_PUBLIC_URL'] = baseUrl;
+    try {
+      // Nothing listens at the cluster issuer's URL: a fetch would fail and leave it unverified.
+      const report = await explainCommand(
+        { ...ctx, dataDir },
+        { app: clusterApp, token: file, dispatcher: issuer.dispatcher },
+      );
+      assert.equal(report.verdict, 'match');
+      assert.deepEqual(report.signature, { status: 'verified' });
+    } finally {
+      if (previous === undefined) delete process.env['CREDLESS_PUBLIC_URL'];
+      else process.env['CREDLESS_PUBLIC_URL'] = previous;
+    }
   });
 
   test('a case-only subject from stdin: no match, the diff printed, NoMatchError', async () => {

@@ -40,6 +40,8 @@ export * from './explain/index.ts';
 export * from './issuer-policy/index.ts';
 // Emulated issuers (local clusters, GitHub Actions): claims builders and issuer URLs.
 export * from './local-issuers/index.ts';
+// Azure RBAC role assignments (cluster access as AKS with --enable-azure-rbac).
+export * from './rbac/index.ts';
 export type { AccessTokenClaimsInput, AuthorityUrls } from './token/access-token-claims.ts';
 export { authorityUrls, buildAccessTokenClaims } from './token/access-token-claims.ts';
 export type { AssertionIdentity } from './token/assertion-claims.ts';

@@ -14,6 +14,22 @@ export {
   readAdminIdentity,
   rotateAdminKey,
 } from './admin/admin-identity.ts';
+export { AKS_SERVER_DISPLAY_NAME, ensureAksServerApplication } from './cluster-access/aks-server-app.ts';
+export type { ClusterApiOptions, ClusterObjectSource } from './cluster-access/cluster-api.ts';
+export { CLUSTER_API_VERSION, clusterApiUrl } from './cluster-access/cluster-api.ts';
+export { ClusterApiListeners } from './cluster-access/cluster-api-listeners.ts';
+export type {
+  AssignRoleInput,
+  RoleAssignmentQuery,
+  RoleAssignmentView,
+} from './cluster-access/role-assignments.ts';
+export {
+  assignRole,
+  decideClusterAccess,
+  deleteRoleAssignments,
+  listRoleAssignmentViews,
+  roleAssignmentView,
+} from './cluster-access/role-assignments.ts';
 export type { ConfigOverrides, ServerConfig } from './config.ts';
 export { ConfigError, loadConfig } from './config.ts';
 export { ensureDefaultTenant } from './directory/default-tenant.ts';
@@ -21,6 +37,7 @@ export type { DryRunOptions, DryRunReport, SignatureReport } from './explain/dry
 export { dryRunExplain } from './explain/dry-run.ts';
 export { createIssuerAgent } from './issuers/fetch-capped-json.ts';
 export { IssuerKeyCache } from './issuers/issuer-key-cache.ts';
+export { createIssuerKeyChain } from './issuers/issuer-key-chain.ts';
 export { loadKeyEncryptionKey } from './keys/key-encryption-key.ts';
 export type { ClusterView, CreateLocalClusterInput } from './local-issuers/clusters.ts';
 export {
@@ -43,7 +60,7 @@ export type {
   LocalIssuersOptions,
   ServiceAccountTokenRequest,
 } from './local-issuers/local-issuers.ts';
-export { LocalIssuers } from './local-issuers/local-issuers.ts';
+export { issueServiceAccountToken, LocalIssuers } from './local-issuers/local-issuers.ts';
 export type { RunningCredless, StartOptions } from './main.ts';
 export { createLogger, startCredless } from './main.ts';
 export type { ClusterRecord, DirectoryStore } from './store/directory-store.ts';

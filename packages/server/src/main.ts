@@ -7,11 +7,12 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import { type ExchangePorts, findTrustedIssuer } from '@credless/core';
+import type { ExchangePorts } from '@credless/core';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { type AdminIdentityFile, ensureAdminIdentity } from './admin/admin-identity.ts';
+import { ClusterApiListeners } from './cluster-access/cluster-api-listeners.ts';
 import type { ServerConfig } from './config.ts';
 import { CachedTokenDirectory, observeWrites } from './directory/cached-token-directory.ts';
 import { ensureDefaultTenant } from './directory/default-tenant.ts';
@@ -20,11 +21,10 @@ import { buildApp } from './http/app.ts';
 import { logExchange } from './http/exchange-log.ts';
 import { createIssuerAgent } from './issuers/fetch-capped-json.ts';
 import { IssuerKeyCache } from './issuers/issuer-key-cache.ts';
-import { PinnedIssuerKeys } from './issuers/pinned-issuer-keys.ts';
+import { createIssuerKeyChain } from './issuers/issuer-key-chain.ts';
 import { createAccessTokenSigner } from './keys/access-token-signer.ts';
 import { loadKeyEncryptionKey } from './keys/key-encryption-key.ts';
 import { SigningKeyManager } from './keys/signing-key-manager.ts';
-import { LocalIssuerKeys } from './local-issuers/local-issuer-keys.ts';
 import {
   type IssuedServiceAccountToken,
   LocalIssuers,
@@ -73,6 +73,8 @@ export interface RunningCredless {
     request: ServiceAccountTokenRequest,
   ): Promise<IssuedServiceAccountToken>;
   app: FastifyInstance;
+  /** The local clusters' Kubernetes API listeners (one port per cluster); the runtime plugs its objects in here. */
+  clusterApi: ClusterApiListeners;
   close(): Promise<void>;
 }
 
@@ -199,12 +201,6 @@ export async function startCredless(
       refetchCooldownMs: config.issuerFetch.refetchCooldownMs,
       onFetch: (event) => metrics.observeIssuerFetch(event),
     });
-    // A tenant's pinned JWKS (issuer policy) wins over fetching: that issuer is never contacted.
-    const issuerKeys = new PinnedIssuerKeys({
-      fallback: fetchedIssuerKeys,
-      pinnedJwks: async (tenantId, issuer) =>
-        findTrustedIssuer(await tokenDirectory.issuerPolicy(tenantId), issuer)?.pinnedJwks,
-    });
 
     const settings: ExchangePorts['settings'] = {
       baseUrl: config.publicUrl ?? `${config.insecureHttp ? 'http' : 'https'}://localhost:${config.port}`,
@@ -215,8 +211,13 @@ export async function startCredless(
     // Emulated issuers answer the token service from memory and their own records, never by fetching
     // credless's own URLs; every other issuer goes to the pinned keys, then the fetching cache.
     const localIssuers = new LocalIssuers({ store, kek, baseUrl: () => settings.baseUrl, now });
-    directory.onInvalidate(() => localIssuers.invalidate());
-    const exchangeIssuerKeys = new LocalIssuerKeys({ local: localIssuers, fallback: issuerKeys });
+    tokenDirectory.onInvalidate(() => localIssuers.invalidate());
+    // Emulated issuers, then a tenant's pinned JWKS (that issuer is never contacted), then fetching.
+    const exchangeIssuerKeys = createIssuerKeyChain({
+      local: localIssuers,
+      issuerPolicy: (tenantId) => tokenDirectory.issuerPolicy(tenantId),
+      fetched: fetchedIssuerKeys,
+    });
     const exchange: ExchangePorts = {
       directory: tokenDirectory,
       issuerKeys: exchangeIssuerKeys,
@@ -274,6 +275,8 @@ export async function startCredless(
       // The observed store: writes through the API invalidate the token path's caches at once.
       graph: { store, graphBaseUrl: () => config.graphBaseUrl ?? `${settings.baseUrl}/v1.0` },
       localIssuers,
+      // Local clusters' Kubernetes API (AKS-like, Azure RBAC): reads role assignments from the store.
+      clusterApi: { store },
       ...(tls ? { https: { key: tls.keyPem, cert: tls.certPem } } : {}),
     });
     cleanup.push(() => app.close());
@@ -283,6 +286,20 @@ export async function startCredless(
     // With port 0 the public URL is known only now; the routes read it per request.
     if (config.publicUrl === undefined)
       settings.baseUrl = `${config.insecureHttp ? 'http' : 'https'}://localhost:${port}`;
+    // Each local cluster's Kubernetes API on its own port (AKS-like endpoint), following the directory.
+    const clusterApiListeners = new ClusterApiListeners({
+      store,
+      directory: tokenDirectory,
+      getJwks: (tenantId) => keys.getJwks(tenantId),
+      baseUrl: () => settings.baseUrl,
+      now,
+      host: config.host,
+      logger,
+      ...(tls ? { https: { key: tls.keyPem, cert: tls.certPem } } : {}),
+    });
+    cleanup.push(() => clusterApiListeners.close());
+    await clusterApiListeners.sync();
+    directory.onInvalidate(() => void clusterApiListeners.sync());
 
     let closed = false;
     return {
@@ -301,6 +318,7 @@ export async function startCredless(
       issueServiceAccountToken: (clusterId, request) =>
         localIssuers.issueServiceAccountToken(clusterId, request),
       app,
+      clusterApi: clusterApiListeners,
       async close() {
         if (closed) return;
         closed = true;

@@ -45,8 +45,21 @@ export interface DeclarativeIo {
   confirm?: (question: string) => Promise<boolean>;
 }
 
+/** A reader that goes away (`credless apply … | head`) must not stop an apply halfway. */
+let stdoutGuarded = false;
+function ignoreClosedStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
+}
+
 export const stdoutIo = (): DeclarativeIo => ({
-  write: (text) => process.stdout.write(text),
+  write: (text) => {
+    ignoreClosedStdout();
+    process.stdout.write(text);
+  },
   color: process.stdout.isTTY === true && !process.env['NO_COLOR'],
   ...(process.stdin.isTTY
     ? {

@@ -9,10 +9,13 @@ import { readFile } from 'node:fs/promises';
 import type { FieldDiff } from '@credless/core';
 import {
   createIssuerAgent,
+  createIssuerKeyChain,
   type DryRunReport,
   dryRunExplain,
   IssuerKeyCache,
+  LocalIssuers,
   loadConfig,
+  loadKeyEncryptionKey,
 } from '@credless/server';
 import type { DirectoryContext } from '../context.ts';
 import { NoMatchError, UsageError } from '../exit-codes.ts';
@@ -76,12 +79,22 @@ export async function explainCommand(ctx: DirectoryContext, options: ExplainOpti
         createIssuerAgent({ blockPrivateNetworks: false });
   const dispatcher = options.dispatcher ?? ownAgent;
   try {
+    const baseUrl = config.publicUrl ?? `https://localhost:${config.port}`;
+    // The token service's own order: emulated issuers from the records, pinned JWKS, then fetching.
     const issuerKeys =
       dispatcher === undefined
         ? undefined
-        : new IssuerKeyCache({
-            fetchOptions: { dispatcher, timeoutMs: config.issuerFetch.timeoutMs },
-            isIssuerAllowed: (issuer) => ctx.store.isKnownIssuer(issuer),
+        : createIssuerKeyChain({
+            local: new LocalIssuers({
+              store: ctx.store,
+              kek: await loadKeyEncryptionKey({ dataDir: ctx.dataDir ?? config.dataDir, env: config.kek }),
+              baseUrl: () => baseUrl,
+            }),
+            issuerPolicy: (tenantId) => ctx.store.getIssuerPolicy(tenantId),
+            fetched: new IssuerKeyCache({
+              fetchOptions: { dispatcher, timeoutMs: config.issuerFetch.timeoutMs },
+              isIssuerAllowed: (issuer) => ctx.store.isKnownIssuer(issuer),
+            }),
           });
     return await dryRunExplain({
       store: ctx.store,
@@ -90,7 +103,7 @@ export async function explainCommand(ctx: DirectoryContext, options: ExplainOpti
       token,
       nowMs: (options.now ?? Date.now)(),
       clockSkewSeconds: options.clockSkewSeconds ?? config.clockSkewSeconds,
-      baseUrl: config.publicUrl ?? `https://localhost:${config.port}`,
+      baseUrl,
       maxAssertionLength: config.maxAssertionLength,
       ...(issuerKeys ? { issuerKeys } : {}),
     });

@@ -1,5 +1,7 @@
 /** `credless up`: start the server in the foreground until SIGINT/SIGTERM. */
+import { startLocalRuntime } from '@credless/runtime';
 import { type ConfigOverrides, loadConfig, type RunningCredless, startCredless } from '@credless/server';
+import { runtimeObjectSource } from './role/runtime-objects.ts';
 
 export interface UpOptions {
   port?: number;
@@ -51,8 +53,25 @@ export async function up(
   const config = loadConfig(process.env, overrides);
   print(`starting credless (data directory ${config.dataDir})…`);
   const running = await startCredless(config);
+  // The local cluster runtime lives in the server process: pods run as long as credless does.
+  const runtime = await startLocalRuntime(running, {
+    dataDir: config.dataDir,
+    onRestoreError: (cluster, error) =>
+      print(`local cluster ${cluster}: could not restore its objects: ${String(error)}`),
+  }).catch(async (error: unknown) => {
+    await running.close();
+    throw error;
+  });
+  // The clusters' Kubernetes API (kubectl get pods|services) reads the runtime's objects.
+  running.clusterApi.setObjectSource(runtimeObjectSource(runtime.clusters));
+  const closeServer = running.close.bind(running);
+  running.close = async () => {
+    await runtime.close();
+    await closeServer();
+  };
   const store = config.databaseUrl ? 'PostgreSQL (CREDLESS_DATABASE_URL)' : `SQLite in ${config.dataDir}`;
   print(describeRunning(running, store));
+  print(`  local clusters   control socket ${runtime.socketPath} (credless cluster apply|get|logs|delete)`);
   return running;
 }
 

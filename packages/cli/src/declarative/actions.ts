@@ -44,6 +44,7 @@ export type Action =
     }
   | { kind: 'application'; op: 'delete'; name: string; id: string; appId: string }
   | { kind: 'servicePrincipal'; op: 'create'; app: string }
+  | { kind: 'servicePrincipal'; op: 'delete'; app: string; id: string }
   | { kind: 'federatedCredential'; op: 'create'; app: string; name: string; body: FederatedCredentialBody }
   | {
       kind: 'federatedCredential';

@@ -91,7 +91,12 @@ async function run(api: DirectoryApi, registry: Registry, action: Action): Promi
       return;
     case 'servicePrincipal': {
       const app = registry.app(action.app);
-      registry.spIds.set(app.appId, (await api.createServicePrincipal(app.appId)).id);
+      if (action.op === 'create') {
+        registry.spIds.set(app.appId, (await api.createServicePrincipal(app.appId)).id);
+      } else {
+        await api.deleteServicePrincipal(action.id);
+        registry.spIds.delete(app.appId);
+      }
       return;
     }
     case 'federatedCredential': {

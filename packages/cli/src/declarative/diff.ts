@@ -123,7 +123,7 @@ export function appChanges(
 const expressionText = (fic: { claimsMatchingExpression: { value: string } | null }) =>
   fic.claimsMatchingExpression?.value ?? null;
 
-/** Changes from a stored credential to the file's, and the PATCH (subject and expression travel together). */
+/** Changes from a stored credential to the file's, and the PATCH that makes them. */
 export function ficChanges(
   current: GraphFederatedCredential,
   desired: FederatedCredentialBody,
@@ -145,10 +145,9 @@ export function ficChanges(
       after: expressionText(desired),
     });
   }
-  if (subjectChanged || expressionChanged) {
-    patch.subject = desired.subject;
-    patch.claimsMatchingExpression = desired.claimsMatchingExpression;
-  }
+  // Only what changed: Graph v1.0 itself knows no claimsMatchingExpression (a switch changes both).
+  if (subjectChanged) patch.subject = desired.subject;
+  if (expressionChanged) patch.claimsMatchingExpression = desired.claimsMatchingExpression;
   if (!sameSet(current.audiences, desired.audiences)) {
     changes.push({ path: 'audiences', before: current.audiences, after: desired.audiences });
     patch.audiences = desired.audiences;

@@ -77,6 +77,7 @@ export interface DirectoryApi {
   /** Includes built-in resources (Microsoft Graph), whose appRoles resolve permission names. */
   listServicePrincipals(): Promise<GraphServicePrincipal[]>;
   createServicePrincipal(appId: string): Promise<GraphServicePrincipal>;
+  deleteServicePrincipal(id: string): Promise<void>;
   /** Roles the principal holds (GET /servicePrincipals/{id}/appRoleAssignments). */
   listAppRoleAssignments(principalId: string): Promise<GraphAppRoleAssignment[]>;
   /** Admin consent: POST /servicePrincipals/{resourceId}/appRoleAssignedTo. */

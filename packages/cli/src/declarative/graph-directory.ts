@@ -202,6 +202,9 @@ export function graphDirectory(options: GraphDirectoryOptions): DirectoryApi {
         appRoles: (raw['appRoles'] as GraphApplication['appRoles'] | undefined) ?? [],
       };
     },
+    deleteServicePrincipal: async (id) => {
+      await call('DELETE', `/servicePrincipals/${id}`);
+    },
     listAppRoleAssignments: async (principalId) =>
       (await list(`/servicePrincipals/${principalId}/appRoleAssignments`)).map((raw) => ({
         id: raw['id'] as string,

@@ -106,6 +106,9 @@ export function localDirectory(options: LocalDirectoryOptions): DirectoryApi {
     async createServicePrincipal(appId) {
       return servicePrincipal(await store.createServicePrincipal(tenantId, { appId }));
     },
+    async deleteServicePrincipal(id) {
+      await store.deleteServicePrincipal(tenantId, id);
+    },
     async listAppRoleAssignments(principalId) {
       return (await store.listAppRoleAssignmentsByPrincipal(tenantId, principalId)).map((a) => ({
         id: a.id,

@@ -5,16 +5,11 @@
  * the identity running the apply and built-in resources are never deleted.
  * @module
  */
-import type {
-  Action,
-  Change,
-  Plan,
-  PlannedApplicationBody,
-  PlannedRequiredResourceAccess,
-} from './actions.ts';
+import type { Action, Plan, PlannedApplicationBody, PlannedRequiredResourceAccess } from './actions.ts';
 import type { ApplicationSpec, FederatedCredentialSpec, IdentityFile } from './definition.ts';
 import { appChanges, ficChanges } from './diff.ts';
 import type { DirectoryState, FederatedCredentialBody } from './directory-api.ts';
+import { planGroups } from './plan-groups.ts';
 import { type CurrentApplication, desiredAppRoles, PlanError, Resolver } from './resolve.ts';
 
 export { PlanError } from './resolve.ts';
@@ -269,9 +264,19 @@ export function plan(file: IdentityFile, state: DirectoryState, options: PlanOpt
   }
   actions.push(...groupActions.members);
 
+  // `servicePrincipal: false` with one in the directory: it goes only with prune (its consent with it).
+  for (const app of desired) {
+    const sp = app.current && resolver.servicePrincipalOf(app.current.appId);
+    if (app.spec.servicePrincipal || !sp) continue;
+    if (prune) actions.push({ kind: 'servicePrincipal', op: 'delete', app: app.spec.displayName, id: sp.id });
+    else unmanaged += 1;
+  }
+
   const wanted = new Set(file.applications.map((spec) => spec.displayName));
+  const referenced = referencedAppIds(file, desired, resolver);
   for (const app of state.applications) {
-    if (wanted.has(app.displayName) || state.protectedAppIds.includes(app.appId)) continue;
+    if (wanted.has(app.displayName) || state.protectedAppIds.includes(app.appId) || referenced.has(app.appId))
+      continue;
     if (prune)
       actions.push({
         kind: 'application',
@@ -286,95 +291,22 @@ export function plan(file: IdentityFile, state: DirectoryState, options: PlanOpt
   return { actions, unmanaged };
 }
 
-function planGroups(
+/** Directory applications the file uses without declaring them (APIs, group members): never pruned. */
+function referencedAppIds(
   file: IdentityFile,
-  state: DirectoryState,
+  desired: DesiredApplication[],
   resolver: Resolver,
-  prune: boolean,
-  problems: string[],
-): { creates: Action[]; members: Action[]; deletes: Action[]; unmanaged: number } {
-  const creates: Action[] = [];
-  const members: Action[] = [];
-  const deletes: Action[] = [];
-  let unmanaged = 0;
-  file.groups.forEach((spec, i) => {
-    const where = `groups[${i}]`;
-    const matching = state.groups.filter((group) => group.displayName === spec.displayName);
-    if (matching.length > 1) {
-      problems.push(
-        `${where}.displayName: ${matching.length} groups in the directory are named '${spec.displayName}'`,
-      );
-      return;
-    }
-    const current = matching[0];
-    if (!current) {
-      creates.push({
-        kind: 'group',
-        op: 'create',
-        name: spec.displayName,
-        body: {
-          displayName: spec.displayName,
-          mailNickname: spec.mailNickname,
-          description: spec.description ?? null,
-        },
-      });
-    } else {
-      const differs: Change[] = [];
-      if (current.mailNickname !== spec.mailNickname)
-        differs.push({ path: 'mailNickname', before: current.mailNickname, after: spec.mailNickname });
-      if ((current.description ?? null) !== (spec.description ?? null))
-        differs.push({ path: 'description', before: current.description, after: spec.description ?? null });
-      for (const change of differs) {
-        problems.push(
-          `${where}.${change.path}: the group exists with ${JSON.stringify(change.before)}; groups cannot be changed in place (change the file back, or delete the group first)`,
-        );
-      }
-    }
-    const wantedIds = new Set<string>();
-    spec.members.forEach((member, j) => {
-      const at = `${where}.members[${j}]`;
-      const memberSpec = resolver.spec(member);
-      let app: CurrentApplication | undefined;
-      try {
-        app = resolver.application(member, at);
-      } catch (error) {
-        if (error instanceof PlanError) problems.push(...error.problems);
-        return;
-      }
-      const sp = app ? resolver.servicePrincipalOf(app.appId) : undefined;
-      if (!sp && !memberSpec?.servicePrincipal) {
-        problems.push(
-          `${at}: '${member}' is ${app || memberSpec ? 'an application without a service principal' : 'not an application in the file or the directory'}`,
-        );
-        return;
-      }
-      if (sp) wantedIds.add(sp.id);
-      if (!sp || !current?.members.includes(sp.id)) {
-        members.push({ kind: 'groupMember', op: 'create', group: spec.displayName, member });
-      }
-    });
-    for (const memberId of current?.members ?? []) {
-      if (wantedIds.has(memberId)) continue;
-      if (!prune) {
-        unmanaged += 1;
-        continue;
-      }
-      const sp = state.servicePrincipals.find((candidate) => candidate.id === memberId);
-      members.unshift({
-        kind: 'groupMember',
-        op: 'delete',
-        group: spec.displayName,
-        member: sp?.displayName ?? memberId,
-        groupId: current?.id ?? '',
-        memberId,
-      });
-    }
-  });
-  const wanted = new Set(file.groups.map((group) => group.displayName));
-  for (const group of state.groups) {
-    if (wanted.has(group.displayName)) continue;
-    if (prune) deletes.push({ kind: 'group', op: 'delete', name: group.displayName, id: group.id });
-    else unmanaged += 1;
+): Set<string> {
+  const ids = new Set<string>();
+  for (const app of desired) {
+    for (const entry of app.body.requiredResourceAccess)
+      if ('appId' in entry.resource) ids.add(entry.resource.appId);
   }
-  return { creates, members, deletes, unmanaged };
+  for (const group of file.groups) {
+    for (const member of group.members) {
+      const found = resolver.spec(member) ? undefined : resolver.application(member, 'groups');
+      if (found) ids.add(found.appId);
+    }
+  }
+  return ids;
 }

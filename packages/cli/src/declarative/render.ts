@@ -35,7 +35,7 @@ function describe(action: Action): { sign: '+' | '~' | '-'; head: string; change
         changes: action.op === 'delete' ? [] : action.changes.map(renderChange),
       };
     case 'servicePrincipal':
-      return { sign, head: `create service principal of "${action.app}"`, changes: [] };
+      return { sign, head: `${verb} service principal of "${action.app}"`, changes: [] };
     case 'federatedCredential': {
       const head = `${verb} federated credential "${action.name}" (application "${action.app}")`;
       if (action.op === 'update') return { sign, head, changes: action.changes.map(renderChange) };

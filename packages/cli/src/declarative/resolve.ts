@@ -63,11 +63,9 @@ export class Resolver {
   private readonly byName = new Map<string, CurrentApplication[]>();
   private readonly specs = new Map<string, ApplicationSpec>();
 
-  private readonly file: IdentityFile;
   readonly state: DirectoryState;
 
   constructor(file: IdentityFile, state: DirectoryState) {
-    this.file = file;
     this.state = state;
     for (const app of state.applications) {
       const list = this.byName.get(app.displayName) ?? [];
@@ -129,6 +127,18 @@ export class Resolver {
       };
     }
     if (!app) {
+      // Built-in resources (Microsoft Graph) have a service principal but no listed application.
+      const principals = this.state.servicePrincipals.filter((sp) => sp.displayName === permission.api);
+      const [principal] = principals;
+      if (principals.length === 1 && principal) {
+        return {
+          ref: { appId: principal.appId },
+          name: principal.displayName,
+          roles: principal.appRoles,
+          servicePrincipalId: principal.id,
+          hasServicePrincipal: true,
+        };
+      }
       throw new PlanError([
         `${where}.api: '${permission.api}' is neither an appId nor an application in the file or the directory`,
       ]);
@@ -159,9 +169,5 @@ export class Resolver {
     });
     if (problems.length > 0) throw new PlanError(problems);
     return resolved;
-  }
-
-  get applicationSpecs(): readonly ApplicationSpec[] {
-    return this.file.applications;
   }
 }

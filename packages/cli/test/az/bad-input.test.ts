@@ -221,3 +221,39 @@ describe('bad input gives a precise error and changes nothing', () => {
     );
   });
 });
+
+describe('session expiry', () => {
+  let f: AzFixture;
+  before(async () => {
+    f = await startAzFixture();
+  });
+  after(async () => f.close());
+
+  test("an expired local administrator token is renewed silently; a federated login's is not", async () => {
+    const { readSession, writeSession } = await import('../../src/session/session-store.ts');
+    const { openGraphApi } = await import('../../src/session/graph-api.ts');
+    const location = { configDir: f.configDir };
+    const stored = await readSession(location);
+    assert.ok(stored);
+    const past = new Date(Date.now() - 1000).toISOString();
+    await writeSession({ ...stored, accessToken: 'expired', expiresOn: past }, location);
+    const api = await openGraphApi(location);
+    const organization = await api?.call<{ value: unknown[] }>('GET', '/organization');
+    assert.equal(organization?.value.length, 1);
+    const renewed = await readSession(location);
+    assert.notEqual(renewed?.accessToken, 'expired');
+    assert.ok(Date.parse(String(renewed?.expiresOn)) > Date.now());
+
+    await writeSession(
+      { ...stored, kind: 'service-principal', accessToken: 'expired', expiresOn: past },
+      location,
+    );
+    const federated = await openGraphApi(location);
+    const result = await failure(federated?.call('GET', '/organization') ?? Promise.resolve());
+    assert.equal(result.code, 1);
+    assert.match(
+      result.message,
+      /the session of .* expired at .*; log in again with a fresh federated token/,
+    );
+  });
+});

@@ -157,17 +157,14 @@ describe('plan', () => {
     assert.equal(result.actions.length, 1);
     const [action] = result.actions;
     assert.ok(action?.kind === 'federatedCredential' && action.op === 'update');
-    assert.deepEqual(action.patch, {
-      subject: 'repo:o/r:ref:refs/heads/release',
-      claimsMatchingExpression: null,
-    });
+    assert.deepEqual(action.patch, { subject: 'repo:o/r:ref:refs/heads/release' });
     assert.equal(
       renderPlan(result).split('\n')[0],
       '~ update federated credential "gh-main" (application "myapp"): subject "repo:o/r:ref:refs/heads/main" → "repo:o/r:ref:refs/heads/release"',
     );
   });
 
-  test('switching a credential from subject to expression sends both fields', () => {
+  test('switching a credential from subject to expression changes both fields', () => {
     const yaml = MYAPP.replace(
       'subject: "repo:o/r:ref:refs/heads/main"',
       `claimsMatchingExpression: { value: "claims['sub'] eq 'repo:o/r:ref:refs/heads/main'" }`,
@@ -262,6 +259,44 @@ describe('plan', () => {
     assert.match(renderPlan(pruned, { prune: true }), /^Plan: 0 to create, 0 to update, 4 to delete\.$/m);
   });
 
+  test('servicePrincipal: false: an existing principal and its consent go only with prune', () => {
+    const yaml = MYAPP.replace(
+      '    apiPermissions:',
+      '    servicePrincipal: false\n    apiPermissions:',
+    ).replace('roles: [User.Read.All] }', 'roles: [User.Read.All], adminConsent: false }');
+    const kept = plan(file(yaml), convergedMyapp());
+    assert.deepEqual(kept.actions, []);
+    assert.equal(kept.unmanaged, 2);
+    const pruned = plan(file(yaml), convergedMyapp(), { prune: true });
+    assert.deepEqual(summary(pruned.actions), [
+      'delete appRoleAssignment myapp',
+      'delete servicePrincipal myapp',
+    ]);
+    assert.match(renderPlan(pruned), /^- delete service principal of "myapp"$/m);
+  });
+
+  test('prune keeps directory applications the file uses as an API or a group member', () => {
+    const current = convergedMyapp();
+    current.applications.push(currentApp('shared-api'), currentApp('legacy-worker'), currentApp('unused'));
+    current.servicePrincipals.push(
+      currentSp('shared-api', {
+        appRoles: [{ ...GRAPH_APP_ROLES[0]!, id: USER_READ_ALL, value: 'Shared.Read' }],
+      }),
+      currentSp('legacy-worker'),
+    );
+    const yaml = `groups: [{ displayName: g, mailNickname: g, members: [legacy-worker] }]\n${MYAPP.replace(
+      '      - { api: ',
+      '      - { api: shared-api, roles: [Shared.Read], adminConsent: false }\n      - { api: ',
+    )}`;
+    const result = plan(file(yaml), current, { prune: true });
+    assert.deepEqual(
+      result.actions
+        .filter((a) => a.op === 'delete')
+        .map((a) => (a.kind === 'application' ? a.name : a.kind)),
+      ['unused'],
+    );
+  });
+
   test('a renamed credential: with prune the old one goes first, freeing its issuer and subject', () => {
     const result = plan(file(MYAPP.replace('name: gh-main', 'name: gh-main-2')), convergedMyapp(), {
       prune: true,
@@ -293,6 +328,14 @@ describe('plan', () => {
       { id: derivedRoleId('orders-api', 'Orders.Read'), type: 'Role' },
     ]);
     assert.match(renderPlan(result), /^\+ grant orders-api Orders\.Read to "client" \(admin consent\)$/m);
+  });
+
+  test('an API by displayName: a built-in resource is found through its service principal', () => {
+    const byName = plan(
+      file(MYAPP.replace(`api: ${GRAPH_APP_ID}`, 'api: Microsoft Graph')),
+      convergedMyapp(),
+    );
+    assert.deepEqual(byName.actions, []);
   });
 
   test('groups: created with members; an existing group that differs cannot be changed in place', () => {

@@ -393,6 +393,55 @@ export const ERROR_CATALOGUE = {
       'The ACTIONS_ID_TOKEN_REQUEST_TOKEN is missing, expired or not issued by this credless: run `credless ci env` again and use its variables',
   ),
   actions_audience_invalid: dir(400, 'BadRequest', (p) => `The audience parameter is invalid: ${p.reason}`),
+  // ---- local cluster runtime and registries (packages/runtime): cluster apply/get/logs/delete, acr
+  runtime_manifest_invalid: dir(400, 'BadRequest', (p) => `${p.source}: ${p.reason}`),
+  runtime_placeholder_unresolved: dir(
+    400,
+    'BadRequest',
+    (p) =>
+      `${p.source}: placeholder \${${p.name}} has no value: export ${p.name}=… (or replace it) before applying`,
+  ),
+  runtime_object_not_found: dir(
+    404,
+    'NotFound',
+    (p) => `${p.kind} "${p.name}" not found in namespace ${p.namespace}`,
+  ),
+  runtime_not_running: dir(
+    424,
+    'FailedDependency',
+    (p) =>
+      `the local cluster runtime is not running (${p.reason}): start it with \`credless up\` (same data directory)`,
+  ),
+  registry_not_found: dir(
+    404,
+    'NotFound',
+    (p) =>
+      `registry '${p.registry}' does not exist: create it with \`credless acr create --name ${p.registry}\``,
+  ),
+  registry_invalid: dir(400, 'BadRequest', (p) => `${p.reason}`),
+  // ---- Azure RBAC role assignments and the local clusters' Kubernetes API (AKS with --enable-azure-rbac)
+  role_definition_not_found: dir(
+    400,
+    'RoleDefinitionDoesNotExist',
+    (p) => `Role '${p.role}' doesn't exist. Built-in roles: ${p.known}.`,
+  ),
+  role_assignment_scope_invalid: dir(
+    400,
+    'InvalidScope',
+    (p) => `The scope '${p.scope}' is not valid: ${p.reason}`,
+  ),
+  role_assignee_not_found: dir(
+    400,
+    'PrincipalNotFound',
+    (p) => `Cannot find a service principal or group in the directory for '${p.assignee}'.`,
+  ),
+  cluster_api_unauthorized: dir(401, 'Unauthorized', () => 'Unauthorized'),
+  cluster_api_forbidden: dir(
+    403,
+    'Forbidden',
+    (p) =>
+      `${p.what}: User "${p.user}" cannot ${p.verb} ${p.target}: User does not have access to the resource in Azure. Update role assignment to allow access.`,
+  ),
 } as const satisfies Record<string, StsErrorSpec | DirectoryErrorSpec | AdmissionErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -15,6 +15,8 @@ export interface GraphTokenOptions {
   directory: Pick<TokenDirectory, 'findTenant'>;
   getJwks: (tenantId: string) => Promise<{ keys: PublishedJwk[] }>;
   now: () => number;
+  /** Accepted `aud` values (default: Graph's); the cluster API passes the AKS server app's. */
+  audiences?: string[];
 }
 
 /** Who called, from a verified Graph token. */
@@ -49,7 +51,7 @@ export async function verifyGraphToken(
       algorithms: ['RS256'],
       issuer: `${options.baseUrl()}/${tenant.id}/`,
       // v1 Graph tokens carry the resource as requested.
-      audience: [GRAPH_RESOURCE_URI, `${GRAPH_RESOURCE_URI}/`, GRAPH_APP_ID],
+      audience: options.audiences ?? [GRAPH_RESOURCE_URI, `${GRAPH_RESOURCE_URI}/`, GRAPH_APP_ID],
       currentDate: new Date(options.now()),
     });
     if (payload['tid'] !== tenant.id) return undefined;

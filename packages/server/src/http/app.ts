@@ -5,6 +5,7 @@
 import type { ExchangePorts, TokenDirectory } from '@credless/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { type ClusterApiOptions, clusterApiRoutes } from '../cluster-access/cluster-api.ts';
 import { type GraphRouteOptions, graphRoutes } from '../graph/graph-plugin.ts';
 import type { LocalIssuers } from '../local-issuers/local-issuers.ts';
 import { localIssuerRoutes } from '../local-issuers/routes.ts';
@@ -33,6 +34,8 @@ export interface AppDependencies {
   graph?: Pick<GraphRouteOptions, 'store' | 'graphBaseUrl'>;
   /** Serves the emulated issuers (local clusters under /oidc, GitHub Actions under /github-actions) when given. */
   localIssuers?: LocalIssuers;
+  /** Serves the local clusters' Kubernetes API under /k8s/<tenant>/<guid> (Azure RBAC) when given. */
+  clusterApi?: Pick<ClusterApiOptions, 'store' | 'objectSource'>;
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -92,6 +95,15 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(localIssuerRoutes, {
       localIssuers: deps.localIssuers,
       baseUrl: () => deps.exchange.settings.baseUrl,
+    });
+  }
+  if (deps.clusterApi) {
+    await app.register(clusterApiRoutes, {
+      ...deps.clusterApi,
+      directory: deps.directory,
+      getJwks: deps.getJwks,
+      baseUrl: () => deps.exchange.settings.baseUrl,
+      now: deps.exchange.now,
     });
   }
   app.get('/healthz', async () => ({ status: 'ok' }));

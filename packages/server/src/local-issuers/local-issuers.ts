@@ -93,7 +93,8 @@ export class LocalIssuers {
 
   /** The cluster whose issuer this is, or undefined (not a local cluster issuer). */
   clusterByIssuer(issuer: string): Promise<ClusterRecord | undefined> {
-    if (!parseClusterIssuerUrl(issuer)) return Promise.resolve(undefined);
+    // Cheap test first: this runs for every external issuer on the token path.
+    if (!issuer.includes('/oidc/') || !parseClusterIssuerUrl(issuer)) return Promise.resolve(undefined);
     let found = this.#clusters.get(issuer);
     if (!found) {
       if (this.#clusters.size >= MAX_CACHED) this.#clusters.clear();
@@ -163,30 +164,8 @@ export class LocalIssuers {
   ): Promise<IssuedServiceAccountToken> {
     const cluster = await findClusterById(this.#options.store, clusterId);
     if (!cluster) throw new CredlessError('not_found', { id: clusterId });
-    const issuedAt = Math.floor(this.#now() / 1000);
-    const input: ServiceAccountTokenInput = {
-      issuer: cluster.issuerUrl,
-      namespace: request.namespace,
-      serviceAccount: {
-        name: request.serviceAccount,
-        uid: request.serviceAccountUid ?? stableUid(cluster.id, request.namespace, request.serviceAccount),
-      },
-      ...(request.pod ? { pod: request.pod } : {}),
-      ...(request.node ? { node: request.node } : {}),
-      audiences: request.audiences,
-      issuedAt,
-      expirationSeconds: request.expirationSeconds ?? SERVICE_ACCOUNT_TOKEN_DEFAULT_SECONDS,
-      jti: randomUUID(),
-    };
-    const problem = checkServiceAccountTokenInput(input);
-    if (problem) throw new CredlessError('invalid_value', { field: 'tokenRequest', reason: problem });
-    const claims = buildServiceAccountTokenClaims(input);
     const privateKey = await this.#signingKey(cluster.signingKey);
-    // kube-apiserver's header: alg and kid, no typ.
-    const token = await new SignJWT(claims)
-      .setProtectedHeader({ alg: 'RS256', kid: cluster.signingKey.kid })
-      .sign(privateKey);
-    return { token, issuedAt, expiresAt: claims['exp'] as number, issuer: cluster.issuerUrl };
+    return signServiceAccountToken(cluster, privateKey, request, this.#now());
   }
 
   /** The GitHub-compatible token endpoint: a job's request token and an audience → an OIDC token. */
@@ -225,6 +204,53 @@ export class LocalIssuers {
     }
     return found;
   }
+}
+
+/**
+ * Signs a service-account token for a pod of a local cluster (by ARM id) outside a running server,
+ * e.g. in the local runtime's process: reads the cluster record and decrypts its key with the KEK.
+ * A running server offers the same as `RunningCredless.issueServiceAccountToken` (keys cached).
+ */
+export async function issueServiceAccountToken(
+  deps: { store: Pick<DirectoryStore, 'getCluster'>; kek: Uint8Array; now?: () => number },
+  clusterId: string,
+  request: ServiceAccountTokenRequest,
+): Promise<IssuedServiceAccountToken> {
+  const cluster = await findClusterById(deps.store, clusterId);
+  if (!cluster) throw new CredlessError('not_found', { id: clusterId });
+  const privateKey = await importIssuerPrivateKey(cluster.signingKey, deps.kek);
+  return signServiceAccountToken(cluster, privateKey, request, (deps.now ?? Date.now)());
+}
+
+async function signServiceAccountToken(
+  cluster: ClusterRecord,
+  privateKey: CryptoKey,
+  request: ServiceAccountTokenRequest,
+  nowMs: number,
+): Promise<IssuedServiceAccountToken> {
+  const issuedAt = Math.floor(nowMs / 1000);
+  const input: ServiceAccountTokenInput = {
+    issuer: cluster.issuerUrl,
+    namespace: request.namespace,
+    serviceAccount: {
+      name: request.serviceAccount,
+      uid: request.serviceAccountUid ?? stableUid(cluster.id, request.namespace, request.serviceAccount),
+    },
+    ...(request.pod ? { pod: request.pod } : {}),
+    ...(request.node ? { node: request.node } : {}),
+    audiences: request.audiences,
+    issuedAt,
+    expirationSeconds: request.expirationSeconds ?? SERVICE_ACCOUNT_TOKEN_DEFAULT_SECONDS,
+    jti: randomUUID(),
+  };
+  const problem = checkServiceAccountTokenInput(input);
+  if (problem) throw new CredlessError('invalid_value', { field: 'tokenRequest', reason: problem });
+  const claims = buildServiceAccountTokenClaims(input);
+  // kube-apiserver's header: alg and kid, no typ.
+  const token = await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', kid: cluster.signingKey.kid })
+    .sign(privateKey);
+  return { token, issuedAt, expiresAt: claims['exp'] as number, issuer: cluster.issuerUrl };
 }
 
 /** A uid that stays the same for the same ServiceAccount, shaped like a Kubernetes uid (UUID v5-like). */

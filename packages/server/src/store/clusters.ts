@@ -4,6 +4,7 @@
  * only stores it. Writes go through the directory write transaction, so every replica hears of them.
  * @module
  */
+import { deleteRoleAssignmentsUnder } from './role-assignments.ts';
 import { isUniqueViolation } from './sql-errors.ts';
 import { type Db, duplicate, invalid, notFound, requireTenant, type StoreContext } from './store-context.ts';
 
@@ -222,6 +223,8 @@ export async function deleteCluster(
       .where('lookup_key', '=', key)
       .executeTakeFirst();
     if (!row) throw notFound(`${resourceGroup}/${name}`);
+    // Role assignments at the cluster (and its namespaces) go with it, as in ARM.
+    await deleteRoleAssignmentsUnder(trx, tenantId, row.id);
     await db.deleteFrom('clusters').where('id', '=', row.id).execute();
   });
 }

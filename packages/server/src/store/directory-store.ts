@@ -22,12 +22,23 @@ import type { ClusterRecord, EmulatedIssuerKey } from './clusters.ts';
 import type { ExplanationCredentials } from './explain-credentials.ts';
 import type { CreateGroupInput, Group, GroupMember } from './groups.ts';
 import type { IssuerPolicyPatch, TrustedIssuerInput } from './issuer-policies.ts';
+import type {
+  CreateRoleAssignmentInput,
+  RoleAssignmentFilter,
+  RoleAssignmentRecord,
+} from './role-assignments.ts';
 import type { UpdateServicePrincipalInput } from './service-principals.ts';
 import type { SignInLogQuery, SignInLogRecord } from './sign-in-logs.ts';
 
 export type { ClusterRecord, EmulatedIssuerKey } from './clusters.ts';
 export type { CreateGroupInput, Group, GroupMember } from './groups.ts';
 export type { IssuerPolicyPatch, TrustedIssuerInput } from './issuer-policies.ts';
+export type {
+  CreateRoleAssignmentInput,
+  RoleAssignmentFilter,
+  RoleAssignmentRecord,
+  RolePrincipalType,
+} from './role-assignments.ts';
 export type { UpdateServicePrincipalInput } from './service-principals.ts';
 export type { SignInLogQuery, SignInLogRecord } from './sign-in-logs.ts';
 
@@ -232,6 +243,18 @@ export interface DirectoryStore {
   /** Signing keys of the other emulated issuers (e.g. 'github-actions'); insert keeps the first one stored. */
   getEmulatedIssuerKey(issuerName: string): Promise<EmulatedIssuerKey | undefined>;
   insertEmulatedIssuerKey(issuerName: string, key: EmulatedIssuerKey): Promise<EmulatedIssuerKey>;
+
+  /** Azure RBAC role assignments (migration 0010). Creating an existing one returns it. */
+  createRoleAssignment(
+    tenantId: string,
+    input: CreateRoleAssignmentInput,
+  ): Promise<{ assignment: RoleAssignmentRecord; created: boolean }>;
+  listRoleAssignments(tenantId: string, filter?: RoleAssignmentFilter): Promise<RoleAssignmentRecord[]>;
+  /** By ARM id; not_found when there is none. */
+  deleteRoleAssignment(tenantId: string, id: string): Promise<void>;
+  /** Port of a local cluster's Kubernetes API listener (recorded by the running server). */
+  getClusterApiPort(clusterId: string): Promise<number | undefined>;
+  setClusterApiPort(clusterId: string, port: number): Promise<void>;
 
   insertSigningKey(record: SigningKeyRecord, options?: InsertSigningKeyOptions): Promise<void>;
   listSigningKeys(tenantId: string): Promise<SigningKeyRecord[]>;

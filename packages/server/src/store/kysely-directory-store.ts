@@ -44,6 +44,7 @@ import * as groups from './groups.ts';
 import * as rules from './input-rules.ts';
 import * as issuerPolicies from './issuer-policies.ts';
 import { migrateToLatest } from './migrations/index.ts';
+import * as roleAssignments from './role-assignments.ts';
 import * as rows from './rows.ts';
 import type { SqlDialectName } from './schema.ts';
 import * as servicePrincipals from './service-principals.ts';
@@ -511,6 +512,29 @@ export class KyselyDirectoryStore implements DirectoryStore {
 
   insertEmulatedIssuerKey(issuerName: string, key: clusters.EmulatedIssuerKey) {
     return clusters.insertEmulatedIssuerKey(this.#context, issuerName, key);
+  }
+
+  // ---- Azure RBAC role assignments (migration 0010)
+
+  createRoleAssignment(tenantId: string, input: roleAssignments.CreateRoleAssignmentInput) {
+    return roleAssignments.createRoleAssignment(this.#context, tenantId, input);
+  }
+
+  listRoleAssignments(tenantId: string, filter?: roleAssignments.RoleAssignmentFilter) {
+    return roleAssignments.listRoleAssignments(this.#db, tenantId, filter);
+  }
+
+  deleteRoleAssignment(tenantId: string, id: string): Promise<void> {
+    return roleAssignments.deleteRoleAssignment(this.#context, tenantId, id);
+  }
+
+  getClusterApiPort(clusterId: string) {
+    return roleAssignments.getClusterApiPort(this.#db, clusterId);
+  }
+
+  // Plain statement, not #write: where a listener runs is not a directory change.
+  setClusterApiPort(clusterId: string, port: number): Promise<void> {
+    return roleAssignments.setClusterApiPort(this.#db, clusterId, port, this.#now());
   }
 
   // ---- signing keys

@@ -20,6 +20,7 @@ import { Agent, request } from 'undici';
 import { loadKeyEncryptionKey } from '../../src/keys/key-encryption-key.ts';
 import { createLocalCluster } from '../../src/local-issuers/clusters.ts';
 import { gitHubActionsJob, mintActionsRequestToken } from '../../src/local-issuers/github-actions-job.ts';
+import { issueServiceAccountToken } from '../../src/local-issuers/local-issuers.ts';
 import type { ClusterRecord } from '../../src/store/directory-store.ts';
 
 const EXCHANGE_AUDIENCE = 'api://AzureADTokenExchange';
@@ -157,6 +158,21 @@ describe('local cluster issuer', () => {
     assert.deepEqual(kube['pod'], pod);
     assert.equal(kube['serviceaccount']?.['name'], 'workload-identity-sa');
     assert.match(kube['serviceaccount']?.['uid'] ?? '', /^[0-9a-f-]{36}$/);
+  });
+
+  test('outside the server (the local runtime): the same token from the store and the KEK', async () => {
+    const issued = await issueServiceAccountToken({ store: credless.store, kek }, cluster.id.toLowerCase(), {
+      namespace: 'apps',
+      serviceAccount: 'backend',
+      audiences: [EXCHANGE_AUDIENCE],
+      expirationSeconds: 86_400,
+    });
+    const jwks = await getJson(`${cluster.issuerUrl}openid/v1/jwks`);
+    const { payload } = await jwtVerify(issued.token, createLocalJWKSet(jwks.body as never), {
+      issuer: cluster.issuerUrl,
+    });
+    assert.equal(payload.sub, 'system:serviceaccount:apps:backend');
+    assert.equal(issued.expiresAt - issued.issuedAt, 86_400);
   });
 
   test('an unknown cluster id is not_found; an invalid request is refused', async () => {

@@ -12,7 +12,7 @@ import { type GraphApi, openGraphApi } from '../../session/graph-api.ts';
 
 export type Options = Record<string, unknown> & StoreOptions & { query?: string; output?: string };
 
-/** az's `objectId` (AAD Graph's name, which the seed queries) next to every object's `id`. */
+/** az's `objectId` (AAD Graph's name, which the seed queries) next to every `ad` result's `id`. */
 export function withObjectIds(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withObjectIds);
   if (value === null || typeof value !== 'object') return value;
@@ -35,7 +35,7 @@ export async function print(options: Options, produce: () => Promise<unknown>): 
   // Both are checked before the command runs: a bad --query or -o changes nothing.
   const format = parseOutputFormat(options.output);
   const query = options.query === undefined ? undefined : compileQuery(options.query);
-  const result = withObjectIds(await produce());
+  const result = await produce();
   process.stdout.write(formatOutput(query ? query.apply(result) : result, format));
 }
 
@@ -60,11 +60,11 @@ export function adCommand(command: Command, modes: Modes): Command {
               `--tenant: the session is for tenant ${api.session.tenantId}; log in to ${options.tenant} first`,
             );
           }
-          return modes.graph(api, options);
+          return withObjectIds(await modes.graph(api, options));
         }
         const ctx = await openDirectoryContext(options);
         try {
-          return await modes.store(ctx, options);
+          return withObjectIds(await modes.store(ctx, options));
         } finally {
           await ctx.close();
         }

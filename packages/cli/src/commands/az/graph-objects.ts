@@ -69,7 +69,10 @@ export interface GraphAppCreateOptions {
 }
 
 /** Like az: every call creates a new application (display names are not unique in Entra). */
-export function graphCreateApplication(api: GraphApi, options: GraphAppCreateOptions): Promise<GraphObject> {
+export async function graphCreateApplication(
+  api: GraphApi,
+  options: GraphAppCreateOptions,
+): Promise<GraphObject> {
   if (!options.displayName.trim()) throw new UsageError('--display-name must not be empty');
   return api.call<GraphObject>('POST', '/applications', {
     displayName: options.displayName,
@@ -159,7 +162,7 @@ export interface GroupCreateOptions {
 }
 
 /** Like az: a new security group each call. */
-export function graphCreateGroup(api: GraphApi, options: GroupCreateOptions): Promise<GraphObject> {
+export async function graphCreateGroup(api: GraphApi, options: GroupCreateOptions): Promise<GraphObject> {
   if (!options.displayName.trim()) throw new UsageError('--display-name must not be empty');
   if (!options.mailNickname.trim()) throw new UsageError('--mail-nickname must not be empty');
   return api.call<GraphObject>('POST', '/groups', {

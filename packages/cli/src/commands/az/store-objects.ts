@@ -27,7 +27,7 @@ export async function storeCreateForRbac(ctx: DirectoryContext, name: string): P
   return { appId: application.appId, displayName: application.displayName, tenant: ctx.tenantId };
 }
 
-export function storeCreateGroup(ctx: DirectoryContext, options: GroupCreateOptions): Promise<Group> {
+export async function storeCreateGroup(ctx: DirectoryContext, options: GroupCreateOptions): Promise<Group> {
   if (!options.displayName.trim()) throw new UsageError('--display-name must not be empty');
   if (!options.mailNickname.trim()) throw new UsageError('--mail-nickname must not be empty');
   return ctx.store.createGroup(ctx.tenantId, {

@@ -1,0 +1,222 @@
+/**
+ * Declarations of the local-runtime commands: `cluster apply|get|logs|update` and the object form of
+ * `cluster delete` (added to the `cluster` group), and `acr create|show|build`. `cluster delete` keeps
+ * its az form (`-n -g`: delete the cluster record) and gains kubectl's (`-f <file>` or `<kind> <name>`),
+ * so the command declared by cluster/declare.ts is replaced by one that does both.
+ * @module
+ */
+import { loadConfig } from '@credless/server';
+import type { Command } from 'commander';
+import { type DirectoryContext, openDirectoryContext, type StoreOptions } from '../../context.ts';
+import { UsageError } from '../../exit-codes.ts';
+import { formatOutput, parseOutputFormat } from '../../output/format.ts';
+import { compileQuery } from '../../output/query.ts';
+import { deleteCluster } from '../cluster/cluster.ts';
+import {
+  acrBuild,
+  acrCreate,
+  acrShow,
+  clusterApply,
+  clusterDeleteObjects,
+  clusterGet,
+  clusterLogs,
+  clusterUpdate,
+  type PodRow,
+  podTable,
+  type RuntimeTarget,
+  type ServiceRow,
+  serviceTable,
+} from './runtime-commands.ts';
+
+type Options = StoreOptions & { query?: string; output?: string } & Record<string, unknown>;
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+const dataOption = (command: Command) =>
+  command.option(
+    '--data-dir <dir>',
+    'data directory of the running credless (default: $CREDLESS_DATA_DIR or ./.credless)',
+  );
+
+/** Object commands: which cluster (-n, optional -g and --tenant) and namespace. */
+const target = (command: Command) =>
+  dataOption(command)
+    .requiredOption('-n, --name <cluster>', 'local cluster name')
+    .option('-g, --resource-group <group>', 'resource group (when two clusters share the name)')
+    .option('--tenant <id-or-domain>', 'tenant of the cluster (default: the default tenant)')
+    .option(
+      '--namespace <namespace>',
+      'namespace (default: default; apply/delete -f: for objects without one)',
+    );
+
+const targetOf = (o: Options): RuntimeTarget & { namespace?: string } => ({
+  name: o['name'] as string,
+  resourceGroup: o['resourceGroup'] as string | undefined,
+  tenant: o.tenant,
+  dataDir: o.dataDir,
+  ...(o['namespace'] ? { namespace: o['namespace'] as string } : {}),
+});
+
+/** Directory commands with az's `--query` and `-o`. */
+function azCommand(command: Command, run: (ctx: DirectoryContext, options: Options) => Promise<unknown>) {
+  return dataOption(command)
+    .option('--tenant <id-or-domain>', 'tenant to act on (default: the default tenant)')
+    .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
+    .option('--query <jmespath>', "JMESPath query applied to the result (az's --query)")
+    .option('-o, --output <format>', 'json (default), jsonc, tsv, table or none')
+    .action(async (options: Options) => {
+      const format = parseOutputFormat(options.output);
+      const query = options.query === undefined ? undefined : compileQuery(options.query);
+      const ctx = await openDirectoryContext(options);
+      let result: unknown;
+      try {
+        result = await run(ctx, options);
+      } finally {
+        await ctx.close();
+      }
+      process.stdout.write(formatOutput(query ? query.apply(result) : result, format));
+    });
+}
+
+const print = (lines: string[]) => {
+  for (const l of lines) process.stdout.write(`${l}\n`);
+};
+
+export function declareRuntimeCommands(program: Command): void {
+  const cluster = program.commands.find((c) => c.name() === 'cluster') ?? program.command('cluster');
+
+  target(cluster.command('apply'))
+    .description(
+      'create or update objects of a local cluster from manifests (ServiceAccount, ConfigMap, Pod, Deployment, Service); $' +
+        '{VAR} placeholders come from the environment (unset: an error)',
+    )
+    .requiredOption('-f, --filename <file>', 'manifest file, - for stdin (repeatable)', collect)
+    .action(async (o: Options) =>
+      print(await clusterApply({ ...targetOf(o), files: o['filename'] as string[] })),
+    );
+
+  target(cluster.command('get'))
+    .description('list pods or services of a local cluster (services show their localhost URLs)')
+    .argument('<what>', 'pods or services')
+    .option('-o, --output <format>', 'table (default) or json')
+    .action(async (what: string, o: Options) => {
+      const rows = await clusterGet({ ...targetOf(o), what });
+      if (o.output === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      else if (o.output !== undefined && o.output !== 'table')
+        throw new UsageError(`-o: '${o.output}' — use table or json`);
+      else if (/^(po|pod|pods)$/i.test(what)) process.stdout.write(podTable(rows as PodRow[]));
+      else process.stdout.write(serviceTable(rows as ServiceRow[]));
+    });
+
+  target(cluster.command('logs'))
+    .description("print a pod container's log")
+    .argument('<pod>', 'pod name')
+    .option('-c, --container <name>', 'container (needed when the pod has several)')
+    .action(async (pod: string, o: Options) => {
+      const text = await clusterLogs({
+        ...targetOf(o),
+        pod,
+        ...(o['container'] ? { container: o['container'] as string } : {}),
+      });
+      process.stdout.write(text);
+    });
+
+  azCommand(
+    cluster
+      .command('update')
+      .description(
+        "give the cluster's own identity AcrPull on a registry (az aks update --attach-acr), or take it away",
+      )
+      .requiredOption('-n, --name <name>', 'cluster name')
+      .requiredOption('-g, --resource-group <group>', 'resource group')
+      .option('--attach-acr <registry>', 'registry name the cluster may pull from')
+      .option('--detach-acr <registry>', 'registry name to stop pulling from'),
+    (ctx, o) =>
+      clusterUpdate(ctx, {
+        name: o['name'] as string,
+        resourceGroup: o['resourceGroup'] as string,
+        ...(o['attachAcr'] ? { attachAcr: o['attachAcr'] as string } : {}),
+        ...(o['detachAcr'] ? { detachAcr: o['detachAcr'] as string } : {}),
+      }),
+  );
+
+  // One `delete` for both forms (see the module comment).
+  const commands = cluster.commands as Command[];
+  const index = commands.findIndex((c) => c.name() === 'delete');
+  if (index >= 0) commands.splice(index, 1);
+  dataOption(cluster.command('delete'))
+    .description(
+      'delete a local cluster (-n -g, as az aks delete) or objects in it (-n with -f <file>, or <kind> <name>)',
+    )
+    .argument('[kind]', 'pod, deployment, service, configmap or serviceaccount')
+    .argument('[object]', 'object name')
+    .requiredOption('-n, --name <cluster>', 'cluster name')
+    .option('-g, --resource-group <group>', 'resource group (required to delete the cluster itself)')
+    .option('-f, --filename <file>', 'delete the objects of this manifest (repeatable)', collect)
+    .option('--namespace <namespace>', 'namespace of <kind> <name> (default: default)')
+    .option('--tenant <id-or-domain>', 'tenant (default: the default tenant)')
+    .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
+    .option('-y, --yes', 'accepted as az does (no prompt)')
+    .action(async (kind: string | undefined, object: string | undefined, o: Options) => {
+      const files = (o['filename'] as string[] | undefined) ?? [];
+      if (files.length > 0 || kind !== undefined) {
+        print(
+          await clusterDeleteObjects({
+            ...targetOf(o),
+            files,
+            ...(kind ? { kind } : {}),
+            ...(object ? { object } : {}),
+          }),
+        );
+        return;
+      }
+      if (!o['resourceGroup'])
+        throw new UsageError(
+          'cluster delete: pass -g to delete the cluster, or -f / <kind> <name> to delete objects in it',
+        );
+      const ctx = await openDirectoryContext(o);
+      try {
+        await deleteCluster(ctx, { name: o['name'] as string, resourceGroup: o['resourceGroup'] as string });
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  const acr = program
+    .command('acr')
+    .description('registries the local clusters pull images from (mirrors az acr)');
+  azCommand(
+    acr
+      .command('create')
+      .description('create a registry <name>.azurecr.io (again: returns the existing one)')
+      .requiredOption('-n, --name <name>', 'registry name, 5-50 letters and digits')
+      .option('-g, --resource-group <group>', 'accepted as az does')
+      .option('--sku <sku>', 'accepted as az does'),
+    (ctx, o) => acrCreate(ctx, o['name'] as string),
+  );
+  azCommand(
+    acr.command('show').description('show a registry').requiredOption('-n, --name <name>', 'registry name'),
+    (ctx, o) => acrShow(ctx, o['name'] as string),
+  );
+  dataOption(acr.command('build'))
+    .description(
+      'store a directory as an image: it must hold the app, with credless-image.json or a package.json start script saying what to run',
+    )
+    .argument('<dir>', 'build context: the image content')
+    .requiredOption('-r, --registry <name>', 'registry name')
+    .requiredOption('-t, --image <name:tag>', 'image name and tag')
+    .option('--tenant <id-or-domain>', 'tenant to act on (default: the default tenant)')
+    .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
+    .action(async (dir: string, o: Options) => {
+      const dataDir = loadConfig(process.env, o.dataDir ? { dataDir: o.dataDir } : {}).dataDir;
+      const ctx = await openDirectoryContext(o);
+      try {
+        const built = await acrBuild(
+          { ...ctx, dataDir },
+          { registry: o['registry'] as string, image: o['image'] as string, source: dir },
+        );
+        process.stdout.write(formatOutput(built, 'json'));
+      } finally {
+        await ctx.close();
+      }
+    });
+}

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type RunningLocalRuntime, startLocalRuntime } from '@credless/runtime';
+import { createLocalCluster, loadKeyEncryptionKey } from '@credless/server';
+import { startTestCredless, type TestCredless } from '@credless/testkit';
+import { main } from '../src/cli.ts';
+
+const MANIFEST = `apiVersion: v1
+kind: Pod
+metadata:
+  name: hello
+spec:
+  containers:
+    - name: app
+      image: \${REGISTRY}.azurecr.io/hello:1
+`;
+
+/** Runs the CLI, capturing what it prints. */
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const write = process.stdout.write.bind(process.stdout);
+  const error = console.error;
+  // The test runner reports over stdout too, in Buffers; the commands write strings.
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    if (typeof chunk !== 'string') return write(chunk, ...rest);
+    out += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  console.error = (...parts: unknown[]) => {
+    err += `${parts.join(' ')}\n`;
+  };
+  try {
+    return { code: await main(['node', 'credless', ...args]), out, err };
+  } finally {
+    process.stdout.write = write;
+    console.error = error;
+  }
+}
+
+async function until<T>(probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('credless acr / cluster apply|get|logs|update|delete', () => {
+  let credless: TestCredless;
+  let runtime: RunningLocalRuntime;
+  let work: string;
+  let data: string[];
+
+  before(async () => {
+    credless = await startTestCredless();
+    data = ['--data-dir', credless.dataDir];
+    const kek = await loadKeyEncryptionKey({ dataDir: credless.dataDir });
+    await createLocalCluster(
+      { store: credless.store, kek },
+      { tenantId: credless.tenantId, baseUrl: credless.url, resourceGroup: 'rg', name: 'aks2' },
+    );
+    runtime = await startLocalRuntime(credless, {
+      dataDir: credless.dataDir,
+      backoff: { initialMs: 100, maxMs: 300 },
+      stopGraceMs: 2000,
+    });
+    work = await mkdtemp(join(tmpdir(), 'credless-cli-runtime-'));
+    await writeFile(join(work, 'pod.yaml'), MANIFEST);
+    await writeFile(join(work, 'package.json'), JSON.stringify({ scripts: { start: 'node hello.mjs' } }));
+    await writeFile(
+      join(work, 'hello.mjs'),
+      "console.log('hello from ' + process.env.HOSTNAME); setInterval(() => {}, 1000); process.on('SIGTERM', () => process.exit(0));",
+    );
+  });
+
+  after(async () => {
+    await runtime?.close();
+    await credless?.close();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  test('acr create is idempotent; acr build stores the directory as the image', async () => {
+    const created = await run('acr', 'create', '-n', 'myreg02', '-g', 'rg', '--sku', 'Basic', ...data);
+    assert.equal(created.code, 0, created.err);
+    assert.equal(JSON.parse(created.out).loginServer, 'myreg02.azurecr.io');
+    assert.equal((await run('acr', 'create', '-n', 'myreg02', ...data)).code, 0);
+    const built = await run('acr', 'build', work, '--registry', 'myreg02', '--image', 'hello:1', ...data);
+    assert.equal(built.code, 0, built.err);
+    assert.equal(JSON.parse(built.out).image, 'myreg02.azurecr.io/hello:1');
+    const missing = await run('acr', 'build', work, '-r', 'nosuchreg', '-t', 'hello:1', ...data);
+    assert.equal(missing.code, 3);
+    assert.match(missing.err, /registry 'nosuchreg' does not exist/);
+  });
+
+  test('apply refuses an unresolved placeholder; with it set the pod waits for the attach, then runs', async () => {
+    delete process.env['REGISTRY'];
+    const refused = await run('cluster', 'apply', '-f', join(work, 'pod.yaml'), '-n', 'aks2', ...data);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /placeholder \$\{REGISTRY\} has no value/);
+
+    process.env['REGISTRY'] = 'myreg02';
+    try {
+      const applied = await run('cluster', 'apply', '-f', join(work, 'pod.yaml'), '-n', 'aks2', ...data);
+      assert.equal(applied.code, 0, applied.err);
+      assert.equal(applied.out, 'pod/hello created\n');
+    } finally {
+      delete process.env['REGISTRY'];
+    }
+    const table = await until(async () => {
+      const { out } = await run('cluster', 'get', 'pods', '-n', 'aks2', ...data);
+      return /ErrImagePull|ImagePullBackOff/.test(out) ? out : undefined;
+    });
+    assert.match(
+      table,
+      /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nhello\s+0\/1\s+(ErrImagePull|ImagePullBackOff)/,
+    );
+
+    const attached = await run(
+      'cluster',
+      'update',
+      '-n',
+      'aks2',
+      '-g',
+      'rg',
+      '--attach-acr',
+      'myreg02',
+      '--query',
+      'role',
+      '-o',
+      'tsv',
+      ...data,
+    );
+    assert.equal(attached.out, 'AcrPull\n', attached.err);
+    await until(async () => {
+      const { out } = await run('cluster', 'get', 'pods', '-n', 'aks2', '-o', 'json', ...data);
+      return JSON.parse(out)[0]?.status === 'Running' ? true : undefined;
+    });
+    const logs = await until(async () => {
+      const { out } = await run('cluster', 'logs', 'hello', '-n', 'aks2', ...data);
+      return out.includes('hello from hello') ? out : undefined;
+    });
+    assert.match(logs, /hello from hello/);
+  });
+
+  test('delete: objects by kind and name; the cluster itself needs -g', async () => {
+    const vague = await run('cluster', 'delete', '-n', 'aks2', ...data);
+    assert.equal(vague.code, 2);
+    const deleted = await run('cluster', 'delete', 'pod', 'hello', '-n', 'aks2', ...data);
+    assert.equal(deleted.out, 'pod/hello deleted\n', deleted.err);
+    const { out } = await run('cluster', 'get', 'pods', '-n', 'aks2', '-o', 'json', ...data);
+    assert.deepEqual(JSON.parse(out), []);
+    const gone = await run('cluster', 'delete', 'pod', 'hello', '-n', 'aks2', ...data);
+    assert.equal(gone.code, 3);
+  });
+});
