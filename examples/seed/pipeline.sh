@@ -38,6 +38,10 @@ heading() {
   step=$((step + 1))
   printf '\n== %d. %s\n' "$step" "$1"
 }
+# The seed's `echo "::set-output name=…"`: name=value lines in $GITHUB_OUTPUT, when set.
+set_output() {
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then echo "$1=$2" >>"$GITHUB_OUTPUT"; fi
+}
 # One JSON field of standard input (no jq needed): json_field value
 json_field() {
   node -e 'let s="";process.stdin.on("data",(d)=>(s+=d)).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];if(v===undefined)process.exit(1);process.stdout.write(String(v))})' "$1"
@@ -48,6 +52,7 @@ RUNNER_TEMP="$(mktemp -d "${TMPDIR:-/tmp}/credless-seed.XXXXXX")"
 SERVER_PID=""
 cleanup() {
   local status=$?
+  set +e # cleaning up: keep going whatever the server's exit status
   if [ -n "$SERVER_PID" ]; then
     kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
   fi
@@ -65,6 +70,11 @@ if [ -z "${CREDLESS_URL:-}" ]; then
   SERVER_PID=$!
 else
   DATA_DIR="${CREDLESS_DATA_DIR:-$PWD/.credless}"
+  if [ ! -f "$DATA_DIR/tls/ca.crt" ]; then
+    echo "CREDLESS_URL is $CREDLESS_URL, but $DATA_DIR holds no credless (no tls/ca.crt):" >&2
+    echo "set CREDLESS_DATA_DIR to the data directory of that credless" >&2
+    exit 1
+  fi
 fi
 export CREDLESS_URL="${CREDLESS_URL%/}"
 export CREDLESS_DATA_DIR="$DATA_DIR" CREDLESS_AUTHORITY="$CREDLESS_URL"
@@ -90,7 +100,7 @@ fi
 echo "credless at $CREDLESS_URL (data directory $DATA_DIR)"
 
 heading "Prerequisite (part 1 of the series): the GitHub Actions identity, trusted through a federated credential"
-credless login -o none # the local administrator, only for this one-time setup
+AZURE_TENANT_ID="$(credless login --query tenantId -o tsv)" # the local administrator, for this one-time setup
 DEPLOYER_APP_ID="$(credless ad sp create-for-rbac --name "github-actions-$APP_NAME" --query appId -o tsv)"
 credless ad app federated-credential create --id "$DEPLOYER_APP_ID" -o none --parameters "{
   \"name\": \"github-main\", \"issuer\": \"$CREDLESS_URL/github-actions\",
@@ -98,12 +108,11 @@ credless ad app federated-credential create --id "$DEPLOYER_APP_ID" -o none --pa
 credless ad app permission add --id "$DEPLOYER_APP_ID" --api "$GRAPH_API" -o none --api-permissions \
   "$APPLICATION_READWRITE_ALL=Role" "$APPROLEASSIGNMENT_READWRITE_ALL=Role" "$GROUP_READWRITE_ALL=Role"
 credless ad app permission admin-consent --id "$DEPLOYER_APP_ID" -o none
-AZURE_TENANT_ID="$(credless account show --query tenantId -o tsv)"
-credless logout
 echo "deploying identity (secrets.AZURE_CLIENT_ID): $DEPLOYER_APP_ID"
 
 heading "Log in with the federated credential (azure/login, in a GitHub Actions job of $GITHUB_REPOSITORY)"
-eval "$(credless ci env --repo "$GITHUB_REPOSITORY" --ref main --run-id "$RUN_NUMBER")"
+job_env="$(credless ci env --repo "$GITHUB_REPOSITORY" --ref main --run-id "$RUN_NUMBER")"
+eval "$job_env"
 export AZURE_CLIENT_ID="$DEPLOYER_APP_ID" AZURE_TENANT_ID AZURE_AUTHORITY_HOST="$CREDLESS_URL"
 curl -fsS --cacert "$NODE_EXTRA_CA_CERTS" -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" \
   "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=api://AzureADTokenExchange" | json_field value >"$RUNNER_TEMP/login-token"
@@ -117,6 +126,7 @@ if [ -z "$adminGroupId" ]; then
   adminGroupId="$(credless ad group create --display-name "$APP_NAME" --mail-nickname "$APP_NAME" --query objectId -o tsv)"
 fi
 echo "adminGroupId=$adminGroupId"
+set_output adminGroupId "$adminGroupId"
 
 heading "Deploy AKS and ACR"
 credless cluster create --name "$CLUSTER" --resource-group "$CLUSTER_RG" --enable-oidc-issuer \
@@ -128,13 +138,13 @@ credless role assignment create --role "Azure Kubernetes Service RBAC Cluster Ad
   --scope "$aksId" --query roleDefinitionName -o tsv
 
 heading "Assign AKS RBAC role to the GitHub Action user"
-aksId="$(credless cluster show -g "$CLUSTER_RG" -n "$CLUSTER" --query id -o tsv)"
 credless role assignment create --role "Azure Kubernetes Service RBAC Cluster Admin" --assignee "$AZURE_CLIENT_ID" \
   --scope "$aksId" --query "{role: roleDefinitionName, scope: scope}" -o tsv
 
 heading "Get OIDCUrl"
 oidcUrl="$(credless cluster show --resource-group "$CLUSTER_RG" --name "$CLUSTER" --query "oidcIssuerProfile.issuerUrl" -o tsv)"
 echo "oidcUrl=$oidcUrl"
+set_output oidcUrl "$oidcUrl"
 
 heading "Get AKS Creds"
 credless cluster get-credentials --resource-group "$CLUSTER_RG" --name "$CLUSTER" --overwrite-existing
@@ -153,7 +163,8 @@ node -e 'const [h,p]=require("node:fs").readFileSync(process.argv[1],"utf8").tri
 # kubectl's exec plugin (credless get-token) exchanges this token for the cluster API's audience.
 export AZURE_FEDERATED_TOKEN_FILE="$RUNNER_TEMP/.token"
 if command -v kubectl >/dev/null 2>&1; then
-  echo "kubectl get --raw /version: $(kubectl get --raw /version | json_field gitVersion)"
+  version="$(kubectl get --raw /version | json_field gitVersion)"
+  echo "kubectl get --raw /version: $version"
 else
   echo "(kubectl is not installed: the cluster API check through the kubeconfig is left out)"
 fi
@@ -168,6 +179,8 @@ APPLICATION_CLIENT_ID="$(credless ad sp create-for-rbac --name "sp-$APP_NAME" --
 APPLICATION_OBJECT_ID="$(credless ad app show --id "$APPLICATION_CLIENT_ID" --query objectId -o tsv)"
 export APPLICATION_CLIENT_ID APPLICATION_OBJECT_ID SERVICE_ACCOUNT_ISSUER="$oidcUrl"
 echo "APPLICATION_CLIENT_ID=$APPLICATION_CLIENT_ID APPLICATION_OBJECT_ID=$APPLICATION_OBJECT_ID"
+set_output APPLICATION_CLIENT_ID "$APPLICATION_CLIENT_ID"
+set_output APPLICATION_OBJECT_ID "$APPLICATION_OBJECT_ID"
 
 heading "Install Service Account"
 # `cluster apply` fills ${VAR}s from the environment (the seed's sed) and refuses any left unset.
@@ -192,6 +205,7 @@ fi
 heading "Retrieve name of Container Registry"
 acrName="$(credless acr show --name "$ACR_NAME_WANTED" --query name -o tsv)"
 echo "acrName=$acrName"
+set_output acrName "$acrName"
 
 heading "Integrate ACR and AKS"
 credless cluster update -n "$CLUSTER" -g "$CLUSTER_RG" --attach-acr "$acrName" -o none
@@ -240,4 +254,6 @@ organization="$(printf '%s' "$page" | node -e 'let s="";process.stdin.on("data",
   printf '%s\n' "$page" >&2
   exit 1
 }
+set_output frontendUrl "$frontendUrl"
+set_output organizationName "$organization"
 echo "organization name: $organization"

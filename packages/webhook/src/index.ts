@@ -21,7 +21,8 @@ export { checkIdentityBinding, parseIdentityBindingPolicy } from './mutation/ide
 export type { MutationResult } from './mutation/mutate-pod.ts';
 export { mutatePod, readPod } from './mutation/mutate-pod.ts';
 export type { AddOperation, MutationConfig, ServiceAccountInfo } from './mutation/types.ts';
-export { KubernetesServiceAccountSource } from './service-accounts/kubernetes-source.ts';
+// KubernetesServiceAccountSource is not re-exported: it pulls in @kubernetes/client-node (about a second
+// of start-up), so it is loaded only when a webhook actually watches a cluster (serveWebhook).
 export type { ServiceAccountSource } from './service-accounts/source.ts';
 export { StaticServiceAccountSource } from './service-accounts/static-source.ts';
 export type { CertificateFiles, CertificatePair } from './tls/serving-certificate.ts';

@@ -6,12 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildWebhookApp } from './http/app.ts';
 import { compileMutationConfig, type MutationOptions } from './mutation/config.ts';
 import { type IdentityBindingPolicy, parseIdentityBindingPolicy } from './mutation/identity-bindings.ts';
-import { KubernetesServiceAccountSource } from './service-accounts/kubernetes-source.ts';
+import type { KubernetesServiceAccountSource } from './service-accounts/kubernetes-source.ts';
 import type { ServiceAccountSource } from './service-accounts/source.ts';
 import {
   type CertificateFiles,
@@ -55,6 +54,11 @@ export async function serveWebhook(options: ServeWebhookOptions): Promise<Runnin
   let serviceAccounts = options.serviceAccounts;
   let ownSource: KubernetesServiceAccountSource | undefined;
   if (!serviceAccounts) {
+    // Loaded here, not at start-up: client-node is large and only a cluster-watching webhook needs it.
+    const [{ KubeConfig }, { KubernetesServiceAccountSource }] = await Promise.all([
+      import('@kubernetes/client-node'),
+      import('./service-accounts/kubernetes-source.ts'),
+    ]);
     const kubeConfig = new KubeConfig();
     if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
     else kubeConfig.loadFromDefault();

@@ -31,6 +31,36 @@ export const outputOptions = (command: Command) =>
     .option('--query <jmespath>', "JMESPath query applied to the result (az's --query)")
     .option('-o, --output <format>', 'json (default), jsonc, tsv, table or none');
 
+/** The store options every directory command shares (tenant, data directory, PostgreSQL URL). */
+export const storeOptions = (command: Command) =>
+  command
+    .option('--tenant <id-or-domain>', 'tenant to act on (default: the default tenant)')
+    .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
+    .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)');
+
+/**
+ * A command acting on the store directly, with az's `--query` and `-o` (checked before anything
+ * changes); prints nothing when `run` returns undefined.
+ */
+export function storeCommand<O extends Options = Options>(
+  command: Command,
+  run: (ctx: DirectoryContext, options: O) => Promise<unknown>,
+): Command {
+  return outputOptions(storeOptions(command)).action(async (options: O) => {
+    const format = parseOutputFormat(options.output);
+    const query = options.query === undefined ? undefined : compileQuery(options.query);
+    const ctx = await openDirectoryContext(options);
+    let result: unknown;
+    try {
+      result = await run(ctx, options);
+    } finally {
+      await ctx.close();
+    }
+    if (result !== undefined)
+      process.stdout.write(formatOutput(query ? query.apply(result) : result, format));
+  });
+}
+
 export async function print(options: Options, produce: () => Promise<unknown>): Promise<void> {
   // Both are checked before the command runs: a bad --query or -o changes nothing.
   const format = parseOutputFormat(options.output);

@@ -5,9 +5,8 @@
  */
 import { loadConfig, loadKeyEncryptionKey } from '@credless/server';
 import type { Command } from 'commander';
-import { type DirectoryContext, openDirectoryContext, type StoreOptions } from '../../context.ts';
-import { formatOutput, parseOutputFormat } from '../../output/format.ts';
-import { compileQuery } from '../../output/query.ts';
+import type { StoreOptions } from '../../context.ts';
+import { storeCommand } from '../az/az-command.ts';
 import { ciEnv } from '../ci/ci-env.ts';
 import { createCluster, deleteCluster, listClusters, showCluster } from './cluster.ts';
 import { resolveServerUrl } from './server-url.ts';
@@ -20,30 +19,7 @@ async function loadKek(options: StoreOptions): Promise<Uint8Array> {
   return loadKeyEncryptionKey({ dataDir: config.dataDir, env: config.kek });
 }
 
-/** az's `--query` and `-o`, checked before the command runs (a bad one changes nothing). */
-function clusterCommand(
-  command: Command,
-  run: (ctx: DirectoryContext, options: Options) => Promise<unknown>,
-) {
-  return command
-    .option('--query <jmespath>', "JMESPath query applied to the result (az's --query)")
-    .option('-o, --output <format>', 'json (default), jsonc, tsv, table or none')
-    .option('--tenant <id-or-domain>', 'tenant to act on (default: the default tenant)')
-    .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
-    .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
-    .action(async (options: Options) => {
-      const format = parseOutputFormat(options.output);
-      const query = options.query === undefined ? undefined : compileQuery(options.query);
-      const ctx = await openDirectoryContext(options);
-      let result: unknown;
-      try {
-        result = await run(ctx, options);
-      } finally {
-        await ctx.close();
-      }
-      process.stdout.write(formatOutput(query ? query.apply(result) : result, format));
-    });
-}
+const clusterCommand = storeCommand<Options>;
 
 const names = (command: Command) =>
   command

@@ -7,41 +7,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '@credless/server';
 import type { Command } from 'commander';
-import { type DirectoryContext, openDirectoryContext, type StoreOptions } from '../../context.ts';
+import { openDirectoryContext, type StoreOptions } from '../../context.ts';
 import { UsageError } from '../../exit-codes.ts';
-import { formatOutput, parseOutputFormat } from '../../output/format.ts';
-import { compileQuery } from '../../output/query.ts';
+import { storeCommand, storeOptions } from '../az/az-command.ts';
 import { getCredentials } from '../cluster/get-credentials.ts';
 import { resolveServerUrl } from '../cluster/server-url.ts';
 import { createRoleAssignment, deleteRoleAssignment, listRoleAssignments } from './role-assignment.ts';
 
 type Options = StoreOptions & { query?: string; output?: string } & Record<string, unknown>;
 
-const storeOptions = (command: Command) =>
-  command
-    .option('--tenant <id-or-domain>', 'tenant to act on (default: the default tenant)')
-    .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
-    .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)');
-
-/** Runs against the store; az's `--query` and `-o` are checked before anything changes. */
-function azCommand(command: Command, run: (ctx: DirectoryContext, options: Options) => Promise<unknown>) {
-  return storeOptions(command)
-    .option('--query <jmespath>', "JMESPath query applied to the result (az's --query)")
-    .option('-o, --output <format>', 'json (default), jsonc, tsv, table or none')
-    .action(async (options: Options) => {
-      const format = parseOutputFormat(options.output);
-      const query = options.query === undefined ? undefined : compileQuery(options.query);
-      const ctx = await openDirectoryContext(options);
-      let result: unknown;
-      try {
-        result = await run(ctx, options);
-      } finally {
-        await ctx.close();
-      }
-      if (result !== undefined)
-        process.stdout.write(formatOutput(query ? query.apply(result) : result, format));
-    });
-}
+const azCommand = storeCommand<Options>;
 
 const text = (options: Options, name: string) => options[name] as string | undefined;
 

@@ -7,10 +7,10 @@
  */
 import { loadConfig } from '@credless/server';
 import type { Command } from 'commander';
-import { type DirectoryContext, openDirectoryContext, type StoreOptions } from '../../context.ts';
+import { openDirectoryContext, type StoreOptions } from '../../context.ts';
 import { UsageError } from '../../exit-codes.ts';
-import { formatOutput, parseOutputFormat } from '../../output/format.ts';
-import { compileQuery } from '../../output/query.ts';
+import { formatOutput } from '../../output/format.ts';
+import { storeCommand } from '../az/az-command.ts';
 import { deleteCluster } from '../cluster/cluster.ts';
 import {
   acrBuild,
@@ -56,26 +56,7 @@ const targetOf = (o: Options): RuntimeTarget & { namespace?: string } => ({
   ...(o['namespace'] ? { namespace: o['namespace'] as string } : {}),
 });
 
-/** Directory commands with az's `--query` and `-o`. */
-function azCommand(command: Command, run: (ctx: DirectoryContext, options: Options) => Promise<unknown>) {
-  return dataOption(command)
-    .option('--tenant <id-or-domain>', 'tenant to act on (default: the default tenant)')
-    .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
-    .option('--query <jmespath>', "JMESPath query applied to the result (az's --query)")
-    .option('-o, --output <format>', 'json (default), jsonc, tsv, table or none')
-    .action(async (options: Options) => {
-      const format = parseOutputFormat(options.output);
-      const query = options.query === undefined ? undefined : compileQuery(options.query);
-      const ctx = await openDirectoryContext(options);
-      let result: unknown;
-      try {
-        result = await run(ctx, options);
-      } finally {
-        await ctx.close();
-      }
-      process.stdout.write(formatOutput(query ? query.apply(result) : result, format));
-    });
-}
+const azCommand = storeCommand<Options>;
 
 const print = (lines: string[]) => {
   for (const l of lines) process.stdout.write(`${l}\n`);
