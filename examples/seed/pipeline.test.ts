@@ -196,10 +196,16 @@ describe('the seed pipeline against one credless', { timeout: 900_000 }, () => {
       console.log(`screenshot of the frontend after revoking consent: ${shot}`);
       await page.close();
 
-      // The sign-in log: the new pod's exchange for Graph succeeded — the token service issued a token
-      // (without roles, as Entra does when Graph's service principal does not require assignment) and
-      // Graph refused it. No failed exchange: the 403 is an authorization decision, not a federation one.
-      type Record = { result: string; resource: string; credentialName: string; subject: string };
+      // The sign-in log explains the 403: the new pod's exchange for Graph succeeded — the token service
+      // issued a token, but with no roles (as Entra does when Graph's service principal does not require
+      // assignment) — and Graph refused it. No failed exchange: the 403 is an authorization decision.
+      type Record = {
+        result: string;
+        resource: string;
+        credentialName: string;
+        subject: string;
+        roles?: string[];
+      };
       let records: Record[] = [];
       let graphExchanges: Record[] = [];
       for (let attempt = 0; attempt < 10 && graphExchanges.length === 0; attempt++) {
@@ -214,6 +220,7 @@ describe('the seed pipeline against one credless', { timeout: 900_000 }, () => {
         assert.equal(record.result, 'success');
         assert.equal(record.credentialName, 'kubernetes-federated-credential');
         assert.equal(record.subject, `system:serviceaccount:${NAMESPACE}:workload-identity-sa`);
+        assert.deepEqual(record.roles, [], 'the token was issued without User.Read.All');
       }
       assert.deepEqual(
         records.filter((record) => record.result !== 'success'),

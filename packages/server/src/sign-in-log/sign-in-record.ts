@@ -63,5 +63,7 @@ export function signInRecordFromOutcome(
     traceId: ids.traceId,
     latencyMs: options.latencyMs,
     ...(context.policyAudit ? { policyAudit: context.policyAudit } : {}),
+    // The token's roles, so "issued, but without the role the resource wants" is visible in the log.
+    ...(outcome.issued ? { roles: context.roles ?? [] } : {}),
   };
 }

@@ -38,6 +38,8 @@ export interface SignInLogRecord {
   policyAudit?: string | null;
   /** Failed exchanges: why no credential matched (migration 0006). Never holds the token. */
   explanation?: SignInExplanation | null;
+  /** Successful exchanges: the application roles the access token carries (migration 0011). */
+  roles?: string[] | null;
 }
 
 /** An explanation as recorded; `assertionVerified` says whether the compared claims were signature-checked. */
@@ -88,6 +90,8 @@ export interface SignInLogsTable {
   policy_audit: string | null;
   /** JSON text (migration 0006). */
   explanation: string | null;
+  /** JSON array of role values (migration 0011). */
+  roles: string | null;
 }
 
 /** The table is added by migration 0003; typed here so the directory schema stays about the directory. */
@@ -115,6 +119,7 @@ function toRow(record: SignInLogRecord): SignInLogsTable {
     latency_ms: Math.max(0, Math.round(record.latencyMs)),
     policy_audit: record.policyAudit ?? null,
     explanation: record.explanation ? JSON.stringify(record.explanation) : null,
+    roles: record.roles ? JSON.stringify(record.roles) : null,
   };
 }
 
@@ -163,7 +168,17 @@ function fromRow(row: SignInLogsTable): SignInLogRecord {
     latencyMs: Number(row.latency_ms),
     ...(row.policy_audit ? { policyAudit: row.policy_audit } : {}),
     ...(row.explanation ? { explanation: parseExplanation(row.explanation) } : {}),
+    ...(row.roles ? { roles: parseRoles(row.roles) } : {}),
   };
+}
+
+function parseRoles(text: string): string[] | null {
+  try {
+    const roles: unknown = JSON.parse(text);
+    return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === 'string') : null;
+  } catch {
+    return null;
+  }
 }
 
 function parseExplanation(text: string): SignInExplanation | null {

@@ -146,8 +146,10 @@ describe('sign-in logs over HTTPS', () => {
     assert.equal(success.failedStep, null);
     assert.equal(success.clientRequestId, okRequestId);
     assert.ok(Number.isInteger(success.latencyMs) && success.latencyMs >= 0);
+    assert.deepEqual(success.roles, ['User.Read.All'], 'the roles the issued token carries');
 
     const failure = await stored(failed.traceId);
+    assert.equal(failure.roles, undefined, 'a failure issued nothing, so it has no roles');
     assert.equal(failure.result, 'failure');
     assert.equal(failure.errorCode, 'subject_no_match');
     assert.equal(failure.aadsts, 700213);

@@ -14,6 +14,7 @@ import * as signInExplanations0006 from './0006_sign_in_explanations.ts';
 import * as graphApi0007 from './0007_graph_api.ts';
 import * as clusters0008 from './0008_clusters.ts';
 import * as roleAssignments0010 from './0010_role_assignments.ts';
+import * as signInRoles0011 from './0011_sign_in_roles.ts';
 
 /** Keyed by name; Kysely applies them in name order. Never rename or edit one that has shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -26,6 +27,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0007_graph_api': graphApi0007,
   '0008_clusters': clusters0008,
   '0010_role_assignments': roleAssignments0010,
+  '0011_sign_in_roles': signInRoles0011,
 });
 
 export class InCodeMigrationProvider implements MigrationProvider {
