@@ -25,12 +25,13 @@ import { type BodyPool, runLoad } from './lib/load.ts';
 import { processCpuMs } from './lib/process-cpu.ts';
 import {
   checkEachServerOnce,
-  formatRow,
   type MeasuredRun,
   positiveIntegerEnv,
   printProgress,
   type RunSummary,
+  SUMMARY_HEADER,
   summarize,
+  summaryRow,
 } from './lib/report.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -267,24 +268,9 @@ async function main(): Promise<number> {
   const ceilingResult = summaries.get('ceiling')!;
   console.log('');
   if (rounds > 1) console.log(`median of ${rounds} rounds (latencies from the median round):`);
-  console.log(
-    formatRow(['server', 'rps', 'p50 ms', 'p99 ms', 'CPU ms/req', 'requests', 'non-2xx', 'errors']),
-  );
-  for (const contender of contenders) {
-    const r = summaries.get(contender.key)!;
-    console.log(
-      formatRow([
-        contender.title,
-        r.rps.toFixed(0),
-        r.p50Ms.toFixed(1),
-        r.p99Ms.toFixed(1),
-        r.cpuMsPerRequest === undefined ? 'n/a' : r.cpuMsPerRequest.toFixed(2),
-        String(r.requests),
-        String(r.non2xx),
-        String(r.errors + r.timeouts),
-      ]),
-    );
-  }
+  console.log(SUMMARY_HEADER);
+  for (const contender of contenders)
+    console.log(summaryRow(contender.title, summaries.get(contender.key)!, 2));
   const vsOidcProvider = credlessResult.rps / oidcResult.rps;
   const vsCeiling = credlessResult.rps / ceilingResult.rps;
   const verdict = (ok: boolean) => (ok ? 'meets target' : 'BELOW TARGET');

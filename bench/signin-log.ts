@@ -28,11 +28,12 @@ import { type BodyPool, runLoad } from './lib/load.ts';
 import { processCpuMs } from './lib/process-cpu.ts';
 import {
   checkEachServerOnce,
-  formatRow,
   type MeasuredRun,
   positiveIntegerEnv,
   printProgress,
+  SUMMARY_HEADER,
   summarize,
+  summaryRow,
 } from './lib/report.ts';
 import { requireEnv, serveUntilSignal } from './servers/child-support.ts';
 
@@ -217,26 +218,9 @@ async function main(): Promise<number> {
   ];
   console.log('');
   console.log(`median of ${rounds} rounds (latencies from the median round):`);
-  console.log(
-    formatRow(['server', 'rps', 'p50 ms', 'p99 ms', 'CPU ms/req', 'requests', 'non-2xx', 'errors']),
-  );
-  for (const [v, r] of [
-    [variants[0]!, onResult],
-    [variants[1]!, offResult],
-  ] as const) {
-    console.log(
-      formatRow([
-        v.title,
-        r.rps.toFixed(0),
-        r.p50Ms.toFixed(1),
-        r.p99Ms.toFixed(1),
-        r.cpuMsPerRequest === undefined ? 'n/a' : r.cpuMsPerRequest.toFixed(3),
-        String(r.requests),
-        String(r.non2xx),
-        String(r.errors + r.timeouts),
-      ]),
-    );
-  }
+  console.log(SUMMARY_HEADER);
+  console.log(summaryRow(variants[0]!.title, onResult, 3));
+  console.log(summaryRow(variants[1]!.title, offResult, 3));
   const overhead = 1 - onResult.rps / offResult.rps;
   const cpuOverhead =
     onResult.cpuMsPerRequest && offResult.cpuMsPerRequest

@@ -116,3 +116,28 @@ export function summarize(runs: MeasuredRun[]): RunSummary {
     statusCodes,
   };
 }
+
+/** The header and one row per server of the summary table that exchange.ts and signin-log.ts print. */
+export const SUMMARY_HEADER = formatRow([
+  'server',
+  'rps',
+  'p50 ms',
+  'p99 ms',
+  'CPU ms/req',
+  'requests',
+  'non-2xx',
+  'errors',
+]);
+
+export function summaryRow(title: string, r: RunSummary, cpuDigits: number): string {
+  return formatRow([
+    title,
+    r.rps.toFixed(0),
+    r.p50Ms.toFixed(1),
+    r.p99Ms.toFixed(1),
+    r.cpuMsPerRequest === undefined ? 'n/a' : r.cpuMsPerRequest.toFixed(cpuDigits),
+    String(r.requests),
+    String(r.non2xx),
+    String(r.errors + r.timeouts),
+  ]);
+}

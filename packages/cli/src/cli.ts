@@ -6,6 +6,7 @@
 import { closeWebhookOnSignals, createWebhookCerts, webhookServe } from '@credless/webhook';
 import { Command, CommanderError, Option } from 'commander';
 import { rotateAdminKeyCommand, showAdminIdentity } from './commands/admin.ts';
+import { storeOptions } from './commands/az/az-command.ts';
 import { declareAzCommands } from './commands/az/declare.ts';
 import { declareLocalPlatformCommands } from './commands/cluster/declare.ts';
 import {
@@ -34,20 +35,15 @@ function directoryCommand(
   command: Command,
   action: (ctx: DirectoryContext, ...args: never[]) => Promise<unknown>,
 ) {
-  return command
-    .option('--tenant <id-or-domain>', 'tenant to act on (default: the default tenant)')
-    .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
-    .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
-    .action(async (...args: unknown[]) => {
-      const cmd = args[args.length - 1] as Command;
-      const storeOptions = cmd.opts() as StoreOptions;
-      const ctx = await openDirectoryContext(storeOptions);
-      try {
-        printJson(await action(ctx, ...(args.slice(0, -1) as never[])));
-      } finally {
-        await ctx.close();
-      }
-    });
+  return storeOptions(command).action(async (...args: unknown[]) => {
+    const cmd = args[args.length - 1] as Command;
+    const ctx = await openDirectoryContext(cmd.opts() as StoreOptions);
+    try {
+      printJson(await action(ctx, ...(args.slice(0, -1) as never[])));
+    } finally {
+      await ctx.close();
+    }
+  });
 }
 
 /** Like directoryCommand, for commands that act on the store itself rather than one tenant. */

@@ -57,54 +57,28 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     exchange: deps.exchange,
     ...(deps.onExchange ? { onExchange: deps.onExchange } : {}),
   });
-  await app.register(discoveryRoutes, {
+  // What every route that serves or checks credless-issued tokens needs.
+  const ownTokens = {
     baseUrl: () => deps.exchange.settings.baseUrl,
     directory: deps.directory,
     getJwks: deps.getJwks,
     now: deps.exchange.now,
-  });
+  };
+  await app.register(discoveryRoutes, ownTokens);
   if (deps.querySignInLogs) {
-    await app.register(signInRoutes, {
-      baseUrl: () => deps.exchange.settings.baseUrl,
-      directory: deps.directory,
-      getJwks: deps.getJwks,
-      querySignInLogs: deps.querySignInLogs,
-      now: deps.exchange.now,
-    });
+    await app.register(signInRoutes, { ...ownTokens, querySignInLogs: deps.querySignInLogs });
   }
   if (deps.graph) {
-    await app.register(graphRoutes, {
-      prefix: '/v1.0',
-      ...deps.graph,
-      baseUrl: () => deps.exchange.settings.baseUrl,
-      directory: deps.directory,
-      getJwks: deps.getJwks,
-      now: deps.exchange.now,
-    });
+    await app.register(graphRoutes, { prefix: '/v1.0', ...deps.graph, ...ownTokens });
   }
   if (deps.explain) {
-    await app.register(explainRoutes, {
-      baseUrl: () => deps.exchange.settings.baseUrl,
-      directory: deps.directory,
-      getJwks: deps.getJwks,
-      now: deps.exchange.now,
-      explain: deps.explain,
-    });
+    await app.register(explainRoutes, { ...ownTokens, explain: deps.explain });
   }
   if (deps.localIssuers) {
-    await app.register(localIssuerRoutes, {
-      localIssuers: deps.localIssuers,
-      baseUrl: () => deps.exchange.settings.baseUrl,
-    });
+    await app.register(localIssuerRoutes, { localIssuers: deps.localIssuers, baseUrl: ownTokens.baseUrl });
   }
   if (deps.clusterApi) {
-    await app.register(clusterApiRoutes, {
-      ...deps.clusterApi,
-      directory: deps.directory,
-      getJwks: deps.getJwks,
-      baseUrl: () => deps.exchange.settings.baseUrl,
-      now: deps.exchange.now,
-    });
+    await app.register(clusterApiRoutes, { ...deps.clusterApi, ...ownTokens });
   }
   app.get('/healthz', async () => ({ status: 'ok' }));
   const registry = deps.metrics?.registry;
