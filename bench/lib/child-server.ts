@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { sizeThreadPool } from '@credless/server/thread-pool';
 
 export interface ChildServer<Info> {
   name: string;
@@ -21,6 +22,11 @@ export interface StartChildServerOptions {
   env?: NodeJS.ProcessEnv;
   execArgv?: string[];
   startTimeoutMs?: number;
+  /**
+   * The child is a credless server: give it the libuv thread pool that `credless up` sizes for
+   * itself (thread-pool.cjs), which must be in the environment before the child starts.
+   */
+  credless?: boolean;
 }
 
 const STOP_GRACE_MS = 5000;
@@ -33,7 +39,11 @@ process.once('exit', () => {
 
 export async function startChildServer<Info>(options: StartChildServerOptions): Promise<ChildServer<Info>> {
   const child = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', options.script], {
-    env: { ...process.env, ...options.env },
+    env: {
+      ...process.env,
+      ...(options.credless ? { UV_THREADPOOL_SIZE: sizeThreadPool({ ...process.env }) } : {}),
+      ...options.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   running.add(child);

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../bin/credless.mjs', import.meta.url));
+export const BIN = fileURLToPath(new URL('../bin/credless.cjs', import.meta.url));
 
 export interface BinaryRun {
   code: number | null;
@@ -27,4 +27,58 @@ export function runBinary(args: string[]): Promise<BinaryRun> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+export interface RunningUp {
+  pid: number;
+  /** What `credless up` printed up to its NODE_EXTRA_CA_CERTS line. */
+  banner: string;
+  stderr: () => string;
+  /** SIGTERM; resolves with the exit code. */
+  stop: () => Promise<number | null>;
+  /** SIGKILL, for `finally` blocks; harmless after stop. */
+  kill: () => void;
+}
+
+/** Starts `credless up` on a free port in `dataDir` and waits for its banner (60 s at most). */
+export async function startCredlessUp(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningUp> {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('CREDLESS_')),
+  );
+  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--data-dir', dataDir], {
+    env: { ...env, CREDLESS_LOG_LEVEL: 'warn', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  try {
+    const banner = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner within 60 s; stderr: ${stderr}`)), 60_000);
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes('export NODE_EXTRA_CA_CERTS=')) {
+          clearTimeout(timer);
+          resolve(stdout);
+        }
+      });
+      child.on('close', () => reject(new Error(`exited early; stderr: ${stderr}`)));
+    });
+    return {
+      pid: child.pid!,
+      banner,
+      stderr: () => stderr,
+      stop: () => {
+        child.kill('SIGTERM');
+        return exited;
+      },
+      kill: () => child.kill('SIGKILL'),
+    };
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
 }

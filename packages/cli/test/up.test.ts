@@ -1,42 +1,20 @@
 /** `credless up` as a user runs it: a child process that serves HTTPS until SIGTERM. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-
-const BIN = fileURLToPath(new URL('../bin/credless.mjs', import.meta.url));
+import { startCredlessUp } from './run-binary.ts';
 
 test('credless up creates the data directory, serves discovery over HTTPS and stops on SIGTERM', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'credless-up-'));
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('CREDLESS_')),
-  );
-  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--data-dir', dataDir], {
-    env: { ...env, CREDLESS_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const up = await startCredlessUp(dataDir).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
   });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   try {
-    const banner = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no banner within 60 s; stderr: ${stderr}`)), 60_000);
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-        if (stdout.includes('export NODE_EXTRA_CA_CERTS=')) {
-          clearTimeout(timer);
-          resolve(stdout);
-        }
-      });
-      child.on('close', () => reject(new Error(`exited early; stderr: ${stderr}`)));
-    });
+    const { banner } = up;
     const authority = /authority host\s+(\S+)/.exec(banner)?.[1];
     const tenantId = /default tenant\s+(\S+)/.exec(banner)?.[1];
     const caPath = /NODE_EXTRA_CA_CERTS=(\S+)/.exec(banner)?.[1];
@@ -65,10 +43,9 @@ test('credless up creates the data directory, serves discovery over HTTPS and st
       await agent.close();
     }
 
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await up.stop(), 0, up.stderr());
   } finally {
-    child.kill('SIGKILL');
+    up.kill();
     await rm(dataDir, { recursive: true, force: true });
   }
 });
