@@ -10,12 +10,24 @@ export interface BinaryRun {
   stderr: string;
 }
 
-export function runBinary(args: string[]): Promise<BinaryRun> {
+/** The parent's environment without CREDLESS_* settings (they would leak into the child), plus `extra`. */
+export function binaryEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('CREDLESS_')),
   );
+  return { ...env, ...extra };
+}
+
+export function runBinary(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<BinaryRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: binaryEnv(options.env),
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -42,11 +54,8 @@ export interface RunningUp {
 
 /** Starts `credless up` on a free port in `dataDir` and waits for its banner (60 s at most). */
 export async function startCredlessUp(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningUp> {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !name.startsWith('CREDLESS_')),
-  );
   const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--data-dir', dataDir], {
-    env: { ...env, CREDLESS_LOG_LEVEL: 'warn', ...extraEnv },
+    env: binaryEnv({ CREDLESS_LOG_LEVEL: 'warn', ...extraEnv }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -2,7 +2,6 @@
  * A real credless (testkit) with a test OIDC issuer, a CLI session of the local administrator in a
  * temporary config directory, and the real `credless` binary run against that session.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import {
 import { Agent } from 'undici';
 import { type GraphApi, openGraphApi } from '../../src/session/graph-api.ts';
 import { login } from '../../src/session/login.ts';
-import { BIN, type BinaryRun } from '../run-binary.ts';
+import { type BinaryRun, runBinary } from '../run-binary.ts';
 
 export const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 
@@ -52,31 +51,15 @@ export async function startAzFixture(): Promise<AzFixture> {
   if (!api) throw new Error('login wrote no session');
   const agent = new Agent({ connect: { ca: credless.caCertPem as string } });
 
-  const run = (args: string[], options: { configDir?: string } = {}) => {
-    const env = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !name.startsWith('CREDLESS_')),
-    );
-    env['CREDLESS_CONFIG_DIR'] = options.configDir ?? configDir;
-    // Offline fallbacks (no session) must not touch the developer's ./.credless.
-    env['CREDLESS_DATA_DIR'] = join(dir, 'offline-data');
-    return new Promise<BinaryRun>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], {
-        env,
-        cwd: dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-      });
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        stderr += chunk;
-      });
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
+  const run = (args: string[], options: { configDir?: string } = {}) =>
+    runBinary(args, {
+      cwd: dir,
+      env: {
+        CREDLESS_CONFIG_DIR: options.configDir ?? configDir,
+        // Offline fallbacks (no session) must not touch the developer's ./.credless.
+        CREDLESS_DATA_DIR: join(dir, 'offline-data'),
+      },
     });
-  };
 
   const federatedToken = (subject: string) => issuer.issueToken({ sub: subject, aud: FEDERATION_AUDIENCE });
 
