@@ -118,6 +118,8 @@ export async function startCredless(
     dataDir: config.dataDir,
     ficLimitPerApp: config.ficLimitPerApp,
     now,
+    onConnectionError: (error) =>
+      logger.warn({ err: error }, 'database connection lost; reconnecting on next use'),
   });
   const cleanup: Array<() => Promise<void> | void> = [() => rawStore.close()];
   try {

@@ -27,6 +27,11 @@ export interface OpenDatabaseOptions {
   /** PostgreSQL schema to use (created if missing); overrides `?schema=` in the URL. */
   schema?: string;
   log?: (msg: string) => void;
+  /**
+   * A pooled PostgreSQL connection failed while idle (the server restarted, a failover, a network cut).
+   * The pool drops that connection and opens a new one on the next query; this only reports it.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 export interface Database {
@@ -92,6 +97,9 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
     ...config,
     types: { getTypeParser: typeParser as typeof pg.types.getTypeParser },
   });
+  // Without a listener, an idle connection's error (every one of them, when the database restarts) is an
+  // unhandled 'error' event that takes the whole process down.
+  pool.on('error', (error) => options.onConnectionError?.(error));
   const db = new Kysely<DatabaseSchema>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   try {
     if (schema !== undefined) await createSchema(db, schema);

@@ -25,12 +25,14 @@ export interface Replica {
   /** Runs a directory write through this replica's own store; resolves once committed. */
   call(command: ReplicaCommand): Promise<unknown>;
   readonly exited: boolean;
+  /** The last few kB of its standard error, for assertion messages. */
+  readonly stderr: string;
   /** SIGTERM (or SIGKILL) and wait for exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export async function startReplica(name: string, env: NodeJS.ProcessEnv): Promise<Replica> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SCRIPT], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', SCRIPT], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -85,6 +87,9 @@ export async function startReplica(name: string, env: NodeJS.ProcessEnv): Promis
     client,
     get exited() {
       return exited;
+    },
+    get stderr() {
+      return stderr;
     },
     call(command) {
       if (exited || !child.connected) return Promise.reject(new Error(`${name} exited`));
