@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under packages/, bench/, deploy/ and examples/ with node's test runner (TypeScript through tsx).
+// Runs every *.test.ts under packages/, bench/, deploy/, examples/ and scripts/ with node's test runner (TypeScript through tsx).
+// The "source" export condition makes @credless/* imports load src/, here and in every child process
+// (NODE_OPTIONS), so tests need no build; only the CLI tests run the built bin (npm run build first),
+// with the condition taken out of its environment (packages/cli/test/run-binary.ts).
 // Usage: npm test [-- <path filter>...]   e.g. npm test -- packages/core
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+const SOURCE_CONDITION = '--conditions=source';
 const filters = process.argv.slice(2);
 
 function* walk(dir) {
@@ -17,7 +21,7 @@ function* walk(dir) {
   }
 }
 
-const files = ['packages', 'bench', 'deploy', 'examples']
+const files = ['packages', 'bench', 'deploy', 'examples', 'scripts']
   .flatMap((dir) => [...walk(join(root, dir))])
   .map((file) => relative(root, file))
   .filter((file) => filters.length === 0 || filters.some((filter) => file.includes(filter)))
@@ -31,6 +35,14 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, SOURCE_CONDITION].filter(Boolean).join(' '),
+    },
+  },
 );
 process.exit(result.status ?? 1);

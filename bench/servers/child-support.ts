@@ -7,10 +7,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import {
-  createCertificateAuthority,
-  issueServerCertificate,
-} from '../../packages/server/src/tls/certificates.ts';
+import { createCertificateAuthority, issueServerCertificate } from '@credless/common';
 
 export function requireEnv(name: string): string {
   const value = process.env[name];

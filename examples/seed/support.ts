@@ -12,9 +12,12 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { assertBuilt, withoutSourceCondition } from '../../scripts/package-builds.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CREDLESS_BIN = join(REPO_ROOT, 'node_modules', '.bin', 'credless');
+// The seed runs the built credless (npm run build), as `npm start` does.
+assertBuilt('@credless/cli');
 export const PIPELINE = fileURLToPath(new URL('./pipeline.sh', import.meta.url));
 export const SEED_APP_K8S = fileURLToPath(new URL('../seed-app/k8s/', import.meta.url));
 export const CHROMIUM = '/usr/bin/chromium';
@@ -90,7 +93,7 @@ export async function startCredless(dir: string): Promise<Credless> {
   await mkdir(join(dir, 'config'), { recursive: true });
   const { CREDLESS_DATABASE_URL: _db, CREDLESS_PORT: _port, ...inherited } = process.env;
   const env: NodeJS.ProcessEnv = {
-    ...inherited,
+    ...withoutSourceCondition(inherited),
     CREDLESS_URL: url,
     CREDLESS_AUTHORITY: url,
     CREDLESS_DATA_DIR: dataDir,

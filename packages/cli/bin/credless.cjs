@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The credless command's entry point. CommonJS on purpose: it runs before Node's ES module loader
 // starts libuv's thread pool, so the pool can still be sized for signing (thread-pool.cjs). The
-// command itself is the ES module beside this file.
+// command itself is the compiled ES module in ../dist (npm run build).
 'use strict';
 require('@credless/server/thread-pool').sizeThreadPool();
-import('./credless.mjs');
+import('../dist/main.js');

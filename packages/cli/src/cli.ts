@@ -1,30 +1,27 @@
 /**
  * The credless command line. This file only declares commands; each command is an exported function
- * in ./commands that tests call directly.
+ * in ./commands that tests call directly. Declaring is all a start does: a command's modules are
+ * imported (`await import`) only when it runs, so `--help` and `get-token` load next to nothing.
  * @module
  */
-import { closeWebhookOnSignals, createWebhookCerts, webhookServe } from '@credless/webhook';
 import { Command, CommanderError, Option } from 'commander';
-import { rotateAdminKeyCommand, showAdminIdentity } from './commands/admin.ts';
 import { storeOptions } from './commands/az/az-command.ts';
 import { declareAzCommands } from './commands/az/declare.ts';
 import { declareLocalPlatformCommands } from './commands/cluster/declare.ts';
-import {
-  applyCommand,
-  type DeclarativeOptions,
-  planCommand,
-  runDeclarative,
-} from './commands/declarative.ts';
-import { type ExplainOptions, printExplanation } from './commands/explain.ts';
-import { setIssuerPolicy, showIssuerPolicy, trustIssuer, untrustIssuer } from './commands/issuer-policy.ts';
+import type { DeclarativeOptions, planCommand } from './commands/declarative.ts';
+import type { ExplainOptions } from './commands/explain.ts';
 import { declareKubeCommands } from './commands/kube/declare.ts';
 import { declareClusterAccessCommands } from './commands/role/declare.ts';
 import { declareRuntimeCommands } from './commands/runtime/declare.ts';
-import { listSignIns } from './commands/signins.ts';
-import { createTenant, listTenants, showTenant } from './commands/tenant.ts';
-import { closeOnSignals, up } from './commands/up.ts';
-import { type DirectoryContext, openDirectoryContext, type StoreOptions } from './context.ts';
+import type { DirectoryContext, StoreOptions } from './context.ts';
 import { EXIT, exitCodeFor, UsageError } from './exit-codes.ts';
+
+const openDirectoryContext = async (options: StoreOptions) =>
+  (await import('./context.ts')).openDirectoryContext(options);
+const tenants = () => import('./commands/tenant.ts');
+const issuerPolicies = () => import('./commands/issuer-policy.ts');
+const declarativeCommands = () => import('./commands/declarative.ts');
+type DeclarativeModule = Awaited<ReturnType<typeof declarativeCommands>>;
 
 const printJson = (value: unknown) => {
   if (value !== undefined) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -92,6 +89,7 @@ export function buildProgram(): Command {
     .option('--hostname <name>', 'extra DNS name for the server certificate (repeatable)', collect)
     .addOption(new Option('--insecure-http', 'serve plain HTTP, only behind a TLS-terminating proxy'))
     .action(async (options) => {
+      const { closeOnSignals, up } = await import('./commands/up.ts');
       const running = await up(options);
       await closeOnSignals(running);
     });
@@ -103,22 +101,25 @@ export function buildProgram(): Command {
       .description('create a tenant')
       .requiredOption('--domain <domain>', 'default domain, e.g. contoso.credless.local')
       .requiredOption('--display-name <name>', 'organization display name'),
-    (store, options: { domain: string; displayName: string }) => createTenant(store, options),
+    async (store, options: { domain: string; displayName: string }) =>
+      (await tenants()).createTenant(store, options),
   );
-  storeCommand(tenant.command('list').description('list tenants'), (store) => listTenants(store));
+  storeCommand(tenant.command('list').description('list tenants'), async (store) =>
+    (await tenants()).listTenants(store),
+  );
   storeCommand(
     tenant
       .command('show')
       .description('show a tenant')
       .requiredOption('--id <id-or-domain>', 'tenant id or domain'),
-    (store, options: { id: string }) => showTenant(store, options.id),
+    async (store, options: { id: string }) => (await tenants()).showTenant(store, options.id),
   );
 
   const issuerPolicy = program
     .command('issuer-policy')
     .description('trusted issuers of the tenant, their limits and pinned keys, the shared-issuer guard');
-  directoryCommand(issuerPolicy.command('show').description('show the issuer policy'), (ctx) =>
-    showIssuerPolicy(ctx),
+  directoryCommand(issuerPolicy.command('show').description('show the issuer policy'), async (ctx) =>
+    (await issuerPolicies()).showIssuerPolicy(ctx),
   );
   directoryCommand(
     issuerPolicy
@@ -129,7 +130,8 @@ export function buildProgram(): Command {
         '--shared-issuer-guard <on|off>',
         'require an owner pin for GitHub/gitlab.com/HCP Terraform (default on)',
       ),
-    (ctx, options: { mode?: string; sharedIssuerGuard?: string }) => setIssuerPolicy(ctx, options),
+    async (ctx, options: { mode?: string; sharedIssuerGuard?: string }) =>
+      (await issuerPolicies()).setIssuerPolicy(ctx, options),
   );
   directoryCommand(
     issuerPolicy
@@ -140,7 +142,7 @@ export function buildProgram(): Command {
       .option('--clock-skew <seconds>', 'clock skew for this issuer (default: the server setting)')
       .option('--jwks-file <file>', 'pin these public keys; the issuer is then never contacted')
       .option('--unpin-jwks', 'drop the pinned keys and fetch the issuer metadata again'),
-    (
+    async (
       ctx,
       options: {
         issuer: string;
@@ -149,14 +151,14 @@ export function buildProgram(): Command {
         jwksFile?: string;
         unpinJwks?: boolean;
       },
-    ) => trustIssuer(ctx, options),
+    ) => (await issuerPolicies()).trustIssuer(ctx, options),
   );
   directoryCommand(
     issuerPolicy
       .command('untrust')
       .description('remove an issuer from the trusted list (and its limits and pinned keys)')
       .requiredOption('--issuer <url>', 'issuer URL'),
-    (ctx, options: { issuer: string }) => untrustIssuer(ctx, options),
+    async (ctx, options: { issuer: string }) => (await issuerPolicies()).untrustIssuer(ctx, options),
   );
 
   const signins = program.command('signins').description('sign-in logs (token exchanges)');
@@ -168,8 +170,8 @@ export function buildProgram(): Command {
       .option('--failed', 'only failed exchanges')
       .option('--since <when>', 'ISO 8601 timestamp or a duration back from now (30m, 1h, 7d)')
       .option('--limit <n>', 'at most this many records (1-1000, default 100)'),
-    (ctx, options: { app?: string; failed?: boolean; since?: string; limit?: string }) =>
-      listSignIns(ctx, options),
+    async (ctx, options: { app?: string; failed?: boolean; since?: string; limit?: string }) =>
+      (await import('./commands/signins.ts')).listSignIns(ctx, options),
   );
 
   directoryCommand(
@@ -183,12 +185,13 @@ export function buildProgram(): Command {
       .requiredOption('--token <file|->', 'file holding the token (JWT), or - for standard input')
       .option('--output <format>', 'text (default) or json')
       .option('--no-verify-signature', "do not fetch the issuer's keys to check the signature"),
-    (ctx, options: ExplainOptions & { output?: string }) => printExplanation(ctx, options),
+    async (ctx, options: ExplainOptions & { output?: string }) =>
+      (await import('./commands/explain.ts')).printExplanation(ctx, options),
   );
 
   // Declarative identity: plan/apply converge the directory to a file (applications, credentials, consent,
   // groups); where they act follows the ad commands' rule (a store given, else the login session, else local).
-  const declarative = (command: Command, run: typeof planCommand) =>
+  const declarative = (command: Command, pick: (commands: DeclarativeModule) => typeof planCommand) =>
     command
       .requiredOption('-f, --file <file>', 'identity file (YAML or JSON, apiVersion credless.dev/v1)')
       .option('--prune', 'also delete what the file does not name (applications, groups, credentials, …)')
@@ -196,7 +199,8 @@ export function buildProgram(): Command {
       .option('--data-dir <dir>', 'act on this data directory directly (offline)')
       .option('--database-url <url>', 'act on this PostgreSQL store directly (offline)')
       .action(async (options: DeclarativeOptions & StoreOptions) => {
-        await runDeclarative(options, run);
+        const commands = await declarativeCommands();
+        await commands.runDeclarative(options, pick(commands));
       });
   declarative(
     program
@@ -204,14 +208,14 @@ export function buildProgram(): Command {
       .description('show what apply would change to make the directory match the file (changes nothing)')
       .option('--detailed-exitcode', 'exit 6 when there are changes (0 = none)')
       .option('--output <format>', 'text (default) or json'),
-    planCommand,
+    (commands) => commands.planCommand,
   );
   declarative(
     program
       .command('apply')
       .description('make the directory match the file: prints the plan, asks, applies (idempotent)')
       .option('--yes', 'apply without asking (needed when not run from a terminal)'),
-    applyCommand,
+    (commands) => commands.applyCommand,
   );
 
   // az-shaped: login, logout, account, rest, ad app|sp|group … (Graph API of the session, or a store offline).
@@ -222,13 +226,16 @@ export function buildProgram(): Command {
     .description('the local tenant administrator identity (Graph-compatible API access)');
   directoryCommand(
     admin.command('rotate-key').description('replace the administrator key pair and certificate'),
-    (ctx, options: StoreOptions) => rotateAdminKeyCommand(ctx, { dataDir: options.dataDir }),
+    async (ctx, options: StoreOptions) =>
+      (await import('./commands/admin.ts')).rotateAdminKeyCommand(ctx, { dataDir: options.dataDir }),
   );
   admin
     .command('show')
     .description('show the administrator client id, tenant and key file')
     .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
-    .action(async (options: { dataDir?: string }) => printJson(await showAdminIdentity(options)));
+    .action(async (options: { dataDir?: string }) =>
+      printJson(await (await import('./commands/admin.ts')).showAdminIdentity(options)),
+    );
   // Kubernetes: cluster jwks, kubeconfig convert, get-token (kubelogin equivalent).
   declareKubeCommands(program);
   // Local platforms: cluster create|show|list|delete (same `cluster` group as jwks) and ci env.
@@ -257,7 +264,10 @@ export function buildProgram(): Command {
     )
     .option('--identity-bindings <file>', 'YAML policy: which ServiceAccounts may use which client ids')
     .option('--kubeconfig <file>', 'kubeconfig (default: in-cluster, then $KUBECONFIG / ~/.kube/config)')
-    .action(async (options) => closeWebhookOnSignals(await webhookServe(options)));
+    .action(async (options) => {
+      const { closeWebhookOnSignals, webhookServe } = await import('@credless/webhook');
+      await closeWebhookOnSignals(await webhookServe(options));
+    });
   webhook
     .command('certs')
     .description('create a CA and a serving certificate for the webhook Service; prints the caBundle')
@@ -265,6 +275,7 @@ export function buildProgram(): Command {
     .requiredOption('--namespace <ns>', 'its namespace')
     .requiredOption('--out <dir>', 'directory for ca.crt, ca.key, tls.crt, tls.key')
     .action(async (options: { service: string; namespace: string; out: string }) => {
+      const { createWebhookCerts } = await import('@credless/webhook');
       const result = await createWebhookCerts(options);
       console.error(`wrote ${Object.values(result.files).join(', ')} for ${result.dnsNames.join(', ')}`);
       console.error('caBundle (base64 PEM) for the MutatingWebhookConfiguration:');

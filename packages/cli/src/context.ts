@@ -4,7 +4,7 @@
  * @module
  */
 import { type Application, CredlessError } from '@credless/core';
-import { type DirectoryStore, ensureDefaultTenant, loadConfig, openDirectoryStore } from '@credless/server';
+import type { DirectoryStore } from '@credless/server';
 
 export interface DirectoryContext {
   store: DirectoryStore;
@@ -22,6 +22,8 @@ export interface StoreOptions {
 export async function openDirectoryContext(
   options: StoreOptions,
 ): Promise<DirectoryContext & { close(): Promise<void> }> {
+  // Loaded here, not at the top: the server package is most of a command's start-up time (lazy CLI).
+  const { ensureDefaultTenant, loadConfig, openDirectoryStore } = await import('@credless/server');
   const config = loadConfig(process.env, {
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),

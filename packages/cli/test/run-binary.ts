@@ -1,6 +1,13 @@
-/** Runs the real `credless` binary in a child process, with no CREDLESS_* settings leaking in. */
+/**
+ * Runs the real `credless` binary, as users run it: the built one (dist/, from `npm run build`), in a
+ * child process with no CREDLESS_* settings and no "source" export condition leaking in.
+ */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { assertBuilt, withoutSourceCondition } from '../../../scripts/package-builds.ts';
+
+// Fails every test that runs the binary, with what to do, rather than testing an old build.
+assertBuilt('@credless/cli');
 
 export const BIN = fileURLToPath(new URL('../bin/credless.cjs', import.meta.url));
 
@@ -10,12 +17,15 @@ export interface BinaryRun {
   stderr: string;
 }
 
-/** The parent's environment without CREDLESS_* settings (they would leak into the child), plus `extra`. */
+/**
+ * The parent's environment without CREDLESS_* settings (they would leak into the child) and without
+ * the "source" export condition (the built bin has no TypeScript loader), plus `extra`.
+ */
 export function binaryEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !name.startsWith('CREDLESS_')),
   );
-  return { ...env, ...extra };
+  return withoutSourceCondition({ ...env, ...extra });
 }
 
 export function runBinary(

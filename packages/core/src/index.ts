@@ -4,7 +4,20 @@
  * @module
  */
 
-export * from './claims-expression/index.ts';
+export type {
+  ClaimsClause,
+  ClaimsClauseResult,
+  ClaimsExpression,
+  ClaimsExpressionResult,
+  ClaimsOperator,
+} from './claims-expression/index.ts';
+export {
+  CLAIMS_EXPRESSION_LANGUAGE_VERSION,
+  CLAIMS_EXPRESSION_LIMITS,
+  evaluateClaimsExpression,
+  matchesGlob,
+  parseClaimsExpression,
+} from './claims-expression/index.ts';
 export type { NormalizedFederatedIdentityCredential } from './directory/federated-credential-rules.ts';
 export {
   DEFAULT_FIC_LIMIT_PER_APP,
@@ -35,13 +48,119 @@ export {
   GRAPH_DISPLAY_NAME,
   GRAPH_RESOURCE_URI,
 } from './directory/well-known.ts';
-export * from './errors/index.ts';
-export * from './explain/index.ts';
-export * from './issuer-policy/index.ts';
+export type {
+  AdmissionErrorSpec,
+  DirectoryErrorSpec,
+  ErrorCode,
+  ErrorParams,
+  RequestIds,
+  StsErrorCode,
+  StsErrorSpec,
+} from './errors/index.ts';
+export { CredlessError, ERROR_CATALOGUE, isCredlessError, toStsError } from './errors/index.ts';
+export type {
+  CredentialDiff,
+  DecodedToken,
+  ExplainedToken,
+  ExplainInput,
+  Explanation,
+  FieldDiff,
+  FieldStatus,
+  TimeExplanation,
+  TimeStatus,
+  TokenFacts,
+  ValueComparison,
+} from './explain/index.ts';
+export {
+  checkTokenSignature,
+  compareValues,
+  DEFAULT_NEAREST_MISSES,
+  decodeTokenForExplanation,
+  diffCredential,
+  EXPLANATION_STRING_MAX_LENGTH,
+  explainTimes,
+  explainToken,
+  MAX_EXPLAINED_CREDENTIALS,
+  shown,
+} from './explain/index.ts';
+export type {
+  IssuerPolicyDecision,
+  IssuerPolicyMode,
+  IssuerPublicKey,
+  JwksReading,
+  PinnedJwks,
+  PublicJwk,
+  SharedIssuerGuardInput,
+  SharedIssuerRule,
+  SharedIssuerVerdict,
+  TenantIssuerPolicy,
+  TrustedIssuer,
+} from './issuer-policy/index.ts';
+export {
+  checkAssertionLifetime,
+  checkCredentialAgainstIssuerPolicy,
+  checkSharedIssuerGuard,
+  clausePinsOwner,
+  decideAssertionIssuer,
+  defaultIssuerPolicy,
+  enforceSharedIssuerGuard,
+  findTrustedIssuer,
+  ISSUER_POLICY_MODES,
+  ISSUER_SETTING_LIMITS,
+  isAlgorithmCompatible,
+  isSupportedAlgorithm,
+  MAX_JWKS_KEYS,
+  readJwks,
+  SHARED_ISSUER_RULES,
+  sharedIssuerRule,
+  subjectPinsOwner,
+} from './issuer-policy/index.ts';
 // Emulated issuers (local clusters, GitHub Actions): claims builders and issuer URLs.
-export * from './local-issuers/index.ts';
+export type {
+  GitHubActionsJob,
+  GitHubActionsTokenInput,
+  GitHubSubjectFormat,
+  ServiceAccountTokenInput,
+} from './local-issuers/index.ts';
+export {
+  buildGitHubActionsClaims,
+  buildServiceAccountTokenClaims,
+  checkGitHubActionsJob,
+  checkServiceAccountTokenInput,
+  clusterIssuerUrl,
+  defaultGitHubAudience,
+  GITHUB_ACTIONS_ISSUER_PATH,
+  GITHUB_ACTIONS_NOT_BEFORE_SKEW_SECONDS,
+  GITHUB_ACTIONS_TOKEN_LIFETIME_SECONDS,
+  githubActionsIssuerUrl,
+  githubActionsSubject,
+  githubRefType,
+  isOwnTokenServiceIssuer,
+  parseClusterIssuerUrl,
+  SERVICE_ACCOUNT_TOKEN_DEFAULT_SECONDS,
+  SERVICE_ACCOUNT_TOKEN_MAX_SECONDS,
+  SERVICE_ACCOUNT_TOKEN_MIN_SECONDS,
+  serviceAccountSubject,
+} from './local-issuers/index.ts';
 // Azure RBAC role assignments (cluster access as AKS with --enable-azure-rbac).
-export * from './rbac/index.ts';
+export type {
+  ClusterAccessDecision,
+  ClusterDataActions,
+  ClusterRequest,
+  KubeVerb,
+  RoleAssignmentGrant,
+  RoleDefinition,
+} from './rbac/index.ts';
+export {
+  BUILT_IN_ROLE_DEFINITIONS,
+  checkClusterAccess,
+  findRoleDefinition,
+  KUBE_READ_VERBS,
+  normalizeScope,
+  roleDefinitionResourceId,
+  scopeCovers,
+  scopeSubscription,
+} from './rbac/index.ts';
 export type { AccessTokenClaimsInput, AuthorityUrls } from './token/access-token-claims.ts';
 export { authorityUrls, buildAccessTokenClaims } from './token/access-token-claims.ts';
 export type { AssertionIdentity } from './token/assertion-claims.ts';

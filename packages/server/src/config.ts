@@ -4,6 +4,7 @@
  * @module
  */
 import { resolve } from 'node:path';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from '@credless/common';
 import {
   DEFAULT_CLOCK_SKEW_SECONDS,
   DEFAULT_FIC_LIMIT_PER_APP,
@@ -50,6 +51,8 @@ export interface ServerConfig {
   signingKeys: { rotationPeriodMs: number; prepublishPeriodMs: number; retentionAfterRetireMs: number };
   /** How often to look for directory changes made by other processes. */
   directoryPollMs: number;
+  /** How long the token path may answer from memory while the database is unreachable. */
+  directoryMaxStalenessMs: number;
   /**
    * Sign-in logs: one record per token exchange. `CREDLESS_SIGNIN_LOG` (default true) and
    * `CREDLESS_SIGNIN_RETENTION_DAYS` (default 30).
@@ -60,7 +63,7 @@ export interface ServerConfig {
    * `CREDLESS_ADMIN_BOOTSTRAP` (default true); turn it off for replicas with throw-away data directories.
    */
   adminBootstrap: boolean;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
   /**
    * Public base URL of the Graph-compatible API (served under /v1.0), as printed and used in
    * `@odata.context`. `CREDLESS_GRAPH_BASE_URL`, default `<public URL>/v1.0`.
@@ -93,14 +96,12 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   throw new ConfigError(`${name} must be true or false (got '${env[name]}')`);
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: ConfigOverrides = {},
 ): ServerConfig {
-  const logLevel = (env['CREDLESS_LOG_LEVEL'] ?? 'info') as ServerConfig['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel))
+  const logLevel = env['CREDLESS_LOG_LEVEL'] ?? 'info';
+  if (!isLogLevel(logLevel))
     throw new ConfigError(`CREDLESS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const ficLimitRaw = env['CREDLESS_FIC_LIMIT'];
   const ficLimitPerApp =
@@ -151,6 +152,7 @@ export function loadConfig(
       retentionAfterRetireMs: integer(env, 'CREDLESS_KEY_RETENTION_DAYS', 2, 1, 365) * DAY_MS,
     },
     directoryPollMs: integer(env, 'CREDLESS_DIRECTORY_POLL_MS', 500, 50, 60_000),
+    directoryMaxStalenessMs: integer(env, 'CREDLESS_DIRECTORY_MAX_STALENESS_S', 900, 1, DAY_MS / 1000) * 1000,
     signInLog: {
       // On unless explicitly turned off.
       enabled: (env['CREDLESS_SIGNIN_LOG'] ?? '') === '' || flag(env, 'CREDLESS_SIGNIN_LOG'),

@@ -35,9 +35,9 @@ export { ConfigError, loadConfig } from './config.ts';
 export { ensureDefaultTenant } from './directory/default-tenant.ts';
 export type { DryRunOptions, DryRunReport, SignatureReport } from './explain/dry-run.ts';
 export { dryRunExplain } from './explain/dry-run.ts';
-export { createIssuerAgent } from './issuers/fetch-capped-json.ts';
 export { IssuerKeyCache } from './issuers/issuer-key-cache.ts';
 export { createIssuerKeyChain } from './issuers/issuer-key-chain.ts';
+export { createIssuerAgent } from './issuers/issuer-network-guard.ts';
 export { loadKeyEncryptionKey } from './keys/key-encryption-key.ts';
 export type { ClusterView, CreateLocalClusterInput } from './local-issuers/clusters.ts';
 export {
@@ -53,6 +53,7 @@ export {
   gitHubActionsJobVariables,
   mintActionsRequestToken,
   REQUEST_TOKEN_MAX_SECONDS,
+  verifyActionsRequestToken,
 } from './local-issuers/github-actions-job.ts';
 export { kubernetesKeyId } from './local-issuers/issuer-signing-key.ts';
 export type {
@@ -62,8 +63,6 @@ export type {
 } from './local-issuers/local-issuers.ts';
 export { issueServiceAccountToken, LocalIssuers } from './local-issuers/local-issuers.ts';
 export type { RunningCredless, StartOptions } from './main.ts';
-export { createLogger, startCredless } from './main.ts';
+export { startCredless } from './main.ts';
 export type { ClusterRecord, DirectoryStore } from './store/directory-store.ts';
 export { openDirectoryStore } from './store/kysely-directory-store.ts';
-export type { PemKeyPair } from './tls/certificates.ts';
-export { createCertificateAuthority, issueServerCertificate } from './tls/certificates.ts';

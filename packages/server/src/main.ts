@@ -5,25 +5,28 @@
  */
 
 import { randomInt, randomUUID } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
+import { createLogger, type Logger } from '@credless/common';
 import type { ExchangePorts } from '@credless/core';
 import type { FastifyInstance } from 'fastify';
-import pino, { type Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { type AdminIdentityFile, ensureAdminIdentity } from './admin/admin-identity.ts';
 import { ClusterApiListeners } from './cluster-access/cluster-api-listeners.ts';
 import type { ServerConfig } from './config.ts';
+import { lockDataDirectory } from './data-directory/data-directory-lock.ts';
+import { ensurePrivateDataDirectory } from './data-directory/private-data-directory.ts';
 import { CachedTokenDirectory, observeWrites } from './directory/cached-token-directory.ts';
 import { ensureDefaultTenant } from './directory/default-tenant.ts';
 import { dryRunExplain } from './explain/dry-run.ts';
 import { buildApp } from './http/app.ts';
 import { logExchange } from './http/exchange-log.ts';
-import { createIssuerAgent } from './issuers/fetch-capped-json.ts';
 import { IssuerKeyCache } from './issuers/issuer-key-cache.ts';
 import { createIssuerKeyChain } from './issuers/issuer-key-chain.ts';
+import { createIssuerAgent } from './issuers/issuer-network-guard.ts';
 import { createAccessTokenSigner } from './keys/access-token-signer.ts';
 import { loadKeyEncryptionKey } from './keys/key-encryption-key.ts';
+import { checkKeyEncryptionKey } from './keys/key-encryption-key-check.ts';
 import { SigningKeyManager } from './keys/signing-key-manager.ts';
 import {
   type IssuedServiceAccountToken,
@@ -35,6 +38,7 @@ import { type SignInLogging, startSignInLogging } from './sign-in-log/sign-in-lo
 import { startDirectoryChangeFeed } from './store/change-feed.ts';
 import type { DirectoryStore } from './store/directory-store.ts';
 import { openDirectoryStore } from './store/kysely-directory-store.ts';
+import { isTransientStoreError } from './store/sql-errors.ts';
 import { ensureLocalTls } from './tls/local-tls.ts';
 
 /** With NOTIFY active the version poll is only a safety net: 10 × directoryPollMs (default 5 s). */
@@ -78,24 +82,6 @@ export interface RunningCredless {
   close(): Promise<void>;
 }
 
-export function createLogger(config: Pick<ServerConfig, 'logLevel'>): Logger {
-  return pino({
-    level: config.logLevel,
-    base: { service: 'credless' },
-    // Belt and braces: no assertion, token or secret is ever logged, even by accident.
-    redact: {
-      paths: [
-        '*.client_assertion',
-        '*.access_token',
-        '*.client_secret',
-        'req.headers.authorization',
-        'headers.authorization',
-      ],
-      censor: '[redacted]',
-    },
-  });
-}
-
 /** Connects only to public addresses unless private networks are allowed; trusts system roots (+ a CA file). */
 async function issuerAgent(config: ServerConfig): Promise<Dispatcher> {
   const extraCa = config.issuerFetch.caFile ? await readFile(config.issuerFetch.caFile, 'utf8') : undefined;
@@ -111,7 +97,10 @@ export async function startCredless(
 ): Promise<RunningCredless> {
   const logger = options.logger ?? createLogger(config);
   const now = options.now ?? Date.now;
-  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const warn = (message: string) => logger.warn(message);
+  await ensurePrivateDataDirectory(config.dataDir, { log: warn });
+  // Replicas share PostgreSQL, not a directory: only an embedded store belongs to one server process.
+  const lock = config.databaseUrl ? undefined : await lockDataDirectory(config.dataDir, { log: warn });
 
   const rawStore = await openDirectoryStore({
     databaseUrl: config.databaseUrl,
@@ -120,13 +109,26 @@ export async function startCredless(
     now,
     onConnectionError: (error) =>
       logger.warn({ err: error }, 'database connection lost; reconnecting on next use'),
+  }).catch(async (error: unknown) => {
+    await lock?.release();
+    throw error;
   });
-  const cleanup: Array<() => Promise<void> | void> = [() => rawStore.close()];
+  const cleanup: Array<() => Promise<void> | void> = [() => lock?.release(), () => rawStore.close()];
+  // Last resort for static stability: a database call whose rejection nobody awaited (while the database
+  // is down) must not take a replica down. Anything else still ends the process, as Node would.
+  const onUnhandledRejection = (reason: unknown) => {
+    if (!isTransientStoreError(reason)) throw reason;
+    logger.warn({ err: reason }, 'unawaited database call failed while the database is unreachable');
+  };
+  process.on('unhandledRejection', onUnhandledRejection);
+  cleanup.push(() => {
+    process.off('unhandledRejection', onUnhandledRejection);
+  });
   try {
     await rawStore.migrate();
     let directory: CachedTokenDirectory | undefined;
     const store = observeWrites(rawStore, () => directory?.invalidate());
-    directory = new CachedTokenDirectory(store);
+    directory = new CachedTokenDirectory(store, { maxStalenessMs: config.directoryMaxStalenessMs, now });
     const tokenDirectory = directory;
     const defaultTenantId = await ensureDefaultTenant(store, config.defaultTenant);
     const admin = config.adminBootstrap
@@ -148,6 +150,8 @@ export async function startCredless(
       for (const tenant of await store.listTenants()) await keys.ensureKeys(tenant.id);
     };
     await maintainKeys();
+    const kekFromEnv = (config.kek?.trim() ?? '') !== '';
+    await checkKeyEncryptionKey({ keys, tenantId: defaultTenantId, kekFromEnv, dataDir: config.dataDir });
     directory.onInvalidate(() => keys.invalidate());
     const onPollError = (error: unknown) => logger.warn({ err: error }, 'directory poll failed');
     directory.startPolling(config.directoryPollMs, onPollError);
@@ -272,7 +276,16 @@ export async function startCredless(
         }),
       // Creates a tenant's first key on demand (a tenant added by the CLI while running).
       getJwks: (tenantId) => keys.getJwks(tenantId),
-      isReady: async () => (await store.getDirectoryVersion()) >= 0,
+      // Ready means "can issue": true while the database is down but the in-memory directory is within
+      // its staleness limit, so a database outage does not also pull every replica out of the load balancer.
+      readiness: async () => {
+        const { usable, storeReachable, staleForMs } = tokenDirectory.freshness();
+        return {
+          ready: usable,
+          database: storeReachable ? 'reachable' : 'unreachable',
+          ...(storeReachable ? {} : { directoryStaleForSeconds: Math.round(staleForMs / 1000) }),
+        };
+      },
       metrics,
       // The observed store: writes through the API invalidate the token path's caches at once.
       graph: { store, graphBaseUrl: () => config.graphBaseUrl ?? `${settings.baseUrl}/v1.0` },

@@ -1,22 +1,15 @@
 /**
  * Starting a real credless (HTTPS on a loopback port, a fresh data directory) for tests, and setting
  * up the usual scenario: an application with a federated credential, its service principal and
- * admin-consented Graph roles — through the same command functions the CLI runs.
+ * admin-consented Graph roles — written to the server's store, as the directory API would.
  * @module
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  addPermission,
-  adminConsent,
-  createApplication,
-  createFederatedCredential,
-  createServicePrincipal,
-} from '@credless/cli';
-import { GRAPH_APP_ID, GRAPH_APP_ROLES } from '@credless/core';
+import { createLogger, type Logger } from '@credless/common';
+import { GRAPH_APP_ID, GRAPH_APP_ROLES, normalizeFederatedIdentityCredential } from '@credless/core';
 import { type ConfigOverrides, loadConfig, type RunningCredless, startCredless } from '@credless/server';
-import pino, { type Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 
 export interface TestCredless extends RunningCredless {
@@ -31,7 +24,7 @@ export interface StartTestCredlessOptions {
   now?: () => number;
   /** Environment read by loadConfig (default: none, so the developer's CREDLESS_* do not leak in). */
   env?: NodeJS.ProcessEnv;
-  /** Logger to use (default: pino at the configured level, silent for tests). */
+  /** Logger to use (default: the server's logger at the configured level, silent for tests). */
   logger?: Logger;
 }
 
@@ -47,7 +40,7 @@ export async function startTestCredless(options: StartTestCredlessOptions = {}):
   const running = await startCredless(config, {
     ...(options.issuerDispatcher ? { issuerDispatcher: options.issuerDispatcher } : {}),
     ...(options.now ? { now: options.now } : {}),
-    logger: options.logger ?? pino({ level: config.logLevel }),
+    logger: options.logger ?? createLogger(config),
   });
   const close = running.close.bind(running);
   return Object.assign(running, {
@@ -82,23 +75,46 @@ export async function createWorkloadScenario(
   credless: Pick<TestCredless, 'store' | 'tenantId'>,
   options: WorkloadScenarioOptions,
 ): Promise<WorkloadScenario> {
-  const ctx = { store: credless.store, tenantId: options.tenantId ?? credless.tenantId };
-  const application = await createApplication(ctx, { displayName: options.displayName ?? 'workload' });
-  await createFederatedCredential(ctx, application.appId, {
-    name: options.credentialName ?? 'workload',
-    issuer: options.issuer,
-    subject: options.subject,
-    ...(options.audience ? { audiences: [options.audience] } : {}),
+  const { store } = credless;
+  const tenantId = options.tenantId ?? credless.tenantId;
+  const roleIds = (options.graphRoles ?? []).map(graphRoleId);
+  const application = await store.createApplication(tenantId, {
+    displayName: options.displayName ?? 'workload',
+    // What `ad app permission add` records; the role assignments below are the admin consent.
+    ...(roleIds.length
+      ? {
+          requiredResourceAccess: [
+            { resourceAppId: GRAPH_APP_ID, resourceAccess: roleIds.map((id) => ({ id, type: 'Role' })) },
+          ],
+        }
+      : {}),
   });
-  const principal = await createServicePrincipal(ctx, application.appId);
-  if (options.graphRoles?.length) {
-    const ids = options.graphRoles.map((value) => {
-      const role = GRAPH_APP_ROLES.find((candidate) => candidate.value === value);
-      if (!role) throw new Error(`unknown Graph role ${value}`);
-      return `${role.id}=Role`;
-    });
-    await addPermission(ctx, { id: application.appId, api: GRAPH_APP_ID, apiPermissions: ids });
-    await adminConsent(ctx, application.appId);
+  await store.createFederatedIdentityCredential(
+    tenantId,
+    application.id,
+    normalizeFederatedIdentityCredential({
+      name: options.credentialName ?? 'workload',
+      issuer: options.issuer,
+      subject: options.subject,
+      ...(options.audience ? { audiences: [options.audience] } : {}),
+    }),
+  );
+  const principal = await store.createServicePrincipal(tenantId, { appId: application.appId });
+  if (roleIds.length) {
+    const graph = await store.getServicePrincipalByAppId(tenantId, GRAPH_APP_ID);
+    if (!graph) throw new Error(`tenant ${tenantId} has no Microsoft Graph service principal`);
+    for (const appRoleId of roleIds)
+      await store.createAppRoleAssignment(tenantId, {
+        principalId: principal.id,
+        resourceId: graph.id,
+        appRoleId,
+      });
   }
   return { appId: application.appId, applicationObjectId: application.id, servicePrincipalId: principal.id };
+}
+
+function graphRoleId(value: string): string {
+  const role = GRAPH_APP_ROLES.find((candidate) => candidate.value === value);
+  if (!role) throw new Error(`unknown Graph role ${value}`);
+  return role.id;
 }

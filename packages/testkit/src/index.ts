@@ -20,7 +20,7 @@ export type {
   TestOidcIssuer,
 } from './test-oidc-issuer.ts';
 export { startTestOidcIssuer } from './test-oidc-issuer.ts';
-export type { ClientCredentialsFormOptions, TokenResponse } from './token-request.ts';
-export { clientCredentialsForm, requestToken } from './token-request.ts';
 export type { ThrowawayPostgres } from './throwaway-postgres.ts';
 export { startThrowawayPostgres, throwawayPostgresUnavailableReason } from './throwaway-postgres.ts';
+export type { ClientCredentialsFormOptions, TokenResponse } from './token-request.ts';
+export { clientCredentialsForm, requestToken } from './token-request.ts';

@@ -7,13 +7,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createCertificateAuthority, issueServerCertificate, type PemKeyPair } from '@credless/common';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { Agent } from 'undici';
-import {
-  createCertificateAuthority,
-  issueServerCertificate,
-  type PemKeyPair,
-} from '../../server/src/tls/certificates.ts';
 
 export type TestIssuerKeyAlg = 'RS256' | 'ES256' | 'PS256';
 export type TestIssuerFault =

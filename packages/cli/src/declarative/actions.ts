@@ -32,6 +32,7 @@ export interface Change {
 
 export type Action =
   | { kind: 'group'; op: 'create'; name: string; body: GroupBody }
+  | { kind: 'group'; op: 'update'; name: string; id: string; patch: Partial<GroupBody>; changes: Change[] }
   | { kind: 'group'; op: 'delete'; name: string; id: string }
   | { kind: 'application'; op: 'create'; name: string; body: PlannedApplicationBody; changes: Change[] }
   | {

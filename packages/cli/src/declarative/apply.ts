@@ -77,6 +77,7 @@ async function run(api: DirectoryApi, registry: Registry, action: Action): Promi
   switch (action.kind) {
     case 'group':
       if (action.op === 'create') registry.groupIds.set(action.name, (await api.createGroup(action.body)).id);
+      else if (action.op === 'update') await api.patchGroup(action.id, action.patch);
       else await api.deleteGroup(action.id);
       return;
     case 'application':

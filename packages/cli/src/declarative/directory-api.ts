@@ -5,6 +5,7 @@
  */
 import type { AppRole, RequiredResourceAccess } from '@credless/core';
 import { ADMIN_APP_NAME } from '@credless/server';
+import { localPlatformAppIds } from './local-platform.ts';
 
 export interface GraphApplication {
   id: string;
@@ -57,7 +58,10 @@ export type GroupBody = Omit<GraphGroup, 'id'>;
 export interface DirectoryApi {
   /** Where changes go, for messages (a data directory or a Graph URL). */
   readonly target: string;
-  /** Applications plan/apply must never delete: the identity doing the apply (and the local administrator). */
+  /**
+   * Applications plan/apply must never delete: the identity doing the apply (the local administrator
+   * and credless's local platforms' identities are added to these by readDirectoryState).
+   */
   protectedAppIds(): Promise<string[]>;
 
   listApplications(): Promise<GraphApplication[]>;
@@ -86,6 +90,8 @@ export interface DirectoryApi {
 
   listGroups(): Promise<GraphGroup[]>;
   createGroup(body: GroupBody): Promise<GraphGroup>;
+  /** PATCH /groups/{id}: mailNickname and description change in place (displayName is the file's key). */
+  patchGroup(id: string, patch: Partial<GroupBody>): Promise<void>;
   deleteGroup(id: string): Promise<void>;
   /** Member object ids. */
   listGroupMembers(groupId: string): Promise<string[]>;
@@ -102,19 +108,20 @@ export interface DirectoryState {
 }
 
 export async function readDirectoryState(api: DirectoryApi): Promise<DirectoryState> {
-  const [applications, servicePrincipals, groups, protectedAppIds] = await Promise.all([
+  const [listed, servicePrincipals, groups, protectedAppIds] = await Promise.all([
     api.listApplications(),
     api.listServicePrincipals(),
     api.listGroups(),
     api.protectedAppIds(),
   ]);
+  const applications = await Promise.all(
+    listed.map(async (app) => ({
+      ...app,
+      federatedIdentityCredentials: await api.listFederatedCredentials(app.id),
+    })),
+  );
   return {
-    applications: await Promise.all(
-      applications.map(async (app) => ({
-        ...app,
-        federatedIdentityCredentials: await api.listFederatedCredentials(app.id),
-      })),
-    ),
+    applications,
     servicePrincipals: await Promise.all(
       servicePrincipals.map(async (sp) => ({
         ...sp,
@@ -124,10 +131,12 @@ export async function readDirectoryState(api: DirectoryApi): Promise<DirectorySt
     groups: await Promise.all(
       groups.map(async (group) => ({ ...group, members: await api.listGroupMembers(group.id) })),
     ),
-    // credless's bootstrap administrator is never pruned, whoever applies.
+    // credless's bootstrap administrator and its local platforms' identities are never pruned,
+    // whoever applies.
     protectedAppIds: [
       ...protectedAppIds,
       ...applications.filter((app) => app.displayName === ADMIN_APP_NAME).map((app) => app.appId),
+      ...localPlatformAppIds(applications),
     ],
   };
 }

@@ -241,6 +241,9 @@ export function graphDirectory(options: GraphDirectoryOptions): DirectoryApi {
         description: (raw['description'] as string | null | undefined) ?? null,
       };
     },
+    patchGroup: async (id, patch) => {
+      await call('PATCH', `/groups/${id}`, patch);
+    },
     deleteGroup: async (id) => {
       await call('DELETE', `/groups/${id}`);
     },

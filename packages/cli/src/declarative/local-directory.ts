@@ -147,6 +147,9 @@ export function localDirectory(options: LocalDirectoryOptions): DirectoryApi {
         description: group.description,
       };
     },
+    async patchGroup(id, patch) {
+      await store.updateGroup(tenantId, id, patch);
+    },
     async deleteGroup(id) {
       await store.deleteGroup(tenantId, id);
     },

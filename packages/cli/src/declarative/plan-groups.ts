@@ -1,16 +1,17 @@
 /**
  * The planner's groups: created with their members (service principals of applications); members not
- * in the file are removed and groups not in the file deleted only with prune. Groups are not changed
- * in place: a group that differs from the file is a problem to report.
+ * in the file are removed and groups not in the file deleted only with prune. A group is known by its
+ * displayName; its mailNickname and description are updated in place (Graph's PATCH).
  * @module
  */
 import type { Action, Change } from './actions.ts';
 import type { IdentityFile } from './definition.ts';
-import type { DirectoryState } from './directory-api.ts';
+import type { DirectoryState, GroupBody } from './directory-api.ts';
 import { type CurrentApplication, PlanError, type Resolver } from './resolve.ts';
 
 export interface GroupActions {
   creates: Action[];
+  updates: Action[];
   members: Action[];
   deletes: Action[];
   unmanaged: number;
@@ -24,6 +25,7 @@ export function planGroups(
   problems: string[],
 ): GroupActions {
   const creates: Action[] = [];
+  const updates: Action[] = [];
   const members: Action[] = [];
   const deletes: Action[] = [];
   let unmanaged = 0;
@@ -49,16 +51,8 @@ export function planGroups(
         },
       });
     } else {
-      const differs: Change[] = [];
-      if (current.mailNickname !== spec.mailNickname)
-        differs.push({ path: 'mailNickname', before: current.mailNickname, after: spec.mailNickname });
-      if ((current.description ?? null) !== (spec.description ?? null))
-        differs.push({ path: 'description', before: current.description, after: spec.description ?? null });
-      for (const change of differs) {
-        problems.push(
-          `${where}.${change.path}: the group exists with ${JSON.stringify(change.before)}; groups cannot be changed in place (change the file back, or delete the group first)`,
-        );
-      }
+      const update = groupUpdate(current, spec);
+      if (update) updates.push(update);
     }
     const wantedIds = new Set<string>();
     spec.members.forEach((member, j) => {
@@ -106,5 +100,25 @@ export function planGroups(
     if (prune) deletes.push({ kind: 'group', op: 'delete', name: group.displayName, id: group.id });
     else unmanaged += 1;
   }
-  return { creates, members, deletes, unmanaged };
+  return { creates, updates, members, deletes, unmanaged };
+}
+
+/** The PATCH that makes an existing group match the file, if it differs. */
+function groupUpdate(
+  current: DirectoryState['groups'][number],
+  spec: IdentityFile['groups'][number],
+): Action | undefined {
+  const changes: Change[] = [];
+  const patch: Partial<GroupBody> = {};
+  if (current.mailNickname !== spec.mailNickname) {
+    changes.push({ path: 'mailNickname', before: current.mailNickname, after: spec.mailNickname });
+    patch.mailNickname = spec.mailNickname;
+  }
+  const description = spec.description ?? null;
+  if ((current.description ?? null) !== description) {
+    changes.push({ path: 'description', before: current.description ?? null, after: description });
+    patch.description = description;
+  }
+  if (changes.length === 0) return undefined;
+  return { kind: 'group', op: 'update', name: spec.displayName, id: current.id, patch, changes };
 }

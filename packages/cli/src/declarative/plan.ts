@@ -2,7 +2,8 @@
  * The planner: desired state (the file) + current state (the directory, as plain data) → an ordered
  * list of actions. Pure. Converges: planning against the result of applying a plan yields no actions.
  * Deletes (objects, credentials, consent, memberships not in the file) only when `prune` is on;
- * the identity running the apply and built-in resources are never deleted.
+ * the identity running the apply, the local administrator, credless's local platforms' identities and
+ * built-in resources are never deleted.
  * @module
  */
 import type { Action, Plan, PlannedApplicationBody, PlannedRequiredResourceAccess } from './actions.ts';
@@ -168,7 +169,8 @@ function consentActions(
   const held = sp?.appRoleAssignments ?? [];
   const actions: Action[] = [];
   let unmanaged = 0;
-  if (prune && sp) {
+  // A protected application keeps the roles it holds (the administrator's Graph roles are its power).
+  if (prune && sp && !resolver.state.protectedAppIds.includes(sp.appId)) {
     for (const assignment of held) {
       if (
         app.grants.some(
@@ -227,7 +229,7 @@ export function plan(file: IdentityFile, state: DirectoryState, options: PlanOpt
   const groupActions = planGroups(file, state, resolver, prune, problems);
   if (problems.length > 0) throw new PlanError(problems);
 
-  const actions: Action[] = [...groupActions.creates];
+  const actions: Action[] = [...groupActions.creates, ...groupActions.updates];
   let unmanaged = groupActions.unmanaged;
   for (const app of creationOrder(desired)) {
     const { changes } = appChanges(undefined, app.body, state);
@@ -264,10 +266,11 @@ export function plan(file: IdentityFile, state: DirectoryState, options: PlanOpt
   }
   actions.push(...groupActions.members);
 
-  // `servicePrincipal: false` with one in the directory: it goes only with prune (its consent with it).
+  // `servicePrincipal: false` with one in the directory: it goes only with prune (its consent with it),
+  // never a protected application's (the administrator signs in through its principal).
   for (const app of desired) {
     const sp = app.current && resolver.servicePrincipalOf(app.current.appId);
-    if (app.spec.servicePrincipal || !sp) continue;
+    if (app.spec.servicePrincipal || !sp || state.protectedAppIds.includes(sp.appId)) continue;
     if (prune) actions.push({ kind: 'servicePrincipal', op: 'delete', app: app.spec.displayName, id: sp.id });
     else unmanaged += 1;
   }

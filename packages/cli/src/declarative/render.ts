@@ -26,7 +26,12 @@ function describe(action: Action): { sign: '+' | '~' | '-'; head: string; change
       return {
         sign,
         head: `${verb} group "${action.name}"`,
-        changes: action.op === 'create' ? [`mailNickname + ${show(action.body.mailNickname)}`] : [],
+        changes:
+          action.op === 'create'
+            ? [`mailNickname + ${show(action.body.mailNickname)}`]
+            : action.op === 'update'
+              ? action.changes.map(renderChange)
+              : [],
       };
     case 'application':
       return {

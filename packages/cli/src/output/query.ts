@@ -3,11 +3,8 @@
  * expression is compiled before the command runs, so a syntax error changes nothing (exit 2).
  * @module
  */
-import jmespath from 'jmespath';
+import { compile, type JSONValue, TreeInterpreter } from '@jmespath-community/jmespath';
 import { UsageError } from '../exit-codes.ts';
-
-// @types/jmespath declares only search(); the library also exports compile().
-const compile = (jmespath as unknown as { compile(expression: string): unknown }).compile;
 
 export interface CompiledQuery {
   expression: string;
@@ -16,8 +13,9 @@ export interface CompiledQuery {
 
 /** Checks the syntax now; throws UsageError naming the problem. */
 export function compileQuery(expression: string): CompiledQuery {
+  let compiled: ReturnType<typeof compile>;
   try {
-    compile(expression);
+    compiled = compile(expression);
   } catch (error) {
     throw new UsageError(
       `--query: '${expression}' is not a valid JMESPath expression: ${(error as Error).message}`,
@@ -27,8 +25,9 @@ export function compileQuery(expression: string): CompiledQuery {
     expression,
     apply(value: unknown) {
       try {
-        // JMESPath has no undefined: a command that printed nothing is queried as null.
-        return jmespath.search(value === undefined ? null : value, expression);
+        // JMESPath has no undefined: a command that printed nothing is queried as null. A command's
+        // result is JSON by construction (it is what -o json prints).
+        return TreeInterpreter.search(compiled, (value === undefined ? null : value) as JSONValue);
       } catch (error) {
         throw new UsageError(`--query: '${expression}' failed on the result: ${(error as Error).message}`);
       }

@@ -8,7 +8,6 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GRAPH_RESOURCE_URI, JWT_BEARER_ASSERTION_TYPE } from '@credless/core';
-import { createAdminAssertion, loadConfig, readAdminIdentity } from '@credless/server';
 import { CommandError, EXIT, UsageError } from '../exit-codes.ts';
 import { parseJsonBody, sendRequest } from './https-json.ts';
 import {
@@ -81,10 +80,13 @@ async function readFederatedToken(value: string): Promise<string> {
 
 const trimSlash = (url: string) => url.replace(/\/+$/, '');
 
-function resolveAuthority(
+// The server package is imported where it is needed, not at the top: it is most of a command's
+// start-up time, and a logged-in `ad …` command needs it only to refresh the local admin's token.
+async function resolveAuthority(
   options: LoginOptions,
   env: NodeJS.ProcessEnv,
-): { authority: string; dataDir: string; graphUrl: string } {
+): Promise<{ authority: string; dataDir: string; graphUrl: string }> {
+  const { loadConfig } = await import('@credless/server');
   const config = loadConfig(env, options.dataDir ? { dataDir: options.dataDir } : {});
   const authority = trimSlash(
     options.authority ?? env['CREDLESS_AUTHORITY'] ?? config.publicUrl ?? `https://localhost:${config.port}`,
@@ -151,6 +153,7 @@ export async function requestLocalAdminToken(options: {
   now?: () => number;
 }): Promise<IssuedToken & { tenantId: string; clientId: string }> {
   const now = options.now ?? Date.now;
+  const { createAdminAssertion, readAdminIdentity } = await import('@credless/server');
   const identity = await readAdminIdentity(options.dataDir);
   if (!identity) {
     throw new CommandError(
@@ -187,7 +190,7 @@ const viewOf = (session: Session, location: SessionLocation): AccountView => ({
 export async function login(options: LoginOptions): Promise<AccountView> {
   const env = options.env ?? process.env;
   const now = options.now ?? Date.now;
-  const { authority, dataDir, graphUrl } = resolveAuthority(options, env);
+  const { authority, dataDir, graphUrl } = await resolveAuthority(options, env);
   const caFile = await caFileFor(options, dataDir);
   const caPem = caFile ? await readFile(caFile, 'utf8') : undefined;
   let session: Session;

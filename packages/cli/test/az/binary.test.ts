@@ -48,7 +48,7 @@ describe('credless binary: az-shaped commands', () => {
     assert.equal(run.stdout, '');
     assert.match(
       run.stderr,
-      /^credless: --query: '\[0\.appId' is not a valid JMESPath expression: Expected Rbracket/,
+      /^credless: --query: '\[0\.appId' is not a valid JMESPath expression: Syntax error: expected Rbracket/,
     );
     assert.deepEqual(await graphListApplications(f.api, { displayName: 'never-written' }), []);
     const format = await f.run(['ad', 'app', 'create', '--display-name', 'never-written', '-o', 'yaml']);

@@ -1,9 +1,9 @@
 /**
  * The seed's cluster access, end to end with the real kubectl and the real `credless` binary:
  * cluster create → workload app with a federated credential → `cluster get-credentials` →
- * `kubeconfig convert --login workloadidentity` → `kubectl get --raw /version` is Forbidden → `role
- * assignment create --role "Azure Kubernetes Service RBAC Cluster Admin" --assignee <appId> --scope
- * <cluster id>` → the same kubectl call succeeds. kubectl must be installed (CI: `apt-get install -y
+ * `kubeconfig convert --login workloadidentity` → `kubectl get --raw /version` answers (any signed-in
+ * caller) while `/api` is Forbidden → `role assignment create --role "Azure Kubernetes Service RBAC
+ * Cluster Admin" --assignee <appId> --scope <cluster id>` → `/api` succeeds. kubectl must be installed (CI: `apt-get install -y
  * kubernetes-client`); without it this test fails.
  */
 import assert from 'node:assert/strict';
@@ -168,7 +168,10 @@ describe('kubectl against a local cluster with Azure RBAC (the seed)', () => {
     // get-credentials created the AKS server app in the store; the server's cache hears of it by polling.
     await untilServerSees(() => credless.directory.findResource(credless.tenantId, AKS_SERVER_APP_ID));
 
-    const refused = await kubectl(['--kubeconfig', kubeconfig, 'get', '--raw', '/version'], env());
+    // Any signed-in caller reads /version (AKS's system:public-info-viewer); the rest needs a role.
+    const publicInfo = await kubectl(['--kubeconfig', kubeconfig, 'get', '--raw', '/version'], env());
+    assert.equal(publicInfo.code, 0, publicInfo.stderr);
+    const refused = await kubectl(['--kubeconfig', kubeconfig, 'get', '--raw', '/api'], env());
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /Forbidden/);
     assert.match(refused.stderr, /does not have access to the resource in Azure/);
@@ -258,7 +261,7 @@ describe('kubectl against a local cluster with Azure RBAC (the seed)', () => {
     assert.equal(deleted.code, 0, deleted.stderr);
     const listed = await credlessCli('role', 'assignment', 'list', '--assignee', clientId);
     assert.deepEqual(JSON.parse(listed.stdout), []);
-    const revoked = await kubectl(['--kubeconfig', kubeconfig, 'get', '--raw', '/version'], env());
+    const revoked = await kubectl(['--kubeconfig', kubeconfig, 'get', '--raw', '/api'], env());
     assert.notEqual(revoked.code, 0);
     assert.match(revoked.stderr, /Forbidden/);
   });

@@ -176,6 +176,32 @@ describe('credless plan/apply on the local store', () => {
     assert.match(String(old.body['error_description']), /^AADSTS700213/);
   });
 
+  test('a group whose mailNickname or description changed is updated in place, members kept', async () => {
+    const groupOf = async () =>
+      (await credless.store.listGroups(credless.tenantId)).filter((g) => g.displayName === 'orders-team');
+    const [before] = await groupOf();
+    assert.ok(before);
+    const changed = identityYaml('system:serviceaccount:orders:worker-v2').replace(
+      'mailNickname: orders-team,',
+      'mailNickname: orders, description: Orders on call,',
+    );
+    for (const [yaml, nickname, description] of [
+      [changed, 'orders', 'Orders on call'],
+      [identityYaml('system:serviceaccount:orders:worker-v2'), 'orders-team', null],
+    ] as const) {
+      await write(yaml);
+      await applyCommand(api, { file, yes: true }, io());
+      assert.match(out, /^~ update group "orders-team"$/m);
+      assert.match(out, /^Apply complete: 0 created, 1 updated, 0 deleted\.$/m);
+      const groups = await groupOf();
+      assert.equal(groups.length, 1);
+      assert.equal(groups[0]?.id, before.id);
+      assert.equal(groups[0]?.mailNickname, nickname);
+      assert.equal(groups[0]?.description, description);
+      assert.equal((await credless.store.listGroupMembers(credless.tenantId, before.id)).length, 1);
+    }
+  });
+
   test('an application removed from the file stays without --prune and is deleted with it', async () => {
     await write(identityYaml('system:serviceaccount:orders:worker-v2', '  - displayName: extra-app\n'));
     await applyCommand(api, { file, yes: true }, io());

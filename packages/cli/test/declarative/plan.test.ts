@@ -338,7 +338,7 @@ describe('plan', () => {
     assert.deepEqual(byName.actions, []);
   });
 
-  test('groups: created with members; an existing group that differs cannot be changed in place', () => {
+  test('groups: created with members; an existing group that differs is updated in place', () => {
     const yaml = `groups: [{ displayName: admins, mailNickname: admins, members: [myapp] }]\n${MYAPP}`;
     const created = plan(file(yaml), convergedMyapp());
     assert.deepEqual(summary(created.actions), ['create group admins', 'create groupMember']);
@@ -358,10 +358,26 @@ describe('plan', () => {
     assert.deepEqual(summary(plan(file(yaml), current, { prune: true }).actions), ['delete groupMember']);
 
     current.groups[0]!.mailNickname = 'other';
-    assert.throws(
-      () => plan(file(yaml), current),
-      /groups\[0\]\.mailNickname: the group exists with "other"/,
+    current.groups[0]!.description = 'old';
+    const changed = plan(file(yaml), current);
+    assert.deepEqual(changed.actions, [
+      {
+        kind: 'group',
+        op: 'update',
+        name: 'admins',
+        id: 'g',
+        patch: { mailNickname: 'admins', description: null },
+        changes: [
+          { path: 'mailNickname', before: 'other', after: 'admins' },
+          { path: 'description', before: 'old', after: null },
+        ],
+      },
+    ]);
+    assert.match(
+      renderPlan(changed),
+      /^~ update group "admins"\n {4}mailNickname "other" → "admins"\n {4}description "old" → null$/m,
     );
+    assert.match(renderPlan(changed), /Plan: 0 to create, 1 to update, 0 to delete\./);
   });
 
   const unplannable: Array<[string, string, DirectoryState, RegExp]> = [

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -125,6 +125,15 @@ describe('get-token', () => {
     }).catch(() => undefined);
     assert.equal(exchanges, 2);
 
+    // Another federated token file (another identity, maybe) is another cache entry.
+    const otherFile = join(dir, 'other-identity-token');
+    await writeFile(otherFile, await readFile(tokenFile));
+    await getToken(options({ tokenCacheDir: cacheDir }), {
+      env: azureEnv({ AZURE_FEDERATED_TOKEN_FILE: otherFile }),
+      fetch: counting,
+    });
+    assert.equal(exchanges, 3);
+
     // Inside the last 5 minutes the cached token is not used any more.
     const expiresOn = Date.parse(first.status.expirationTimestamp);
     const late = () => expiresOn - REFRESH_BEFORE_EXPIRY_MS + 1000;
@@ -133,7 +142,7 @@ describe('get-token', () => {
       fetch: counting,
       now: late,
     });
-    assert.equal(exchanges, 3);
+    assert.equal(exchanges, 4);
     assert.notEqual(third.status.token, first.status.token);
   });
 

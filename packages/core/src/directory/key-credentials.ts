@@ -73,6 +73,18 @@ export function normalizeKeyCredential(input: KeyCredentialInput, newId: () => s
 }
 
 /**
+ * Whether a header thumbprint names the certificate: base64url with or without its `=` padding, as
+ * Entra accepts (MSAL Python and ADAL send it padded, MSAL.NET and msal-node without). Only the exact
+ * padded or unpadded form matches; nothing else is normalised.
+ */
+function namesCertificate(der: Buffer, hash: 'sha1' | 'sha256', named: unknown): boolean {
+  if (typeof named !== 'string') return false;
+  const unpadded = createHash(hash).update(der).digest('base64url');
+  const padded = unpadded.padEnd(Math.ceil(unpadded.length / 4) * 4, '=');
+  return named === unpadded || named === padded;
+}
+
+/**
  * The credential an assertion header names (`x5t` or `x5t#S256`), valid at `nowMs`, with its public
  * key; undefined when none is.
  */
@@ -89,9 +101,7 @@ export function findKeyCredential(
     const end = Date.parse(credential.endDateTime);
     if (!(nowMs >= start && nowMs <= end)) continue;
     const der = Buffer.from(credential.key, 'base64');
-    const named =
-      (typeof sha1 === 'string' && createHash('sha1').update(der).digest('base64url') === sha1) ||
-      (typeof sha256 === 'string' && createHash('sha256').update(der).digest('base64url') === sha256);
+    const named = namesCertificate(der, 'sha1', sha1) || namesCertificate(der, 'sha256', sha256);
     if (named) return { credential, publicKey: new X509Certificate(der).publicKey };
   }
   return undefined;

@@ -21,6 +21,7 @@ export interface StsErrorSpec {
     | 'invalid_resource'
     | 'invalid_grant'
     | 'invalid_instance'
+    | 'temporarily_unavailable'
     | 'server_error';
   aadsts: number;
   message: Message;
@@ -260,6 +261,15 @@ export const ERROR_CATALOGUE = {
     50049,
     (p) => `Unknown or invalid instance. Authority '${p.authority}' is not served by this credless instance.`,
   ),
+  // The directory database has been unreachable for longer than the replica may answer from memory
+  // (CREDLESS_DIRECTORY_MAX_STALENESS_S), or an entry not in memory cannot be loaded: fail closed, retryably.
+  directory_unavailable: sts(
+    503,
+    'temporarily_unavailable',
+    90033,
+    () =>
+      'The directory is temporarily unavailable: credless cannot reach its database and will not issue from data older than its staleness limit. Please try again shortly.',
+  ),
   // Anything unexpected: nothing about the cause reaches the wire.
   server_error: sts(
     500,
@@ -270,6 +280,13 @@ export const ERROR_CATALOGUE = {
   ),
 
   // ---- directory
+  // A directory write (or a read not answered from memory) while the database is unreachable.
+  directory_store_unavailable: dir(
+    503,
+    'serviceNotAvailable',
+    () =>
+      'The directory database is unavailable; the change was not made. Retry after the interval in Retry-After.',
+  ),
   not_found: dir(
     404,
     'Request_ResourceNotFound',
@@ -310,6 +327,20 @@ export const ERROR_CATALOGUE = {
       `Insufficient privileges to complete the operation: one of the application roles ${p.roles} is required.`,
   ),
   graph_bad_request: dir(400, 'BadRequest', (p) => `${p.reason}`),
+  // A well-formed $filter using what this Graph does not serve: an operator, function or property.
+  graph_unsupported_query: dir(
+    400,
+    'Request_UnsupportedQuery',
+    (p) => `Unsupported or invalid query filter clause specified for ${p.subject}.`,
+  ),
+  // Graph refuses changes to objects the tenant may not touch (Microsoft-owned apps, the last admin)
+  // as an authorization failure, whatever roles the caller holds: 403, not the 400 of a bad request.
+  local_admin_protected: dir(
+    403,
+    'Authorization_RequestDenied',
+    (p) =>
+      `Insufficient privileges to complete the operation: ${p.change} is not allowed on application ${p.appId}, credless's local administrator (credless login and the CLI sign in as it). Replace its certificate with \`credless admin rotate-key\`.`,
+  ),
   group_member_exists: dir(
     400,
     'Request_BadRequest',

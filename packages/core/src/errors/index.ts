@@ -8,3 +8,5 @@ export type {
 export { ERROR_CATALOGUE } from './catalogue.ts';
 export type { ErrorParams } from './credless-error.ts';
 export { CredlessError, isCredlessError } from './credless-error.ts';
+export type { RequestIds } from './sts-error.ts';
+export { toStsError } from './sts-error.ts';

@@ -1,8 +1,17 @@
 /**
  * Per-tenant issuer policy: trusted-issuer allowlist (off/audit/enforce), per-issuer limits and
- * pinned keys, and the shared-issuer guard.
+ * pinned keys (and the validation of any JWKS), and the shared-issuer guard.
  * @module
  */
+export {
+  type IssuerPublicKey,
+  isAlgorithmCompatible,
+  isSupportedAlgorithm,
+  type JwksReading,
+  MAX_JWKS_KEYS,
+  type PublicJwk,
+  readJwks,
+} from './jwks.ts';
 export {
   checkAssertionLifetime,
   checkCredentialAgainstIssuerPolicy,

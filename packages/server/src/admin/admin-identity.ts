@@ -9,6 +9,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { x509 } from '@credless/common';
 import {
   type Application,
   CredlessError,
@@ -19,7 +20,6 @@ import {
 import { importPKCS8, SignJWT } from 'jose';
 import { SIGNING_ALGORITHM } from '../keys/signing-key-certificate.ts';
 import type { DirectoryStore } from '../store/directory-store.ts';
-import { x509 } from '../tls/x509.ts';
 
 export const ADMIN_APP_NAME = 'credless-local-admin';
 /** What the administrator may do through the Graph-compatible API (and read sign-in logs). */

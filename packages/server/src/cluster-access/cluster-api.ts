@@ -3,7 +3,8 @@
  * `<base>/k8s/<tenant>/<cluster guid>/…` (the guid of the cluster's OIDC issuer URL; the kubeconfig's
  * `server`). Only bearer tokens issued by this credless for the AKS server application
  * (aud 6dae42f8-…, the cluster's tenant, verified with the tenant's JWKS) authenticate (else 401); the
- * caller's `oid` must hold an Azure RBAC role covering the cluster (else 403, AKS's message). Answers
+ * caller's `oid` must hold an Azure RBAC role covering the cluster (else 403, AKS's message), except for
+ * the public-info paths every signed-in caller may read (`/version`, health). Answers
  * `/version`, discovery (`/api`, `/apis`, `/api/v1`) and, when a runtime is plugged in through
  * `objectSource`, `GET …/pods|services` as kube List objects.
  * @module
@@ -11,7 +12,7 @@
 import { AKS_SERVER_APP_ID, CredlessError, type TokenDirectory } from '@credless/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { bearerToken, verifyGraphToken } from '../graph/graph-token.ts';
-import type { PublishedJwk } from '../http/routes/discovery.ts';
+import type { JwksKey } from '../keys/signing-key-manager.ts';
 import type { ClusterRecord } from '../store/directory-store.ts';
 import { describeTarget, kubeRequestInfo, kubeStatus } from './kube-request.ts';
 import { decideClusterAccess, type RoleAssignmentStore } from './role-assignments.ts';
@@ -43,7 +44,7 @@ export type ClusterObjectSource = (
 export interface ClusterApiOptions {
   store: RoleAssignmentStore & Pick<import('../store/directory-store.ts').DirectoryStore, 'listClusters'>;
   directory: Pick<TokenDirectory, 'findTenant'>;
-  getJwks: (tenantId: string) => Promise<{ keys: PublishedJwk[] }>;
+  getJwks: (tenantId: string) => Promise<{ keys: JwksKey[] }>;
   baseUrl: () => string;
   now: () => number;
   /** Where pods and services come from (read per request: a runtime may plug in later); absent = not served. */
@@ -57,6 +58,15 @@ export const clusterApiUrl = (baseUrl: string, cluster: Pick<ClusterRecord, 'ten
   `${baseUrl.replace(/\/+$/, '')}/k8s/${cluster.tenantId}/${cluster.issuerGuid}`;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Kubernetes' `system:public-info-viewer` ClusterRole, bound to `system:authenticated` on AKS: these
+ * non-resource reads need a valid token but no Azure RBAC role (`kubectl version` works for anyone
+ * signed in to the cluster's tenant).
+ */
+const PUBLIC_INFO_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz']);
+const isPublicInfo = (info: ReturnType<typeof kubeRequestInfo>) =>
+  info.resource === undefined && info.verb === 'get' && PUBLIC_INFO_PATHS.has(info.path);
 
 export async function clusterApiRoutes(app: FastifyInstance, options: ClusterApiOptions): Promise<void> {
   // Writes are refused after authorization, whatever their body: never a 415 before a 401/403.
@@ -101,6 +111,7 @@ export async function clusterApiRoutes(app: FastifyInstance, options: ClusterApi
     }
 
     const info = kubeRequestInfo(request.method, path, url.searchParams);
+    if (isPublicInfo(info)) return answer(reply, cluster, info);
     const decision = await decideClusterAccess(
       options.store,
       tenant.id,

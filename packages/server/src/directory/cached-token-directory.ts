@@ -2,35 +2,90 @@
  * The token path's view of the directory, answered from memory. Every entry (found or not) is dropped
  * as soon as the directory changes: immediately for writes made in this process, and within one poll
  * interval for writes made by another process (the store's directory version counter).
+ *
+ * Static stability: while the database is unreachable, what is in memory keeps answering (the token
+ * endpoint keeps issuing), for at most `maxStalenessMs` since the store last answered a poll; past that,
+ * and for anything not in memory, lookups fail closed with `directory_unavailable` (503). "In memory"
+ * includes the entries the last invalidation dropped, so a change made just before the outage does not
+ * leave a replica with nothing to issue from: the price is that such a change (a revocation, say) may not
+ * be seen on this replica until the database is back — bounded by the same staleness limit.
  * @module
  */
-import type {
-  AssertionCredentials,
-  DirectoryPrincipal,
-  Tenant,
-  TenantIssuerPolicy,
-  TokenDirectory,
+import {
+  type AssertionCredentials,
+  CredlessError,
+  type DirectoryPrincipal,
+  type Tenant,
+  type TenantIssuerPolicy,
+  type TokenDirectory,
 } from '@credless/core';
 import type { DirectoryStore } from '../store/directory-store.ts';
+import { isTransientStoreError } from '../store/sql-errors.ts';
 
 /** Bounds memory when callers send many distinct unknown ids. */
 const MAX_ENTRIES = 200_000;
+/** How long the token path may answer from memory while the database is unreachable (default 15 min). */
+export const DEFAULT_MAX_STALENESS_MS = 15 * 60 * 1000;
+
+export interface CachedTokenDirectoryOptions {
+  maxStalenessMs?: number;
+  now?: () => number;
+}
+
+/** Whether this replica's view of the directory is current enough to issue from. */
+export interface DirectoryFreshness {
+  /** The store answered the last poll. */
+  storeReachable: boolean;
+  /** Milliseconds since the store last answered. */
+  staleForMs: number;
+  /** Still within the staleness limit: the token path answers. */
+  usable: boolean;
+}
 
 export class CachedTokenDirectory implements TokenDirectory {
   readonly #store: DirectoryStore;
   readonly #entries = new Map<string, Promise<unknown>>();
+  /** The entries dropped by the last invalidation; read only while the store is unreachable. */
+  readonly #lastKnown = new Map<string, Promise<unknown>>();
   readonly #listeners = new Set<() => void>();
   #generation = 0;
   #knownVersion: number | undefined;
   #poller: NodeJS.Timeout | undefined;
+  readonly #maxStalenessMs: number;
+  readonly #now: () => number;
+  /** When the store last answered (a poll, or a load): what is in memory was current then. */
+  #confirmedAt: number;
+  #storeReachable = true;
 
-  constructor(store: DirectoryStore) {
+  constructor(store: DirectoryStore, options: CachedTokenDirectoryOptions = {}) {
     this.#store = store;
+    this.#maxStalenessMs = options.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
+    this.#now = options.now ?? Date.now;
+    this.#confirmedAt = this.#now();
+  }
+
+  freshness(): DirectoryFreshness {
+    const staleForMs = this.#storeReachable ? 0 : Math.max(0, this.#now() - this.#confirmedAt);
+    return { storeReachable: this.#storeReachable, staleForMs, usable: staleForMs <= this.#maxStalenessMs };
+  }
+
+  #confirmed(): void {
+    this.#storeReachable = true;
+    this.#confirmedAt = this.#now();
+  }
+
+  #unreachable(): void {
+    this.#storeReachable = false;
   }
 
   /** Drops every cached entry and tells listeners (e.g. the signing-key cache). */
   invalidate(): void {
     this.#generation += 1;
+    // Kept only as a fallback for an outage that begins before an entry is reloaded (a write just before
+    // the database went down would otherwise leave nothing in memory to issue from).
+    // Merged, not replaced: invalidations can follow each other faster than every entry is reloaded.
+    if (this.#lastKnown.size + this.#entries.size > MAX_ENTRIES) this.#lastKnown.clear();
+    for (const [key, value] of this.#entries) this.#lastKnown.set(key, value);
     this.#entries.clear();
     for (const listener of this.#listeners) listener();
   }
@@ -45,9 +100,15 @@ export class CachedTokenDirectory implements TokenDirectory {
     const poll = async () => {
       try {
         const version = await this.#store.getDirectoryVersion();
-        if (this.#knownVersion !== undefined && version !== this.#knownVersion) this.invalidate();
+        // Back after an outage: whatever changed meanwhile was not announced, so reload everything.
+        const missedChanges = !this.#storeReachable;
+        this.#confirmed();
+        if (missedChanges || (this.#knownVersion !== undefined && version !== this.#knownVersion)) {
+          this.invalidate();
+        }
         this.#knownVersion = version;
       } catch (error) {
+        if (isTransientStoreError(error)) this.#unreachable();
         onError(error);
       }
     };
@@ -62,9 +123,10 @@ export class CachedTokenDirectory implements TokenDirectory {
   }
 
   /** Lookup counters, read by the metrics endpoint. */
-  readonly stats = { hits: 0, misses: 0 };
+  readonly stats = { hits: 0, misses: 0, lastKnown: 0 };
 
   #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    if (!this.freshness().usable) return Promise.reject(new CredlessError('directory_unavailable'));
     const hit = this.#entries.get(key);
     if (hit) {
       this.stats.hits += 1;
@@ -72,13 +134,30 @@ export class CachedTokenDirectory implements TokenDirectory {
     }
     this.stats.misses += 1;
     const generation = this.#generation;
-    const pending = load();
+    const pending = load().then(
+      (value) => value,
+      (error: unknown) => {
+        if (!isTransientStoreError(error)) throw error;
+        this.#unreachable();
+        const lastKnown = this.#lastKnown.get(key) as Promise<T> | undefined;
+        const unavailable = new CredlessError('directory_unavailable', {}, { cause: error });
+        if (!lastKnown) throw unavailable;
+        this.stats.lastKnown += 1;
+        return lastKnown.catch(() => {
+          throw unavailable;
+        });
+      },
+    );
     if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
     this.#entries.set(key, pending);
     pending.then(
       () => {
-        // A change landed while loading: the result may predate it, so do not keep it.
-        if (generation !== this.#generation) this.#entries.delete(key);
+        // A change landed while loading: the result may predate it, so do not keep it as current; it is
+        // still the best last-known value should the database go down before the next load.
+        if (generation !== this.#generation) {
+          this.#entries.delete(key);
+          this.#lastKnown.set(key, pending);
+        }
       },
       () => this.#entries.delete(key),
     );

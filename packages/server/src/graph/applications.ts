@@ -1,12 +1,20 @@
 /**
  * `/applications`: list ($filter on appId/displayName), create, get, update (PATCH), delete, by object
- * id or by `(appId='…')`. Built-in resource applications (Microsoft Graph itself) are not visible.
+ * id or by `(appId='…')`. Built-in resource applications (Microsoft Graph itself) are not visible; the
+ * local administrator is visible but cannot be deleted, renamed or left without a certificate.
  * @module
  */
 import { type Application, CredlessError } from '@credless/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { refuseAdministratorLockout } from '../admin/admin-guard.ts';
 import type { UpdateApplicationInput } from '../store/directory-store.ts';
-import { GRAPH_ROLES, type GraphHandlerContext, objectBody, quotedKey, requireRole } from './graph-plugin.ts';
+import {
+  GRAPH_ROLES,
+  type GraphHandlerContext,
+  objectBody,
+  quotedKey,
+  requireRole,
+} from './graph-handler.ts';
 import { collection, entity, parseODataQuery } from './odata.ts';
 
 /** Both ways Graph addresses one application, followed by `suffix`. */
@@ -81,10 +89,12 @@ export function applicationRoutes(app: FastifyInstance, ctx: GraphHandlerContext
   app.get('/applications', async (request) => {
     const caller = ctx.caller(request);
     requireRole(caller, GRAPH_ROLES.applicationRead);
-    const query = parseODataQuery(request.query as Record<string, unknown>, PROPERTIES, [
-      'appId',
-      'displayName',
-    ]);
+    const query = parseODataQuery(
+      request.query as Record<string, unknown>,
+      PROPERTIES,
+      ['appId', 'displayName'],
+      ['identifierUris'],
+    );
     const apps = await ctx.store.listApplications(caller.tenant.id);
     return collection(base(), 'applications', apps.map(toGraphApplication), query);
   });
@@ -113,7 +123,9 @@ export function applicationRoutes(app: FastifyInstance, ctx: GraphHandlerContext
       const caller = ctx.caller(request);
       requireRole(caller, GRAPH_ROLES.applicationWrite);
       const found = await addressedApplication(ctx, request);
-      await ctx.store.updateApplication(caller.tenant.id, found.id, applicationInput(objectBody(request)));
+      const input = applicationInput(objectBody(request));
+      refuseAdministratorLockout(found, { kind: 'update', ...input });
+      await ctx.store.updateApplication(caller.tenant.id, found.id, input);
       return reply.code(204).send();
     });
 
@@ -121,6 +133,7 @@ export function applicationRoutes(app: FastifyInstance, ctx: GraphHandlerContext
       const caller = ctx.caller(request);
       requireRole(caller, GRAPH_ROLES.applicationWrite);
       const found = await addressedApplication(ctx, request);
+      refuseAdministratorLockout(found, { kind: 'delete' });
       await ctx.store.deleteApplication(caller.tenant.id, found.id);
       return reply.code(204).send();
     });

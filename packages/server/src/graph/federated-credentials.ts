@@ -11,12 +11,26 @@ import {
 } from '@credless/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { addressedApplication, applicationPaths } from './applications.ts';
-import { GRAPH_ROLES, type GraphHandlerContext, objectBody, quotedKey, requireRole } from './graph-plugin.ts';
+import {
+  GRAPH_ROLES,
+  type GraphHandlerContext,
+  objectBody,
+  quotedKey,
+  requireRole,
+} from './graph-handler.ts';
 import { collection, entity, parseODataQuery } from './odata.ts';
 
 const SEGMENT = 'federatedIdentityCredentials';
 
-export function toGraphFederatedCredential(credential: FederatedIdentityCredential) {
+/** Graph's shape of a credential (the declared return type keeps the emitted .d.ts portable). */
+export type GraphFederatedCredential = Pick<
+  FederatedIdentityCredential,
+  'id' | 'name' | 'issuer' | 'subject' | 'audiences' | 'description' | 'claimsMatchingExpression'
+>;
+
+export function toGraphFederatedCredential(
+  credential: FederatedIdentityCredential,
+): GraphFederatedCredential {
   return {
     id: credential.id,
     name: credential.name,

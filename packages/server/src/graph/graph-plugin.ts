@@ -1,81 +1,31 @@
 /**
  * The Graph-compatible REST API (v1.0 subset) under `/v1.0`. Every request is authenticated first by
  * a credless-issued Graph token; the token's tenant is the only tenant a request can see or change.
- * Handlers live in one file per resource family and share this plumbing: the caller, role checks,
- * the Graph error mapper and the OData helpers.
+ * Handlers live in one file per resource family; what they share (the caller, role checks, body and
+ * key helpers) is in graph-handler.ts, so they never import this plugin back.
  * @module
  */
 import { CredlessError } from '@credless/core';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { DirectoryStore } from '../store/directory-store.ts';
+import { isTransientStoreError } from '../store/sql-errors.ts';
 import { applicationRoutes } from './applications.ts';
 import { federatedCredentialRoutes } from './federated-credentials.ts';
 import { sendGraphError } from './graph-errors.ts';
+import type { GraphHandlerContext } from './graph-handler.ts';
 import { authenticateGraphRequest, type GraphCaller, type GraphTokenOptions } from './graph-token.ts';
 import { groupRoutes } from './groups.ts';
 import { organizationRoutes } from './organization.ts';
 import { servicePrincipalRoutes } from './service-principals.ts';
+
+/** Seconds a client should wait before retrying a request refused because the database is unreachable. */
+const STORE_UNAVAILABLE_RETRY_AFTER_S = 5;
 
 export interface GraphRouteOptions extends GraphTokenOptions {
   /** The store whose writes invalidate the token path's caches (so changes apply at once). */
   store: DirectoryStore;
   /** Public base of the Graph-compatible API (for @odata.context), e.g. `https://host:8443/v1.0`. */
   graphBaseUrl: () => string;
-}
-
-/** What every handler gets: the options and the authenticated caller of a request. */
-export interface GraphHandlerContext {
-  store: DirectoryStore;
-  graphBaseUrl: () => string;
-  caller(request: FastifyRequest): GraphCaller;
-}
-
-/** Application roles (token `roles`) that allow reading or writing each resource family. */
-export const GRAPH_ROLES = {
-  applicationRead: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All'],
-  applicationWrite: ['Application.ReadWrite.All'],
-  assignmentRead: [
-    'AppRoleAssignment.ReadWrite.All',
-    'Application.Read.All',
-    'Application.ReadWrite.All',
-    'Directory.Read.All',
-  ],
-  assignmentWrite: ['AppRoleAssignment.ReadWrite.All'],
-  groupRead: ['Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All'],
-  groupWrite: ['Group.ReadWrite.All'],
-  // The seed's sample reads /organization with User.Read.All.
-  organizationRead: [
-    'Organization.Read.All',
-    'Organization.ReadWrite.All',
-    'User.Read.All',
-    'Directory.Read.All',
-  ],
-  organizationWrite: ['Organization.ReadWrite.All'],
-} as const;
-
-export function requireRole(caller: GraphCaller, anyOf: readonly string[]): void {
-  if (!anyOf.some((role) => caller.roles.includes(role))) {
-    throw new CredlessError('graph_role_missing', { roles: anyOf.join(', ') });
-  }
-}
-
-/** The JSON object body of a request, or Graph's 400. */
-export function objectBody(request: FastifyRequest): Record<string, unknown> {
-  const body = request.body;
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new CredlessError('graph_bad_request', { reason: 'The request body must be a JSON object.' });
-  }
-  return body as Record<string, unknown>;
-}
-
-/**
- * A key in Graph's `segment(key='value')` form. The router keeps the closing `')` in the parameter
- * (its name is `key')`), so it is stripped here; '' stands for one quote.
- */
-export function quotedKey(params: unknown, key: string): string | undefined {
-  const raw = (params as Record<string, string | undefined>)[`${key}')`];
-  if (raw === undefined || !raw.endsWith("')")) return undefined;
-  return raw.slice(0, -2).replaceAll("''", "'");
 }
 
 export async function graphRoutes(app: FastifyInstance, options: GraphRouteOptions): Promise<void> {
@@ -98,11 +48,17 @@ export async function graphRoutes(app: FastifyInstance, options: GraphRouteOptio
     // Fastify's own 4xx (unparsable JSON, wrong content type, body too large) are the client's doing.
     const clientError =
       typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500;
+    const storeDown = !clientError && isTransientStoreError(error);
+    // The database is unreachable (restart, failover): nothing was changed, and the client may retry.
+    if (storeDown) reply.header('retry-after', String(STORE_UNAVAILABLE_RETRY_AFTER_S));
     const mapped = clientError
       ? new CredlessError('graph_bad_request', { reason: `Invalid request: ${error.message}` })
-      : error;
+      : storeDown
+        ? new CredlessError('directory_store_unavailable', {}, { cause: error })
+        : error;
     const { exposed } = sendGraphError(request, reply, mapped, now());
-    if (!exposed)
+    if (storeDown) request.log.warn({ err: error }, 'Graph API request refused: the database is unreachable');
+    else if (!exposed)
       request.log.error({ err: error, url: request.url.split('?')[0] }, 'Graph API request failed');
   });
   app.setNotFoundHandler((request, reply) => {

@@ -8,12 +8,12 @@
 import { GRAPH_APP_ID, GRAPH_RESOURCE_URI, type Tenant, type TokenDirectory } from '@credless/core';
 import type { FastifyRequest } from 'fastify';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
-import type { PublishedJwk } from '../http/routes/discovery.ts';
+import type { JwksKey } from '../keys/signing-key-manager.ts';
 
 export interface GraphTokenOptions {
   baseUrl: () => string;
   directory: Pick<TokenDirectory, 'findTenant'>;
-  getJwks: (tenantId: string) => Promise<{ keys: PublishedJwk[] }>;
+  getJwks: (tenantId: string) => Promise<{ keys: JwksKey[] }>;
   now: () => number;
   /** Accepted `aud` values (default: Graph's); the cluster API passes the AKS server app's. */
   audiences?: string[];

@@ -1,13 +1,13 @@
 /**
- * `/groups`: create, list ($filter on displayName/mailNickname), get, delete, and members
+ * `/groups`: create, list ($filter on displayName/mailNickname), get, update (PATCH), delete, and members
  * (`GET /members`, `POST /members/$ref` with an `@odata.id`, `DELETE /members/{id}/$ref`). Members are
  * service principals or groups of the caller's tenant.
  * @module
  */
 import { CredlessError } from '@credless/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Group, GroupMember } from '../store/directory-store.ts';
-import { GRAPH_ROLES, type GraphHandlerContext, objectBody, requireRole } from './graph-plugin.ts';
+import type { Group, GroupMember, UpdateGroupInput } from '../store/directory-store.ts';
+import { GRAPH_ROLES, type GraphHandlerContext, objectBody, requireRole } from './graph-handler.ts';
 import { collection, entity, parseODataQuery } from './odata.ts';
 
 export function toGraphGroup(group: Group) {
@@ -50,6 +50,21 @@ function referencedId(request: FastifyRequest): string {
   return (match[1] as string).toLowerCase();
 }
 
+const GROUP_FIELDS = [
+  'displayName',
+  'mailNickname',
+  'description',
+  'mailEnabled',
+  'securityEnabled',
+] as const;
+
+/** Graph's writable group properties present in a body (the store checks their values). */
+function groupInput(body: Record<string, unknown>): UpdateGroupInput {
+  const input: Record<string, unknown> = {};
+  for (const field of GROUP_FIELDS) if (body[field] !== undefined) input[field] = body[field];
+  return input as UpdateGroupInput;
+}
+
 async function addressedGroup(ctx: GraphHandlerContext, request: FastifyRequest): Promise<Group> {
   const { id } = request.params as { id: string };
   const found = await ctx.store.getGroup(ctx.caller(request).tenant.id, id);
@@ -63,10 +78,12 @@ export function groupRoutes(app: FastifyInstance, ctx: GraphHandlerContext): voi
   app.get('/groups', async (request) => {
     const caller = ctx.caller(request);
     requireRole(caller, GRAPH_ROLES.groupRead);
-    const query = parseODataQuery(request.query as Record<string, unknown>, PROPERTIES, [
-      'displayName',
-      'mailNickname',
-    ]);
+    const query = parseODataQuery(
+      request.query as Record<string, unknown>,
+      PROPERTIES,
+      ['displayName', 'mailNickname'],
+      ['groupTypes'],
+    );
     const groups = await ctx.store.listGroups(caller.tenant.id);
     return collection(base(), 'groups', groups.map(toGraphGroup), query);
   });
@@ -74,17 +91,21 @@ export function groupRoutes(app: FastifyInstance, ctx: GraphHandlerContext): voi
   app.post('/groups', async (request, reply) => {
     const caller = ctx.caller(request);
     requireRole(caller, GRAPH_ROLES.groupWrite);
-    const body = objectBody(request);
+    const input = groupInput(objectBody(request));
     const created = await ctx.store.createGroup(caller.tenant.id, {
-      displayName: body['displayName'] as string,
-      mailNickname: body['mailNickname'] as string,
-      ...(body['mailEnabled'] !== undefined ? { mailEnabled: body['mailEnabled'] as boolean } : {}),
-      ...(body['securityEnabled'] !== undefined
-        ? { securityEnabled: body['securityEnabled'] as boolean }
-        : {}),
-      ...(body['description'] !== undefined ? { description: body['description'] as string | null } : {}),
+      ...input,
+      displayName: input.displayName as string,
+      mailNickname: input.mailNickname as string,
     });
     return reply.code(201).send(entity(base(), 'groups', toGraphGroup(created)));
+  });
+
+  app.patch('/groups/:id', async (request, reply) => {
+    const caller = ctx.caller(request);
+    requireRole(caller, GRAPH_ROLES.groupWrite);
+    const input = groupInput(objectBody(request));
+    await ctx.store.updateGroup(caller.tenant.id, (await addressedGroup(ctx, request)).id, input);
+    return reply.code(204).send();
   });
 
   app.get('/groups/:id', async (request) => {

@@ -1,50 +1,36 @@
 /**
- * The OData query subset the Graph-compatible API understands: `$filter` with `eq` (and `and`) or
- * `startswith` on declared string properties, `$select` of declared properties, `$top`, and the
- * `@odata.context` URL. Anything else in a query option is a 400, never silently ignored.
+ * The OData query subset the Graph-compatible API understands: `$filter` (see odata-filter.ts),
+ * `$select` of declared properties, `$top`, and the `@odata.context` URL. Anything else in a query
+ * option is a 400, never silently ignored.
  * @module
  */
 import { CredlessError } from '@credless/core';
+import { evaluateFilter, type FilterNode, parseFilter } from './odata-filter.ts';
 
 export interface ODataQuery {
-  filter: Array<{ property: string; op: 'eq' | 'startswith'; value: string }>;
+  filter: FilterNode | undefined;
   select: string[] | undefined;
   top: number | undefined;
 }
 
 const bad = (reason: string) => new CredlessError('graph_bad_request', { reason });
-/** A quoted OData string: '' stands for one quote. */
-const STRING = "'((?:[^']|'')*)'";
-const EQ = new RegExp(`^([A-Za-z][A-Za-z0-9]*)\\s+eq\\s+${STRING}$`);
-const STARTS_WITH = new RegExp(`^startswith\\(\\s*([A-Za-z][A-Za-z0-9]*)\\s*,\\s*${STRING}\\s*\\)$`, 'i');
 const MAX_TOP = 999;
 
-function parseClause(clause: string, filterable: readonly string[]): ODataQuery['filter'][number] {
-  const eq = EQ.exec(clause);
-  const startsWith = eq ? null : STARTS_WITH.exec(clause);
-  const match = eq ?? startsWith;
-  if (!match) throw bad(`Invalid filter clause: '${clause}' is not supported; use property eq 'value'.`);
-  const property = match[1] as string;
-  if (!filterable.includes(property)) {
-    throw bad(
-      `Invalid filter clause: filtering on '${property}' is not supported (${filterable.join(', ')}).`,
-    );
-  }
-  return { property, op: eq ? 'eq' : 'startswith', value: (match[2] as string).replaceAll("''", "'") };
-}
-
-/** Reads $filter, $select and $top; `properties` are the entity's, `filterable` its string keys. */
+/**
+ * Reads $filter, $select and $top. `properties` are the entity's; `filterable` its string properties
+ * that take eq/ne/startswith; `collections` its string collections that take `any`.
+ */
 export function parseODataQuery(
   query: Record<string, unknown>,
   properties: readonly string[],
   filterable: readonly string[],
+  collections: readonly string[] = [],
 ): ODataQuery {
-  const result: ODataQuery = { filter: [], select: undefined, top: undefined };
+  const result: ODataQuery = { filter: undefined, select: undefined, top: undefined };
   const filter = query['$filter'];
   if (filter !== undefined) {
-    if (typeof filter !== 'string' || filter.trim() === '') throw bad('Invalid filter clause.');
-    // ' and ' inside a quoted value would split wrongly; values with it are rare enough to refuse.
-    result.filter = filter.split(/\s+and\s+/).map((clause) => parseClause(clause.trim(), filterable));
+    if (typeof filter !== 'string') throw bad('Invalid filter clause.');
+    result.filter = parseFilter(filter, { properties, strings: filterable, collections });
   }
   const select = query['$select'];
   if (select !== undefined) {
@@ -71,14 +57,7 @@ export function parseODataQuery(
 }
 
 export function matchesFilter(entity: Record<string, unknown>, filter: ODataQuery['filter']): boolean {
-  return filter.every(({ property, op, value }) => {
-    const actual = entity[property];
-    if (typeof actual !== 'string') return false;
-    // Graph compares these properties case-insensitively.
-    return op === 'eq'
-      ? actual.toLowerCase() === value.toLowerCase()
-      : actual.toLowerCase().startsWith(value.toLowerCase());
-  });
+  return filter === undefined || evaluateFilter(filter, entity);
 }
 
 export function project<T extends Record<string, unknown>>(

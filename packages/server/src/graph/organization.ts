@@ -5,7 +5,7 @@
  */
 import { CredlessError, type Tenant } from '@credless/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { GRAPH_ROLES, type GraphHandlerContext, objectBody, requireRole } from './graph-plugin.ts';
+import { GRAPH_ROLES, type GraphHandlerContext, objectBody, requireRole } from './graph-handler.ts';
 import { collection, entity, parseODataQuery } from './odata.ts';
 
 export function toGraphOrganization(tenant: Tenant) {

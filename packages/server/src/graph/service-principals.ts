@@ -7,8 +7,15 @@
  */
 import { type AppRoleAssignment, CredlessError, type ServicePrincipal } from '@credless/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type AdministratorChange, refuseAdministratorLockout } from '../admin/admin-guard.ts';
 import type { DirectoryStore } from '../store/directory-store.ts';
-import { GRAPH_ROLES, type GraphHandlerContext, objectBody, quotedKey, requireRole } from './graph-plugin.ts';
+import {
+  GRAPH_ROLES,
+  type GraphHandlerContext,
+  objectBody,
+  quotedKey,
+  requireRole,
+} from './graph-handler.ts';
 import { collection, entity, parseODataQuery } from './odata.ts';
 
 const principalPaths = (suffix = ''): string[] => [
@@ -104,7 +111,8 @@ const readQuery = (
   request: FastifyRequest,
   properties: readonly string[],
   filterable: readonly string[] = [],
-) => parseODataQuery(request.query as Record<string, unknown>, properties, filterable);
+  collections: readonly string[] = [],
+) => parseODataQuery(request.query as Record<string, unknown>, properties, filterable, collections);
 
 function principalRoutesBasic(app: FastifyInstance, ctx: GraphHandlerContext): void {
   const base = () => ctx.graphBaseUrl();
@@ -112,7 +120,12 @@ function principalRoutesBasic(app: FastifyInstance, ctx: GraphHandlerContext): v
   app.get('/servicePrincipals', async (request) => {
     const caller = ctx.caller(request);
     requireRole(caller, GRAPH_ROLES.applicationRead);
-    const query = readQuery(request, PRINCIPAL_PROPERTIES, ['appId', 'displayName']);
+    const query = readQuery(
+      request,
+      PRINCIPAL_PROPERTIES,
+      ['appId', 'displayName'],
+      ['servicePrincipalNames'],
+    );
     const principals = await ctx.store.listServicePrincipals(caller.tenant.id);
     const items = await Promise.all(principals.map((p) => toGraphServicePrincipal(ctx.store, p)));
     return collection(base(), 'servicePrincipals', items, query);
@@ -148,7 +161,10 @@ function principalRoutesBasic(app: FastifyInstance, ctx: GraphHandlerContext): v
       const caller = ctx.caller(request);
       requireRole(caller, GRAPH_ROLES.applicationWrite);
       const body = objectBody(request);
-      const principal = await changeablePrincipal(ctx, request);
+      const principal = await changeablePrincipal(ctx, request, {
+        kind: 'update',
+        accountEnabled: body['accountEnabled'],
+      });
       await ctx.store.updateServicePrincipal(caller.tenant.id, principal.id, {
         ...(body['accountEnabled'] !== undefined
           ? { accountEnabled: body['accountEnabled'] as boolean }
@@ -163,17 +179,21 @@ function principalRoutesBasic(app: FastifyInstance, ctx: GraphHandlerContext): v
     app.delete(path, async (request, reply) => {
       const caller = ctx.caller(request);
       requireRole(caller, GRAPH_ROLES.applicationWrite);
-      const principal = await changeablePrincipal(ctx, request);
+      const principal = await changeablePrincipal(ctx, request, { kind: 'deletePrincipal' });
       await ctx.store.deleteServicePrincipal(caller.tenant.id, principal.id);
       return reply.code(204).send();
     });
   }
 }
 
-/** The addressed principal unless it is a built-in resource's (Microsoft Graph), which stays as is. */
+/**
+ * The addressed principal unless it is a built-in resource's (Microsoft Graph), which stays as is, or
+ * `change` would lock the local administrator out.
+ */
 async function changeablePrincipal(
   ctx: GraphHandlerContext,
   request: FastifyRequest,
+  change: AdministratorChange,
 ): Promise<ServicePrincipal> {
   const principal = await addressedPrincipal(ctx, request);
   const application = await ctx.store.getApplication(principal.tenantId, principal.applicationId);
@@ -183,6 +203,7 @@ async function changeablePrincipal(
       reason: 'a built-in service principal cannot be changed',
     });
   }
+  refuseAdministratorLockout(application, change);
   return principal;
 }
 

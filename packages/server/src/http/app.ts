@@ -7,26 +7,35 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import { type ClusterApiOptions, clusterApiRoutes } from '../cluster-access/cluster-api.ts';
 import { type GraphRouteOptions, graphRoutes } from '../graph/graph-plugin.ts';
+import type { JwksKey } from '../keys/signing-key-manager.ts';
 import type { LocalIssuers } from '../local-issuers/local-issuers.ts';
 import { localIssuerRoutes } from '../local-issuers/routes.ts';
 import type { CredlessMetrics } from '../observability/metrics.ts';
-import { discoveryRoutes, type PublishedJwk } from './routes/discovery.ts';
+import { discoveryRoutes } from './routes/discovery.ts';
 import { type ExplainRouteOptions, explainRoutes } from './routes/explain.ts';
 import { type SignInRouteOptions, signInRoutes } from './routes/sign-ins.ts';
 import { type TokenRouteOptions, tokenRoutes } from './routes/token.ts';
+
+export interface Readiness {
+  ready: boolean;
+  [detail: string]: unknown;
+}
 
 export interface AppDependencies {
   logger: Logger;
   directory: Pick<TokenDirectory, 'findTenant'>;
   exchange: ExchangePorts;
-  getJwks: (tenantId: string) => Promise<{ keys: PublishedJwk[] }>;
+  getJwks: (tenantId: string) => Promise<{ keys: JwksKey[] }>;
   onExchange?: TokenRouteOptions['onExchange'];
   /** Serves GET /{tenant}/signins when given. */
   querySignInLogs?: SignInRouteOptions['querySignInLogs'];
   /** Served at GET /metrics in Prometheus' text format. */
   metrics?: Pick<CredlessMetrics, 'registry'>;
-  /** Called by GET /readyz; resolves true when the store answers. */
-  isReady?: () => Promise<boolean>;
+  /**
+   * Called by GET /readyz: `ready` when this replica can issue tokens (200), with details for operators
+   * (e.g. answering from memory while the database is down). Absent: always ready.
+   */
+  readiness?: () => Promise<Readiness>;
   https?: { key: string; cert: string };
   /** Serves POST /{tenant}/explain (dry run of a token against an application) when given. */
   explain?: ExplainRouteOptions['explain'];
@@ -88,8 +97,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     );
   }
   app.get('/readyz', async (_request, reply) => {
-    const ready = deps.isReady ? await deps.isReady().catch(() => false) : true;
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });
+    const readiness: Readiness = deps.readiness
+      ? await deps.readiness().catch(() => ({ ready: false }))
+      : { ready: true };
+    const { ready, ...detail } = readiness;
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', ...detail });
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send({

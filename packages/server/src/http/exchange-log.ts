@@ -3,9 +3,9 @@
  * refused), successes at debug. Identifiers only — never the assertion or the issued token.
  * @module
  */
-import { CredlessError, type ExchangeOutcome } from '@credless/core';
+import { CredlessError, type ExchangeOutcome, type RequestIds } from '@credless/core';
 import type { Logger } from 'pino';
-import type { RequestIds } from './sts-errors.ts';
+import { IssuerFetchError } from '../issuers/fetch-capped-json.ts';
 
 export function logExchange(logger: Logger, outcome: ExchangeOutcome, ids: RequestIds): void {
   const { context } = outcome;
@@ -25,5 +25,11 @@ export function logExchange(logger: Logger, outcome: ExchangeOutcome, ids: Reque
     return;
   }
   const code = outcome.error instanceof CredlessError ? outcome.error.code : 'server_error';
-  logger.info({ ...fields, result: 'refused', code, step: outcome.failedStep }, `token refused: ${code}`);
+  // The caller got a generic text for a failed issuer fetch; the operator gets why (refused address, …).
+  const cause = outcome.error instanceof Error ? outcome.error.cause : undefined;
+  const detail = cause instanceof IssuerFetchError ? { detail: cause.reason } : {};
+  logger.info(
+    { ...fields, result: 'refused', code, step: outcome.failedStep, ...detail },
+    `token refused: ${code}`,
+  );
 }

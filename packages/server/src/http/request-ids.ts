@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type { RequestIds } from '@credless/core';
 import type { FastifyRequest } from 'fastify';
-import type { RequestIds } from './sts-errors.ts';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,9 +1,10 @@
 /**
  * Entra-shaped error responses for the token and discovery endpoints. Anything that is not a
- * CredlessError with an STS code becomes `server_error`, and nothing about its cause reaches the wire.
+ * CredlessError with an STS code becomes `server_error` (core's toStsError), and nothing about its
+ * cause reaches the wire.
  * @module
  */
-import { CredlessError, ERROR_CATALOGUE, type StsErrorSpec } from '@credless/core';
+import { type RequestIds, toStsError } from '@credless/core';
 
 export interface StsErrorBody {
   error: string;
@@ -15,26 +16,12 @@ export interface StsErrorBody {
   error_uri: string;
 }
 
-export interface RequestIds {
-  traceId: string;
-  correlationId: string;
-}
-
 /** `2016-01-09 02:02:12Z`, as Entra writes it. */
 export function entraTimestamp(date: Date): string {
   return date
     .toISOString()
     .replace('T', ' ')
     .replace(/\.\d{3}Z$/, 'Z');
-}
-
-export function toStsError(error: unknown): { spec: StsErrorSpec; message: string; exposed: boolean } {
-  if (error instanceof CredlessError) {
-    const spec = ERROR_CATALOGUE[error.code];
-    if (spec.kind === 'sts') return { spec, message: error.message, exposed: true };
-  }
-  const spec = ERROR_CATALOGUE.server_error;
-  return { spec, message: spec.message({}), exposed: false };
 }
 
 export function stsErrorBody(

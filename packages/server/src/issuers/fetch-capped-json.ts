@@ -3,8 +3,7 @@
  * one deadline for connect + headers + body, and a byte cap enforced while the body streams.
  * @module
  */
-import { BlockList, isIP } from 'node:net';
-import { Agent, buildConnector, type Dispatcher, request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 
 export interface FetchCappedJsonOptions {
   /** Connection pool to use (tests pass one that trusts their CA). Must not follow redirects. */
@@ -40,65 +39,14 @@ function requireHttpsUrl(url: string): URL {
   return parsed;
 }
 
-/** Never a legitimate issuer: unspecified, link-local (cloud metadata at 169.254.169.254), multicast, reserved. */
-const ALWAYS_BLOCKED = new BlockList();
-ALWAYS_BLOCKED.addSubnet('0.0.0.0', 8, 'ipv4');
-ALWAYS_BLOCKED.addSubnet('169.254.0.0', 16, 'ipv4');
-ALWAYS_BLOCKED.addSubnet('224.0.0.0', 3, 'ipv4'); // multicast, reserved and broadcast
-ALWAYS_BLOCKED.addAddress('::', 'ipv6');
-ALWAYS_BLOCKED.addSubnet('fe80::', 10, 'ipv6');
-ALWAYS_BLOCKED.addSubnet('ff00::', 8, 'ipv6');
-/** Loopback and private networks: blocked unless the deployment trusts issuers on its own network. */
-const PRIVATE_NETWORKS = new BlockList();
-PRIVATE_NETWORKS.addSubnet('127.0.0.0', 8, 'ipv4');
-PRIVATE_NETWORKS.addSubnet('10.0.0.0', 8, 'ipv4');
-PRIVATE_NETWORKS.addSubnet('172.16.0.0', 12, 'ipv4');
-PRIVATE_NETWORKS.addSubnet('192.168.0.0', 16, 'ipv4');
-PRIVATE_NETWORKS.addSubnet('100.64.0.0', 10, 'ipv4');
-PRIVATE_NETWORKS.addAddress('::1', 'ipv6');
-PRIVATE_NETWORKS.addSubnet('fc00::', 7, 'ipv6');
-
-/** True when an issuer must not be contacted at `address` (IPv4-mapped IPv6 is judged as IPv4). */
-export function isBlockedIssuerAddress(address: string, options: { blockPrivateNetworks: boolean }): boolean {
-  const version = isIP(address);
-  if (version === 0) return true;
-  const type = version === 6 ? 'ipv6' : 'ipv4';
-  return (
-    ALWAYS_BLOCKED.check(address, type) ||
-    (options.blockPrivateNetworks && PRIVATE_NETWORKS.check(address, type))
-  );
-}
-
-const addressBlocked = () =>
-  Object.assign(new Error('issuer address is not allowed'), { code: 'ADDRESS_BLOCKED' });
-
 /**
- * An undici Agent that refuses special-use addresses: IP-literal hosts before connecting, resolved names
- * by the socket's remote address before any request is sent (so DNS answers cannot aim it inward).
- * `blockPrivateNetworks` (default true) also refuses loopback and private ranges.
+ * Describes a transport failure by its code only (messages can quote peer data); the network guard's
+ * own message (host and refused address) is kept, for the log.
  */
-export function createIssuerAgent(options: { blockPrivateNetworks?: boolean; ca?: string } = {}): Agent {
-  const policy = { blockPrivateNetworks: options.blockPrivateNetworks ?? true };
-  const connect = buildConnector(options.ca ? { ca: options.ca } : {});
-  return new Agent({
-    connect: (connectOptions, callback) => {
-      const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
-      if (isIP(host) !== 0 && isBlockedIssuerAddress(host, policy)) return callback(addressBlocked(), null);
-      connect(connectOptions, (error, socket) => {
-        if (error) return callback(error, null);
-        if (isBlockedIssuerAddress(socket.remoteAddress ?? '', policy)) {
-          socket.destroy();
-          return callback(addressBlocked(), null);
-        }
-        callback(null, socket);
-      });
-    },
-  });
-}
-
-/** Describes a transport failure by its code only (messages can quote peer data). */
 function describeTransportError(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code === 'ADDRESS_BLOCKED' && typeof message === 'string')
+    return `request failed (${code}: ${message})`;
   if (typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code)) return `request failed (${code})`;
   return 'request failed';
 }

@@ -2,13 +2,19 @@
  * Verification keys of external issuers, fetched on demand and cached per issuer.
  * Fetches only issuers a federated credential names, at most once per cooldown when a kid is unknown
  * (single-flight), and never drops the last good keys because a later fetch failed.
+ * Bounded: at most `maxIssuers` entries (least recently used go first), an issuer unused for
+ * `idleTtlMs` is dropped, and one no credential names any more is dropped when next asked for
+ * (checking every cached issuer on each directory change would cost a query per issuer).
+ * A failed fetch answers the caller with one generic reason; the detail goes to `onFetch` (the log)
+ * and is the error's `cause`, so a refused address and a closed port look alike from outside.
  * @module
  */
 import type { KeyObject } from 'node:crypto';
 import { CredlessError } from '@credless/core';
 import { importJWK } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Dispatcher } from 'undici';
-import { createIssuerAgent, IssuerFetchError } from './fetch-capped-json.ts';
+import { IssuerFetchError } from './fetch-capped-json.ts';
 import {
   fetchIssuerKeySet,
   type IssuerKeySet,
@@ -16,6 +22,7 @@ import {
   isAlgorithmCompatible,
   isSupportedAlgorithm,
 } from './issuer-metadata.ts';
+import { createIssuerAgent } from './issuer-network-guard.ts';
 
 export interface IssuerKeyCacheOptions {
   /** Default dispatcher: createIssuerAgent(), which refuses loopback, private and link-local addresses. */
@@ -29,7 +36,11 @@ export interface IssuerKeyCacheOptions {
   refetchCooldownMs?: number;
   /** How long the last good keys stay usable while refetches fail. */
   lastGoodMaxAgeMs?: number;
-  /** Told about every fetch of an issuer's metadata (metrics); must not throw. */
+  /** Issuers kept at most (default 1000); the least recently used is dropped first. */
+  maxIssuers?: number;
+  /** An issuer not asked for during this long is dropped (default 24 h). */
+  idleTtlMs?: number;
+  /** Told about every fetch of an issuer's metadata (metrics, log); must not throw. */
   onFetch?: (event: { issuer: string; ok: boolean; reason?: string }) => void;
 }
 
@@ -57,14 +68,27 @@ const DEFAULT_MAX_BYTES = 256 * 1024;
 const DEFAULT_MAX_AGE_MS = 10 * 60 * 1000;
 const DEFAULT_COOLDOWN_MS = 30 * 1000;
 const DEFAULT_LAST_GOOD_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_MAX_ISSUERS = 1000;
+const DEFAULT_IDLE_TTL_MS = 24 * 60 * 60 * 1000;
+/**
+ * What the caller learns about any failed fetch: the same text whether the address was refused, the
+ * port closed or the certificate wrong, so the token endpoint cannot be used to probe a network.
+ */
+export const ISSUER_KEYS_UNAVAILABLE = "the issuer's signing keys could not be retrieved";
 /** A kid is echoed in error messages; a hostile one can be huge. */
 const KID_SHOWN_MAX = 256;
 
+const keysUnavailable = (issuer: string, detail: string) =>
+  new CredlessError(
+    'external_oidc_failed',
+    { issuer, reason: ISSUER_KEYS_UNAVAILABLE },
+    { cause: new IssuerFetchError(detail) },
+  );
 const signatureInvalid = (reason: string) => new CredlessError('assertion_signature_invalid', { reason });
 const shownKid = (kid: string) => (kid.length > KID_SHOWN_MAX ? `${kid.slice(0, KID_SHOWN_MAX)}…` : kid);
 
 export class IssuerKeyCache {
-  readonly #entries = new Map<string, IssuerEntry>();
+  readonly #entries: LRUCache<string, IssuerEntry>;
   readonly #isIssuerAllowed: (issuer: string) => Promise<boolean>;
   readonly #fetchOptions: { dispatcher: Dispatcher; timeoutMs: number; maxBytes: number };
   readonly #onFetch: IssuerKeyCacheOptions['onFetch'];
@@ -82,6 +106,20 @@ export class IssuerKeyCache {
     this.#cooldownMs = options.refetchCooldownMs ?? DEFAULT_COOLDOWN_MS;
     this.#onFetch = options.onFetch;
     this.#lastGoodMaxAgeMs = options.lastGoodMaxAgeMs ?? DEFAULT_LAST_GOOD_MAX_AGE_MS;
+    const now = this.#now;
+    this.#entries = new LRUCache({
+      max: options.maxIssuers ?? DEFAULT_MAX_ISSUERS,
+      ttl: options.idleTtlMs ?? DEFAULT_IDLE_TTL_MS,
+      updateAgeOnGet: true,
+      // The injected clock, read on every check (no timer-cached time).
+      ttlResolution: 0,
+      perf: { now },
+    });
+  }
+
+  /** Issuers currently held (diagnostics, tests). */
+  get size(): number {
+    return this.#entries.size;
   }
 
   /**
@@ -93,7 +131,10 @@ export class IssuerKeyCache {
     kid: string | undefined,
     alg: string,
   ): Promise<CryptoKey | KeyObject> {
-    if (!(await this.#isIssuerAllowed(issuer))) throw new CredlessError('issuer_no_match', { issuer });
+    if (!(await this.#isIssuerAllowed(issuer))) {
+      this.#entries.delete(issuer);
+      throw new CredlessError('issuer_no_match', { issuer });
+    }
     if (!isSupportedAlgorithm(alg)) throw signatureInvalid(`algorithm '${alg}' is not accepted`);
     const entry = this.#entryFor(issuer);
     await this.#ensureUsableKeys(issuer, entry);
@@ -111,7 +152,7 @@ export class IssuerKeyCache {
 
   /** Fetch health of one issuer, or undefined when it was never requested. */
   status(issuer: string): IssuerKeyStatus | undefined {
-    const entry = this.#entries.get(issuer);
+    const entry = this.#entries.peek(issuer);
     if (!entry) return undefined;
     const status: IssuerKeyStatus = {};
     if (entry.fetchedAt !== undefined) status.fetchedAt = entry.fetchedAt;
@@ -142,15 +183,12 @@ export class IssuerKeyCache {
 
     if (entry.keySet && entry.fetchedAt !== undefined) {
       if (this.#now() - entry.fetchedAt < this.#lastGoodMaxAgeMs) return;
-      throw new CredlessError('external_oidc_failed', {
+      throw keysUnavailable(
         issuer,
-        reason: `${entry.lastError ?? 'refresh pending'} (last good keys are too old to use)`,
-      });
+        `${entry.lastError ?? 'refresh pending'} (last good keys are too old to use)`,
+      );
     }
-    throw new CredlessError('external_oidc_failed', {
-      issuer,
-      reason: entry.lastError ?? 'keys unavailable',
-    });
+    throw keysUnavailable(issuer, entry.lastError ?? 'keys unavailable');
   }
 
   /** Single-flight: concurrent callers share one fetch of the issuer. */

@@ -37,6 +37,11 @@ export async function encryptPrivateJwk(jwk: webcrypto.JsonWebKey, kek: Uint8Arr
     .encrypt(kek);
 }
 
+/** The stored key was encrypted with another key-encryption key (or its ciphertext was altered). */
+export class KeyEncryptionKeyMismatchError extends Error {
+  override readonly name = 'KeyEncryptionKeyMismatchError';
+}
+
 /** Decrypts what {@link encryptPrivateJwk} produced; throws a clear error when the KEK does not match. */
 export async function decryptPrivateJwk(jwe: string, kek: Uint8Array): Promise<webcrypto.JsonWebKey> {
   let plaintext: Uint8Array;
@@ -46,7 +51,7 @@ export async function decryptPrivateJwk(jwe: string, kek: Uint8Array): Promise<w
       contentEncryptionAlgorithms: ['A256GCM'],
     }));
   } catch (error) {
-    throw new Error(
+    throw new KeyEncryptionKeyMismatchError(
       'Cannot decrypt a stored signing key: the key-encryption key does not match the one it was encrypted ' +
         'with (was CREDLESS_KEK or the kek file changed?)',
       { cause: error },

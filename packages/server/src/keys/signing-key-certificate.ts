@@ -6,7 +6,7 @@
  */
 import type { webcrypto } from 'node:crypto';
 import { createHash } from 'node:crypto';
-import { x509 } from '../tls/x509.ts';
+import { x509 } from '@credless/common';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;

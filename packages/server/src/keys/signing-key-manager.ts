@@ -10,7 +10,9 @@
  * `ensureKeys` must run regularly (at start and, say, hourly) to prepublish successors and prune.
  * @module
  */
+
 import type { DirectoryStore, SigningKeyRecord } from '../store/directory-store.ts';
+import { isTransientStoreError } from '../store/sql-errors.ts';
 import { decryptPrivateJwk, encryptPrivateJwk } from './key-encryption-key.ts';
 import { createSigningKeyCertificate, SIGNING_ALGORITHM } from './signing-key-certificate.ts';
 
@@ -95,6 +97,9 @@ export class SigningKeyManager {
   readonly #jwks = new Map<string, CachedJwks>();
   readonly #ensuring = new Map<string, Promise<void>>();
   readonly #loadingActive = new Map<string, Promise<ActiveSigningKey>>();
+  /** What was last loaded, kept across invalidate(): answers only while the store is unreachable. */
+  readonly #lastKnownActive = new Map<string, { key: ActiveSigningKey; expireAt: number }>();
+  readonly #lastKnownJwks = new Map<string, Jwks>();
   /** Bumped by invalidate(): a load that started before must not repopulate the cache. */
   #generation = 0;
 
@@ -154,7 +159,16 @@ export class SigningKeyManager {
     if (cached && this.#now() < cached.validUntil) return cached.key;
     const loading = this.#loadingActive.get(tenantId);
     if (loading) return loading;
-    const load = this.#loadActive(tenantId, cached?.key).finally(() => this.#loadingActive.delete(tenantId));
+    const load = this.#loadActive(tenantId, cached?.key)
+      .catch((error: unknown) => {
+        // Static stability: while the database is unreachable, keep signing with the key last loaded,
+        // as long as that key itself has not expired (a prepublished successor can wait for recovery).
+        const lastKnown = this.#lastKnownActive.get(tenantId);
+        if (isTransientStoreError(error) && lastKnown && this.#now() < lastKnown.expireAt)
+          return lastKnown.key;
+        throw error;
+      })
+      .finally(() => this.#loadingActive.delete(tenantId));
     this.#loadingActive.set(tenantId, load);
     return load;
   }
@@ -164,7 +178,14 @@ export class SigningKeyManager {
     const cached = this.#jwks.get(tenantId);
     if (cached && now < cached.validUntil) return cached.jwks;
     let generation = this.#generation;
-    let live = await this.#liveRecords(tenantId, now);
+    let live: SigningKeyRecord[];
+    try {
+      live = await this.#liveRecords(tenantId, now);
+    } catch (error) {
+      const lastKnown = this.#lastKnownJwks.get(tenantId);
+      if (isTransientStoreError(error) && lastKnown) return lastKnown;
+      throw error;
+    }
     if (live.length === 0) {
       await this.ensureKeys(tenantId);
       generation = this.#generation;
@@ -178,6 +199,7 @@ export class SigningKeyManager {
     if (generation === this.#generation) {
       this.#jwks.set(tenantId, { jwks, validUntil: Math.min(firstExpiry, now + this.#cacheMaxAgeMs) });
     }
+    this.#lastKnownJwks.set(tenantId, jwks);
     return jwks;
   }
 
@@ -319,6 +341,7 @@ export class SigningKeyManager {
       now + this.#cacheMaxAgeMs,
     );
     if (generation === this.#generation) this.#active.set(tenantId, { key, validUntil: nextActivation });
+    this.#lastKnownActive.set(tenantId, { key, expireAt: record.expireAt.getTime() });
     return key;
   }
 

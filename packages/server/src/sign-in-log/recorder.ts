@@ -3,9 +3,16 @@
  * to the store on a short timer or as soon as a batch is full. The buffer is bounded: when the store
  * cannot keep up (or is down), new records are dropped and counted, and a warning is logged — a token
  * request is never delayed or failed by logging. `close` flushes what is left.
+ *
+ * A batch the store refuses because it is unreachable (a database restart or failover) goes back to the
+ * front of the buffer and is retried with backoff, so an outage costs records only once the buffer is full.
  * @module
  */
 import type { SignInLogRecord } from '../store/sign-in-logs.ts';
+import { isTransientStoreError } from '../store/sql-errors.ts';
+
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 10_000;
 
 export interface SignInLogSink {
   insertSignInLogs(records: readonly SignInLogRecord[]): Promise<void>;
@@ -21,6 +28,8 @@ export interface SignInLogRecorderOptions {
   maxBuffered?: number;
   /** Told about drops and failed writes (never about record contents). */
   warn?: (message: string, fields: Record<string, unknown>) => void;
+  /** Decides which store errors are worth retrying (default: connection-level database errors). */
+  isRetryable?: (error: unknown) => boolean;
 }
 
 export class SignInLogRecorder {
@@ -29,6 +38,9 @@ export class SignInLogRecorder {
   readonly #maxBatch: number;
   readonly #maxBuffered: number;
   readonly #warn: (message: string, fields: Record<string, unknown>) => void;
+  readonly #isRetryable: (error: unknown) => boolean;
+  /** Consecutive failed attempts while the store is unreachable; sets the retry delay. */
+  #retries = 0;
   #buffer: SignInLogRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
@@ -44,6 +56,7 @@ export class SignInLogRecorder {
     this.#maxBatch = options.maxBatch ?? 500;
     this.#maxBuffered = options.maxBuffered ?? 50_000;
     this.#warn = options.warn ?? (() => {});
+    this.#isRetryable = options.isRetryable ?? isTransientStoreError;
   }
 
   /** Records dropped because the buffer was full or the recorder closed. */
@@ -74,7 +87,8 @@ export class SignInLogRecorder {
       return;
     }
     this.#buffer.push(record);
-    if (this.#buffer.length >= this.#maxBatch) this.#startFlush();
+    // While the store is unreachable the retry timer paces writes; full batches do not hammer it.
+    if (this.#buffer.length >= this.#maxBatch && this.#retries === 0) this.#startFlush();
     else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => this.#startFlush(), this.#flushIntervalMs);
       // Never keeps the process alive; close() flushes what is left.
@@ -82,10 +96,14 @@ export class SignInLogRecorder {
     }
   }
 
-  /** Writes everything buffered so far (including records arriving while it runs). */
+  /**
+   * Writes everything buffered so far (including records arriving while it runs); while the store is
+   * unreachable it returns after one attempt, leaving the records to the retry timer.
+   */
   async flush(): Promise<void> {
     while (this.#flushing !== undefined || this.#buffer.length > 0) {
       await (this.#flushing ?? this.#startFlush());
+      if (this.#retries > 0 && !this.#closed) return;
     }
   }
 
@@ -94,6 +112,26 @@ export class SignInLogRecorder {
     this.#closed = true;
     await this.flush();
     this.#clearTimer();
+  }
+
+  /** Puts a refused batch back (oldest first) and tries again later; what no longer fits is dropped. */
+  #requeue(batch: SignInLogRecord[], error: unknown): void {
+    const room = Math.max(0, this.#maxBuffered - this.#buffer.length);
+    const kept = batch.slice(0, room);
+    const lost = batch.length - kept.length;
+    this.#buffer.unshift(...kept);
+    this.#dropped += lost;
+    if (this.#retries === 0) {
+      this.#warn('sign-in log store unreachable; keeping records in memory and retrying', {
+        err: error,
+        buffered: this.#buffer.length,
+      });
+    }
+    const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** this.#retries);
+    this.#retries += 1;
+    this.#clearTimer();
+    this.#timer = setTimeout(() => this.#startFlush(), delay);
+    this.#timer.unref();
   }
 
   #clearTimer(): void {
@@ -115,7 +153,12 @@ export class SignInLogRecorder {
       const batch = this.#buffer.splice(0, this.#maxBatch);
       try {
         await this.#store.insertSignInLogs(batch);
+        this.#retries = 0;
       } catch (error) {
+        if (this.#isRetryable(error) && !this.#closed) {
+          this.#requeue(batch, error);
+          return;
+        }
         this.#failed += batch.length;
         this.#warn('could not write sign-in records; they are lost', {
           err: error,

@@ -4,9 +4,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { ExchangeOutcome } from '@credless/core';
+import type { ExchangeOutcome, RequestIds } from '@credless/core';
 import type { Logger } from 'pino';
-import type { RequestIds } from '../http/sts-errors.ts';
 import type { DirectoryStore } from '../store/directory-store.ts';
 import { FailureExplainer, type FailureExplainerOptions, needsExplanation } from './failure-explainer.ts';
 import { SignInLogRecorder } from './recorder.ts';

@@ -3,8 +3,7 @@
  * issued token. Values that come straight from the request are cut to a bounded length.
  * @module
  */
-import { CredlessError, type ExchangeOutcome } from '@credless/core';
-import { type RequestIds, toStsError } from '../http/sts-errors.ts';
+import { CredlessError, type ExchangeOutcome, type RequestIds, toStsError } from '@credless/core';
 import type { SignInLogRecord } from '../store/sign-in-logs.ts';
 
 /** Longest value kept from the request (client id, resource, issuer, subject, audience). */

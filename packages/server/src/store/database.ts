@@ -97,9 +97,11 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
     ...config,
     types: { getTypeParser: typeParser as typeof pg.types.getTypeParser },
   });
-  // Without a listener, an idle connection's error (every one of them, when the database restarts) is an
-  // unhandled 'error' event that takes the whole process down.
+  // Without listeners, a connection's error when the database restarts is an unhandled 'error' event that
+  // takes the whole process down: the pool emits it for idle connections, and each client for itself while
+  // it is checked out (between a transaction's statements, say). The query in flight fails either way.
   pool.on('error', (error) => options.onConnectionError?.(error));
+  pool.on('connect', (client) => client.on('error', (error) => options.onConnectionError?.(error)));
   const db = new Kysely<DatabaseSchema>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
   try {
     if (schema !== undefined) await createSchema(db, schema);

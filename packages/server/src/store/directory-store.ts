@@ -20,7 +20,7 @@ import type {
 } from '@credless/core';
 import type { ClusterRecord, EmulatedIssuerKey } from './clusters.ts';
 import type { ExplanationCredentials } from './explain-credentials.ts';
-import type { CreateGroupInput, Group, GroupMember } from './groups.ts';
+import type { CreateGroupInput, Group, GroupMember, UpdateGroupInput } from './groups.ts';
 import type { IssuerPolicyPatch, TrustedIssuerInput } from './issuer-policies.ts';
 import type {
   CreateRoleAssignmentInput,
@@ -29,9 +29,10 @@ import type {
 } from './role-assignments.ts';
 import type { UpdateServicePrincipalInput } from './service-principals.ts';
 import type { SignInLogQuery, SignInLogRecord } from './sign-in-logs.ts';
+import type { InsertSigningKeyOptions, SigningKeyRecord } from './signing-key-record.ts';
 
 export type { ClusterRecord, EmulatedIssuerKey } from './clusters.ts';
-export type { CreateGroupInput, Group, GroupMember } from './groups.ts';
+export type { CreateGroupInput, Group, GroupMember, UpdateGroupInput } from './groups.ts';
 export type { IssuerPolicyPatch, TrustedIssuerInput } from './issuer-policies.ts';
 export type {
   CreateRoleAssignmentInput,
@@ -41,6 +42,7 @@ export type {
 } from './role-assignments.ts';
 export type { UpdateServicePrincipalInput } from './service-principals.ts';
 export type { SignInLogQuery, SignInLogRecord } from './sign-in-logs.ts';
+export type { InsertSigningKeyOptions, SigningKeyRecord } from './signing-key-record.ts';
 
 export interface CreateTenantInput {
   id?: string;
@@ -75,32 +77,6 @@ export interface CreateAppRoleAssignmentInput {
   principalId: string;
   resourceId: string;
   appRoleId: string;
-}
-
-export interface InsertSigningKeyOptions {
-  /** Decides, atomically with the insert, from the tenant's stored keys, that the key is not needed. */
-  unless?: (stored: SigningKeyRecord[]) => boolean;
-}
-
-/** A signing key as stored: public parts in clear, the private key encrypted (compact JWE). */
-export interface SigningKeyRecord {
-  kid: string;
-  tenantId: string;
-  /** Public JWK (kty, n, e) without kid/use; kid/x5t/x5c are added when publishing. */
-  publicJwk: { kty: 'RSA'; n: string; e: string };
-  /** Base64 (standard) DER of the self-signed certificate for x5c. */
-  certificate: string;
-  /** base64url SHA-1 thumbprint of the certificate (x5t). */
-  x5t: string;
-  /** The private JWK encrypted with the key-encryption key, as a compact JWE. */
-  encryptedPrivateKey: string;
-  createdAt: Date;
-  /** Published from creation; used for signing from `activateAt`. */
-  activateAt: Date;
-  /** No longer used for signing from `retireAt` (the next key has taken over). */
-  retireAt: Date;
-  /** Removed from the JWKS (and deletable) from `expireAt`; ≥ retireAt + max token lifetime + cache TTL. */
-  expireAt: Date;
 }
 
 export interface DirectoryStore {
@@ -211,6 +187,8 @@ export interface DirectoryStore {
   ): Promise<FederatedIdentityCredential>;
 
   createGroup(tenantId: string, input: CreateGroupInput): Promise<Group>;
+  /** Graph's PATCH: displayName, mailNickname, description, mailEnabled, securityEnabled. */
+  updateGroup(tenantId: string, groupId: string, patch: UpdateGroupInput): Promise<Group>;
   getGroup(tenantId: string, groupId: string): Promise<Group | undefined>;
   listGroups(tenantId: string): Promise<Group[]>;
   deleteGroup(tenantId: string, groupId: string): Promise<void>;

@@ -35,6 +35,9 @@ export interface CreateGroupInput {
   description?: string | null;
 }
 
+/** Graph's PATCH of a group: any of the creatable properties. */
+export type UpdateGroupInput = Partial<CreateGroupInput>;
+
 export interface GroupMember {
   id: string;
   type: 'servicePrincipal' | 'group';
@@ -103,6 +106,36 @@ export async function createGroup(
     };
     await trx.insertInto('groups').values(row).execute();
     return groupFromRow(row);
+  });
+}
+
+/** Changes some properties; the result must be as valid as a new group would be. */
+export async function updateGroup(
+  ctx: StoreContext,
+  tenantId: string,
+  groupId: string,
+  patch: UpdateGroupInput,
+): Promise<Group> {
+  return ctx.write(async (trx) => {
+    const row = await groupRow(trx, tenantId, groupId);
+    if (row === undefined) throw notFound(groupId);
+    const current = groupFromRow(row);
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    const next = { ...current, ...defined } as Group;
+    const displayName = checkGroupInput(next);
+    await trx
+      .updateTable('groups')
+      .set({
+        display_name: displayName,
+        mail_nickname: next.mailNickname,
+        mail_enabled: toFlag(next.mailEnabled),
+        security_enabled: toFlag(next.securityEnabled),
+        description: next.description ?? null,
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', groupId)
+      .execute();
+    return { ...next, displayName, description: next.description ?? null };
   });
 }
 

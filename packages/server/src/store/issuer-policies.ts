@@ -11,13 +11,12 @@ import {
   ISSUER_SETTING_LIMITS,
   type IssuerPolicyMode,
   type PinnedJwks,
+  readJwks,
   type SharedIssuerGuardInput,
   type TenantIssuerPolicy,
   type TrustedIssuer,
   validateIssuerUrl,
 } from '@credless/core';
-import { IssuerFetchError } from '../issuers/fetch-capped-json.ts';
-import { parseJwks } from '../issuers/issuer-metadata.ts';
 import { type Db, invalid, notFound, requireTenant, type StoreContext } from './store-context.ts';
 
 export interface IssuerPoliciesTable {
@@ -68,13 +67,8 @@ function checkSetting(field: keyof typeof ISSUER_SETTING_LIMITS, value: number |
  * refused), and refuses a set with keys we would silently ignore: the admin must know what is pinned.
  */
 export function validatePinnedJwks(document: unknown): PinnedJwks {
-  let parsed: ReturnType<typeof parseJwks>;
-  try {
-    parsed = parseJwks(document);
-  } catch (error) {
-    if (error instanceof IssuerFetchError) throw invalid('pinnedJwks', error.reason);
-    throw error;
-  }
+  const parsed = readJwks(document);
+  if ('problem' in parsed) throw invalid('pinnedJwks', parsed.problem);
   if (parsed.skippedKeys > 0) {
     throw invalid(
       'pinnedJwks',

@@ -442,6 +442,10 @@ export class KyselyDirectoryStore implements DirectoryStore {
     return groups.createGroup(this.#context, tenantId, input);
   }
 
+  updateGroup(tenantId: string, groupId: string, patch: groups.UpdateGroupInput): Promise<groups.Group> {
+    return groups.updateGroup(this.#context, tenantId, groupId, patch);
+  }
+
   getGroup(tenantId: string, groupId: string): Promise<groups.Group | undefined> {
     return groups.getGroup(this.#db, tenantId, groupId);
   }

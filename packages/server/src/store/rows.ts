@@ -11,7 +11,6 @@ import type {
   ServicePrincipal,
   Tenant,
 } from '@credless/core';
-import type { SigningKeyRecord } from './directory-store.ts';
 import type {
   ApplicationsTable,
   AppRoleAssignmentsTable,
@@ -20,6 +19,7 @@ import type {
   SigningKeysTable,
   TenantsTable,
 } from './schema.ts';
+import type { SigningKeyRecord } from './signing-key-record.ts';
 
 /** PostgreSQL bigint may arrive as a string if a parser was not installed; accept both. */
 export const toMillis = (value: number | string | bigint): number => Number(value);

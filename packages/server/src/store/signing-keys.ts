@@ -2,8 +2,9 @@
  * Signing key records: per tenant, keyed by kid. The private key is stored only as the JWE it arrives in.
  * @module
  */
-import type { InsertSigningKeyOptions, SigningKeyRecord } from './directory-store.ts';
+
 import * as rows from './rows.ts';
+import type { InsertSigningKeyOptions, SigningKeyRecord } from './signing-key-record.ts';
 import { type Db, duplicate, requireTenant, type StoreContext } from './store-context.ts';
 
 /**

@@ -14,8 +14,9 @@ import {
   isIssuedBy,
   issueServerCertificate,
   type PemKeyPair,
+  pemFileText,
   readCertificateInfo,
-} from './certificates.ts';
+} from '@credless/common';
 
 export interface EnsureLocalTlsOptions {
   dataDir: string;
@@ -66,6 +67,10 @@ export async function ensureLocalTls(options: EnsureLocalTlsOptions): Promise<Lo
     await writePair(paths.caCert, paths.caKey, ca);
     created = true;
     log(`Created a local certificate authority at ${paths.caCert}`);
+  } else if (!ca.certPem.endsWith('\n')) {
+    // Written by an older credless: without the newline, `cat ca.crt other.pem` makes a broken bundle.
+    ca = { ...ca, certPem: pemFileText(ca.certPem) };
+    await writeFileAtomic(paths.caCert, ca.certPem, 0o644);
   }
 
   const wanted = desiredNames(options.hostnames ?? []);

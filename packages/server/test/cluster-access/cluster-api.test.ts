@@ -102,16 +102,34 @@ describe('cluster API: authentication and Azure RBAC', () => {
     assert.equal((await get('/version', foreign.token)).statusCode, 401);
   });
 
+  test('public info (/version, health) answers any signed-in caller, as AKS binds system:public-info-viewer to system:authenticated', async () => {
+    const caller = await workloadToken(`${AKS_SERVER_APP_ID}/.default`);
+    const cases = [
+      { path: '/version', status: 200, body: CLUSTER_API_VERSION },
+      { path: '/healthz', status: 200, body: 'ok' },
+      { path: '/readyz', status: 200, body: 'ok' },
+      { path: '/version', method: 'POST', status: 403 },
+      { path: '/api', status: 403 },
+    ];
+    for (const { path, method, status, body } of cases) {
+      const response = await get(path, caller.token, method);
+      assert.equal(response.statusCode, status, `${method ?? 'GET'} ${path}`);
+      if (body !== undefined)
+        assert.deepEqual(typeof body === 'string' ? response.body : response.json(), body, path);
+    }
+    assert.equal((await get('/version')).statusCode, 401);
+  });
+
   test('a valid AKS token without a role assignment: 403 with AKS message; with one: 200', async () => {
     const caller = await workloadToken(`${AKS_SERVER_APP_ID}/.default`);
-    const refused = await get('/version', caller.token);
+    const refused = await get('/api', caller.token);
     assert.equal(refused.statusCode, 403);
     const status = refused.json();
     assert.equal(status.reason, 'Forbidden');
     assert.equal(status.code, 403);
     assert.equal(
       status.message,
-      `forbidden: User "${caller.servicePrincipalId}" cannot get path "/version": User does not have access to the resource in Azure. Update role assignment to allow access.`,
+      `forbidden: User "${caller.servicePrincipalId}" cannot get path "/api": User does not have access to the resource in Azure. Update role assignment to allow access.`,
     );
     const pods = await get('/api/v1/namespaces/default/pods', caller.token);
     assert.equal(pods.statusCode, 403);
@@ -160,21 +178,22 @@ describe('cluster API: authentication and Azure RBAC', () => {
     assert.ok(port);
     assert.equal(await credless.store.getClusterApiPort(cluster.id), port);
     const caller = await workloadToken(`${AKS_SERVER_APP_ID}/.default`);
-    const call = async (token?: string) => {
-      const response = await request(`https://localhost:${port}/version`, {
+    const call = async (token?: string, path = '/version') => {
+      const response = await request(`https://localhost:${port}${path}`, {
         headers: token ? { authorization: `Bearer ${token}` } : {},
         dispatcher: agent,
       });
       return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
     };
     assert.equal((await call()).status, 401);
-    assert.equal((await call(caller.token)).status, 403);
+    assert.deepEqual(await call(caller.token), { status: 200, body: CLUSTER_API_VERSION });
+    assert.equal((await call(caller.token, '/api')).status, 403);
     await assignRole(credless.store, credless.tenantId, {
       role: 'Azure Kubernetes Service RBAC Writer',
       assignee: caller.servicePrincipalId,
       scope: cluster.id,
     });
-    assert.deepEqual(await call(caller.token), { status: 200, body: CLUSTER_API_VERSION });
+    assert.equal((await call(caller.token, '/api')).status, 200);
 
     // A cluster created later gets its listener when the directory changes; a deleted one loses it.
     const { cluster: second } = await createLocalCluster(

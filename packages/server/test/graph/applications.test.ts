@@ -88,7 +88,7 @@ describe('Graph API: applications and federated credentials', () => {
     const bad = await f.asAdmin('POST', '/applications', { displayName: '' });
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error?.code, 'Request_BadRequest');
-    const badFilter = await f.asAdmin('GET', "/applications?$filter=appId ne 'x'");
+    const badFilter = await f.asAdmin('GET', '/applications?$filter=appId eq');
     assert.equal(badFilter.status, 400);
     assert.equal(badFilter.body.error?.code, 'BadRequest');
     const badSelect = await f.asAdmin('GET', '/applications?$select=secret');

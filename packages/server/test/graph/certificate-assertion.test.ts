@@ -9,47 +9,24 @@ import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { GRAPH_RESOURCE_URI, JWT_BEARER_ASSERTION_TYPE } from '@credless/core';
 import { requestToken } from '@credless/testkit';
-import { type CryptoKey, SignJWT } from 'jose';
-import { x509 } from '../../src/tls/x509.ts';
+import { SignJWT } from 'jose';
+import { type ClientCertificate, makeClientCertificate } from '../support/client-certificate.ts';
 import { type GraphFixture, startGraphFixture } from './graph-fixture.ts';
 
-const ALG = {
-  name: 'RSASSA-PKCS1-v1_5',
-  hash: 'SHA-256',
-  modulusLength: 2048,
-  publicExponent: new Uint8Array([1, 0, 1]),
-};
 const DAY = 86_400_000;
-
-interface Certificate {
-  der: Buffer;
-  privateKey: CryptoKey;
-}
-
-async function makeCertificate(notBefore: number, notAfter: number): Promise<Certificate> {
-  const keys = await crypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    name: [{ CN: ['certificate assertion test'] }],
-    keys,
-    notBefore: new Date(notBefore),
-    notAfter: new Date(notAfter),
-    signingAlgorithm: ALG,
-  });
-  return { der: Buffer.from(cert.rawData), privateKey: keys.privateKey };
-}
 
 const thumbprint = (der: Buffer, hash: 'sha1' | 'sha256') => createHash(hash).update(der).digest('base64url');
 
 describe('certificate client assertions', () => {
   let f: GraphFixture;
   let appId: string;
-  let current: Certificate;
-  let expired: Certificate;
+  let current: ClientCertificate;
+  let expired: ClientCertificate;
   before(async () => {
     f = await startGraphFixture();
     const now = Date.now();
-    current = await makeCertificate(now - DAY, now + DAY);
-    expired = await makeCertificate(now - 3 * DAY, now - DAY);
+    current = await makeClientCertificate(now - DAY, now + DAY);
+    expired = await makeClientCertificate(now - 3 * DAY, now - DAY);
     const app = await f.asAdmin('POST', '/applications', {
       displayName: 'cert-app',
       keyCredentials: [
@@ -75,7 +52,7 @@ describe('certificate client assertions', () => {
 
   const endpoint = () => `${f.credless.url}/${f.credless.tenantId}/oauth2/v2.0/token`;
   const assertion = (
-    cert: Certificate,
+    cert: ClientCertificate,
     options: { header?: Record<string, unknown>; iss?: string; sub?: string; aud?: string } = {},
   ) => {
     const seconds = Math.floor(Date.now() / 1000);
@@ -111,6 +88,19 @@ describe('certificate client assertions', () => {
     // The v1 endpoint is an accepted audience too.
     const v1 = await assertion(current, { aud: `${f.credless.url}/${f.credless.tenantId}/oauth2/token` });
     assert.equal((await exchange(v1)).status, 200);
+  });
+
+  test('thumbprints with base64url padding, as MSAL Python and ADAL send them, get a token', async () => {
+    const padded = (der: Buffer, hash: 'sha1' | 'sha256') => `${thumbprint(der, hash)}=`;
+    const bySha1 = await assertion(current, { header: { x5t: padded(current.der, 'sha1') } });
+    assert.equal((await exchange(bySha1)).status, 200);
+    const bySha256 = await assertion(current, {
+      header: { x5t: undefined, 'x5t#S256': padded(current.der, 'sha256') },
+    });
+    assert.equal((await exchange(bySha256)).status, 200);
+    // Padding does not loosen the match: the expired certificate, padded, is still refused.
+    const expiredPadded = await assertion(expired, { header: { x5t: padded(expired.der, 'sha1') } });
+    assert.deepEqual((await exchange(expiredPadded)).body['error_codes'], [700027]);
   });
 
   test('refused: expired certificate, unknown thumbprint, no thumbprint, wrong signer', async () => {

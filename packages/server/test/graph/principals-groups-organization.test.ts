@@ -146,6 +146,39 @@ describe('Graph API: service principals, groups, organization', () => {
     assert.equal((await f.asAdmin('GET', `/groups/${groupId}`)).status, 404);
   });
 
+  test('groups: PATCH changes displayName, mailNickname, description in place; bad values are 400', async () => {
+    const created = await f.asAdmin('POST', '/groups', { displayName: 'ops', mailNickname: 'ops' });
+    const id = created.body['id'] as string;
+    const select = '$select=id,displayName,mailNickname,description,securityEnabled';
+    const cases: Array<[string, Record<string, unknown>, number, Record<string, unknown>]> = [
+      ['rename', { displayName: 'operations' }, 204, { displayName: 'operations', mailNickname: 'ops' }],
+      [
+        'nickname and description',
+        { mailNickname: 'operations', description: 'on call' },
+        204,
+        { mailNickname: 'operations', description: 'on call' },
+      ],
+      ['clear the description', { description: null }, 204, { description: null }],
+      ['empty displayName', { displayName: '' }, 400, { displayName: 'operations' }],
+      ['mailNickname with a space', { mailNickname: 'a b' }, 400, { mailNickname: 'operations' }],
+      ['securityEnabled not a boolean', { securityEnabled: 'yes' }, 400, { securityEnabled: true }],
+    ];
+    for (const [name, body, status, expected] of cases) {
+      const patched = await f.asAdmin('PATCH', `/groups/${id}`, body);
+      assert.equal(patched.status, status, name);
+      if (status === 400) assert.equal(patched.body.error?.code, 'Request_BadRequest', name);
+      const current = await f.asAdmin('GET', `/groups/${id}?${select}`);
+      for (const [key, value] of Object.entries(expected)) assert.deepEqual(current.body[key], value, name);
+      assert.equal(current.body['id'], id, name);
+    }
+    assert.equal(
+      (await f.asAdmin('PATCH', `/groups/${crypto.randomUUID()}`, { displayName: 'x' })).status,
+      404,
+    );
+    const reader = await f.workloadToken(['Group.Read.All']);
+    assert.equal((await f.call('PATCH', `/groups/${id}`, reader, { displayName: 'x' })).status, 403);
+  });
+
   test('organization: list, get, PATCH displayName (what the seed app shows)', async () => {
     const tenantId = f.credless.tenantId;
     const list = await f.asAdmin('GET', '/organization');

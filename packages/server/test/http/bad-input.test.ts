@@ -16,6 +16,7 @@ import {
 } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { createCertificateAuthority } from '@credless/common';
 import { GRAPH_RESOURCE_URI } from '@credless/core';
 import {
   createWorkloadScenario,
@@ -27,7 +28,6 @@ import {
 } from '@credless/testkit';
 import type { JWK } from 'jose';
 import { Agent, request } from 'undici';
-import { createCertificateAuthority } from '../../src/tls/certificates.ts';
 import {
   type BaitServer,
   encodeSegment,

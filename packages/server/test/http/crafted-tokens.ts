@@ -10,8 +10,8 @@ import { createHmac, createPublicKey, type JsonWebKey, type KeyObject, sign } fr
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { issueServerCertificate, type PemKeyPair } from '@credless/common';
 import type { JWK } from 'jose';
-import { issueServerCertificate, type PemKeyPair } from '../../src/tls/certificates.ts';
 
 /** An object is serialized with JSON.stringify; a string is used as the exact JSON text. */
 export type JsonSource = Record<string, unknown> | string;

@@ -3,12 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { startTestOidcIssuer, type TestOidcIssuer } from '@credless/testkit';
-import {
-  createIssuerAgent,
-  fetchCappedJson,
-  IssuerFetchError,
-  isBlockedIssuerAddress,
-} from '../../src/issuers/fetch-capped-json.ts';
+import { fetchCappedJson, IssuerFetchError } from '../../src/issuers/fetch-capped-json.ts';
+import { createIssuerAgent } from '../../src/issuers/issuer-network-guard.ts';
 
 const fetchError = (reason: RegExp) => (error: unknown) => {
   assert.ok(error instanceof IssuerFetchError, `expected IssuerFetchError, got ${String(error)}`);
@@ -174,7 +170,7 @@ describe('fetchCappedJson', { timeout: 30_000 }, () => {
       const before = issuer.requests.length;
       await assert.rejects(
         fetchCappedJson(issuer.discoveryUrl, { ...options(), dispatcher: strict }),
-        fetchError(/^request failed \(ADDRESS_BLOCKED\)$/),
+        fetchError(/^request failed \(ADDRESS_BLOCKED: .*\(127\.0\.0\.1\)\)$/),
       );
       // A name is judged by the address it connected to, before any request is sent.
       await assert.rejects(
@@ -182,7 +178,7 @@ describe('fetchCappedJson', { timeout: 30_000 }, () => {
           ...options(),
           dispatcher: strict,
         }),
-        fetchError(/^request failed \(ADDRESS_BLOCKED\)$/),
+        fetchError(/^request failed \(ADDRESS_BLOCKED: .*\(127\.0\.0\.1\)\)$/),
       );
       assert.equal(issuer.requests.length, before);
       const document = await fetchCappedJson(issuer.discoveryUrl, { ...options(), dispatcher: lenient });
@@ -191,48 +187,5 @@ describe('fetchCappedJson', { timeout: 30_000 }, () => {
       await strict.close();
       await lenient.close();
     }
-  });
-});
-
-describe('isBlockedIssuerAddress', () => {
-  const strict = { blockPrivateNetworks: true };
-  const lenient = { blockPrivateNetworks: false };
-
-  test('cloud metadata, link-local, unspecified and multicast are always blocked', () => {
-    for (const address of [
-      '169.254.169.254',
-      '::ffff:169.254.169.254',
-      '0.0.0.0',
-      '224.0.0.1',
-      'fe80::1',
-      '::',
-      'ff02::1',
-    ]) {
-      assert.equal(isBlockedIssuerAddress(address, lenient), true, address);
-    }
-  });
-
-  test('loopback and private ranges are blocked only when asked', () => {
-    for (const address of [
-      '127.0.0.1',
-      '10.1.2.3',
-      '172.16.0.1',
-      '192.168.1.1',
-      '100.64.0.1',
-      '::1',
-      'fd00::1',
-      '::ffff:10.0.0.1',
-    ]) {
-      assert.equal(isBlockedIssuerAddress(address, strict), true, address);
-      assert.equal(isBlockedIssuerAddress(address, lenient), false, address);
-    }
-  });
-
-  test('public addresses pass; non-addresses do not', () => {
-    for (const address of ['20.190.128.1', '140.82.112.3', '2606:4700::1111', '172.32.0.1']) {
-      assert.equal(isBlockedIssuerAddress(address, strict), false, address);
-    }
-    assert.equal(isBlockedIssuerAddress('', lenient), true);
-    assert.equal(isBlockedIssuerAddress('localhost', lenient), true);
   });
 });

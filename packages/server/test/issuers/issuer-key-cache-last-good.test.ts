@@ -58,7 +58,7 @@ describe('IssuerKeyCache: last good keys on refresh failure', { timeout: 60_000 
         (error: unknown) =>
           error instanceof CredlessError &&
           error.code === 'external_oidc_failed' &&
-          /too old to use/.test(String(error.params['reason'])),
+          /too old to use/.test(String((error.cause as Error | undefined)?.message)),
       );
     });
   }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { x509 } from '@credless/common';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify, SignJWT } from 'jose';
 import { decryptPrivateJwk } from '../../src/keys/key-encryption-key.ts';
 import { type Jwks, SigningKeyManager, type SigningKeyStore } from '../../src/keys/signing-key-manager.ts';
 import type { SigningKeyRecord } from '../../src/store/directory-store.ts';
-import { x509 } from '../../src/tls/x509.ts';
 
 /** Test double for the three store methods the manager uses (the real store has its own tests). */
 class InMemorySigningKeyStore implements SigningKeyStore {

@@ -152,6 +152,45 @@ describe('SignInLogRecorder', () => {
     await recorder.close();
   });
 
+  test('a batch the store refuses because it is unreachable is kept, retried and written after recovery', async () => {
+    await clear();
+    // What pg raises for a session the server terminated (SQLSTATE 57P01, admin_shutdown).
+    const outage = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
+    let down = true;
+    let attempts = 0;
+    const warnings: string[] = [];
+    const recorder = new SignInLogRecorder({
+      store: {
+        async insertSignInLogs(records) {
+          attempts += 1;
+          if (down) throw outage;
+          await store.insertSignInLogs(records);
+        },
+      },
+      flushIntervalMs: 1,
+      maxBatch: 5,
+      maxBuffered: 12,
+      warn: (message) => warnings.push(message),
+    });
+    for (let i = 0; i < 15; i++) recorder.record(record(i));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // 12 kept in memory (the bound), 3 dropped and counted; none reported as lost by the store.
+    assert.equal(recorder.buffered, 12);
+    assert.equal(recorder.dropped, 3);
+    assert.equal(recorder.failed, 0);
+    const attemptsWhileDown = attempts;
+    assert.ok(attemptsWhileDown >= 1 && attemptsWhileDown <= 3, `retries are paced: ${attemptsWhileDown}`);
+    assert.equal(warnings.filter((m) => /unreachable/.test(m)).length, 1);
+    down = false;
+    // The retry timer (backoff from 250 ms) writes them without another record arriving.
+    for (let i = 0; i < 200 && recorder.buffered > 0; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(recorder.buffered, 0);
+    assert.equal(await count(), 12);
+    await recorder.close();
+  });
+
   test('a batch the store refuses is counted as failed and the recorder keeps going', async () => {
     await clear();
     let refuse = true;

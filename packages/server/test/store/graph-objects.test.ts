@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { x509 } from '@credless/common';
 import { CredlessError, type ErrorCode } from '@credless/core';
-import { x509 } from '../../src/tls/x509.ts';
 import { describeEachStore } from './store-suite.ts';
 
 const ISSUER = 'https://issuer.example.com';

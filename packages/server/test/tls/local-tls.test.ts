@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { readCertificateInfo } from '../../src/tls/certificates.ts';
+import { readCertificateInfo } from '@credless/common';
 import { ensureLocalTls } from '../../src/tls/local-tls.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -79,6 +79,19 @@ describe('ensureLocalTls', () => {
     assert.deepEqual(info.dnsNames.sort(), ['credless.internal', 'localhost', 'sts.example.test']);
     assert.deepEqual(info.ipAddresses.sort(), ['10.1.2.3', '127.0.0.1', '::1']);
     assert.ok(new X509Certificate(changed.certPem).verify(new X509Certificate(first.caCertPem).publicKey));
+  });
+
+  test('ca.crt ends with a newline, and one written without it by an older version is repaired', async () => {
+    const dataDir = await tempDir();
+    const caPath = join(dataDir, 'tls', 'ca.crt');
+    const first = await ensureLocalTls({ dataDir });
+    assert.match(await readFile(caPath, 'utf8'), /-----END CERTIFICATE-----\n$/);
+
+    await writeFile(caPath, first.caCertPem.trimEnd());
+    const again = await ensureLocalTls({ dataDir });
+    assert.equal(await readFile(caPath, 'utf8'), first.caCertPem);
+    assert.equal(again.caCertPem, first.caCertPem);
+    assert.equal(again.certPem, first.certPem, 'the same CA: the server certificate stays');
   });
 
   test('re-issues the server certificate when less than 30 days of validity remain', async () => {

@@ -40,7 +40,7 @@ export function serviceDnsNames(service: string, namespace: string): string[] {
 export async function createWebhookCerts(options: WebhookCertsOptions): Promise<WebhookCertsResult> {
   const dnsNames = serviceDnsNames(options.service, options.namespace);
   // Loaded on use: importing @credless/webhook (e.g. for its mutation rules) stays light.
-  const { createCertificateAuthority, issueServerCertificate } = await import('@credless/server');
+  const { createCertificateAuthority, issueServerCertificate } = await import('@credless/common');
   const ca = await createCertificateAuthority({ commonName: `credless webhook CA (${options.namespace})` });
   const serving = await issueServerCertificate({
     ca,

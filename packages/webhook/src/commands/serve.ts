@@ -33,9 +33,14 @@ export async function webhookServe(
       reason:
         'no authority host: pass --authority-host https://<credless-host>/ or set CREDLESS_AUTHORITY_HOST',
     });
-  const { createLogger } = await import('@credless/server');
-  type LogLevel = Parameters<typeof createLogger>[0]['logLevel'];
-  const logger = createLogger({ logLevel: (env['CREDLESS_LOG_LEVEL'] ?? 'info') as LogLevel });
+  // Loaded on use, like the certificate helpers in certs.ts: importing @credless/webhook stays light.
+  const { createLogger, isLogLevel, LOG_LEVELS } = await import('@credless/common');
+  const logLevel = env['CREDLESS_LOG_LEVEL'] ?? 'info';
+  if (!isLogLevel(logLevel))
+    throw new CredlessError('webhook_config_invalid', {
+      reason: `CREDLESS_LOG_LEVEL '${logLevel}' is not one of ${LOG_LEVELS.join(', ')}`,
+    });
+  const logger = createLogger({ logLevel });
   const envPort = env['CREDLESS_WEBHOOK_PORT'];
   const port = options.port ?? (envPort ? Number(envPort) : undefined);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))

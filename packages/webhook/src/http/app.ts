@@ -1,6 +1,7 @@
 /**
- * The webhook's HTTP surface: POST /mutate-v1-pod (AdmissionReview v1/v1beta1) plus /healthz and
- * /readyz. Builds the app from explicit dependencies and never listens; serveWebhook does that.
+ * The webhook's HTTP surface: POST /mutate-v1-pod (AdmissionReview v1/v1beta1) plus /healthz,
+ * /readyz and Prometheus /metrics (on the same listener: the chart exposes one port). Builds the app
+ * from explicit dependencies and never listens; serveWebhook does that.
  * @module
  */
 import Fastify, {
@@ -10,6 +11,7 @@ import Fastify, {
   LogController,
 } from 'fastify';
 import { type AdmissionDeps, reviewAdmission } from '../admission/handle.ts';
+import { createWebhookMetrics, type WebhookMetrics } from './metrics.ts';
 
 export const MUTATE_PATH = '/mutate-v1-pod';
 /** The API server refuses objects above ~1.5 MiB in etcd; 3 MiB leaves room for the review around one. */
@@ -20,6 +22,8 @@ export interface WebhookAppDeps extends AdmissionDeps {
   https?: { cert: string; key: string } | undefined;
   logger?: FastifyBaseLogger | undefined;
   bodyLimitBytes?: number | undefined;
+  /** Where admissions are counted and timed; a registry of the app's own by default. */
+  metrics?: WebhookMetrics | undefined;
 }
 
 export function buildWebhookApp(deps: WebhookAppDeps): FastifyInstance {
@@ -42,10 +46,16 @@ export function buildWebhookApp(deps: WebhookAppDeps): FastifyInstance {
   // The API server always sends JSON; anything else is refused with 415 instead of parsed as text.
   app.removeContentTypeParser('text/plain');
 
+  const metrics = deps.metrics ?? createWebhookMetrics();
   app.post(MUTATE_PATH, async (request, reply) => {
+    const started = performance.now();
     const outcome = await reviewAdmission(request.body, admission);
+    metrics.observeAdmission(outcome, (performance.now() - started) / 1000);
     return reply.code(outcome.status).send(outcome.body);
   });
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) =>
     deps.serviceAccounts.ready()

@@ -1,7 +1,8 @@
 /**
  * Rule: the projected token's lifetime. The pod annotation wins over the ServiceAccount's; absent means
- * 3600 s; anything that is not a whole number within 3600..86400 is refused with azure-workload-identity's
- * message, naming where the bad value came from.
+ * 3600 s, and an empty (or blank) annotation counts as absent, as in azure-workload-identity; anything
+ * else that is not a whole number within 3600..86400 is refused with azure-workload-identity's message,
+ * naming where the bad value came from.
  * @module
  */
 import { CredlessError } from '@credless/core';
@@ -12,6 +13,13 @@ import {
   TOKEN_EXPIRATION_ANNOTATION,
 } from './constants.ts';
 
+/** Present and not blank: azure-workload-identity reads `""` as no annotation at all. */
+const isSet = (annotations: Readonly<Record<string, unknown>>) => {
+  if (!Object.hasOwn(annotations, TOKEN_EXPIRATION_ANNOTATION)) return false;
+  const value = annotations[TOKEN_EXPIRATION_ANNOTATION];
+  return typeof value !== 'string' || value.trim() !== '';
+};
+
 export function tokenExpirationSeconds(
   podAnnotations: Readonly<Record<string, unknown>>,
   serviceAccountAnnotations: Readonly<Record<string, string>>,
@@ -19,10 +27,10 @@ export function tokenExpirationSeconds(
 ): number {
   let raw: unknown;
   let source: string;
-  if (Object.hasOwn(podAnnotations, TOKEN_EXPIRATION_ANNOTATION)) {
+  if (isSet(podAnnotations)) {
     raw = podAnnotations[TOKEN_EXPIRATION_ANNOTATION];
     source = `pod ${where.pod}`;
-  } else if (Object.hasOwn(serviceAccountAnnotations, TOKEN_EXPIRATION_ANNOTATION)) {
+  } else if (isSet(serviceAccountAnnotations)) {
     raw = serviceAccountAnnotations[TOKEN_EXPIRATION_ANNOTATION];
     source = `ServiceAccount ${where.serviceAccount}`;
   } else {

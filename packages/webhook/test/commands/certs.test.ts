@@ -28,6 +28,7 @@ describe('credless webhook certs', () => {
     ];
     assert.deepEqual(result.dnsNames, names);
     const caPem = await readFile(join(out, 'ca.crt'), 'utf8');
+    assert.match(caPem, /-----END CERTIFICATE-----\n$/, 'ends with a newline, so it concatenates');
     assert.equal(Buffer.from(result.caBundle, 'base64').toString(), caPem);
     const ca = new X509Certificate(caPem);
     const serving = new X509Certificate(await readFile(join(out, 'tls.crt'), 'utf8'));

@@ -135,9 +135,18 @@ describe('credless webhook serve', () => {
     ]);
   });
 
-  test('without an authority host it refuses to start, saying how to fix it', async () =>
-    assert.rejects(
-      webhookServe({ port: 0 }, {}),
-      (error: unknown) => error instanceof CredlessError && /--authority-host/.test(error.message),
-    ));
+  const refusals: Array<[string, NodeJS.ProcessEnv, RegExp]> = [
+    ['without an authority host', {}, /--authority-host/],
+    [
+      'with an unknown log level',
+      { CREDLESS_AUTHORITY_HOST: 'https://credless.example/', CREDLESS_LOG_LEVEL: 'loud' },
+      /CREDLESS_LOG_LEVEL 'loud' is not one of fatal, error/,
+    ],
+  ];
+  for (const [when, env, message] of refusals)
+    test(`${when} it refuses to start, saying how to fix it`, async () =>
+      assert.rejects(
+        webhookServe({ port: 0 }, env),
+        (error: unknown) => error instanceof CredlessError && message.test(error.message),
+      ));
 });

@@ -14,6 +14,9 @@ describe('rule: projected token expiration', () => {
     ['lower bound inclusive', { [KEY]: '3600' }, {}, 3600],
     ['upper bound inclusive', {}, { [KEY]: '86400' }, 86400],
     ['surrounding spaces tolerated', { [KEY]: ' 4000 ' }, {}, 4000],
+    ['empty pod annotation counts as absent', { [KEY]: '' }, {}, 3600],
+    ['empty pod annotation: the ServiceAccount one applies', { [KEY]: '' }, { [KEY]: '7200' }, 7200],
+    ['blank ServiceAccount annotation counts as absent', {}, { [KEY]: '  ' }, 3600],
   ];
   for (const [name, pod, sa, expected] of valid)
     test(name, () => assert.equal(tokenExpirationSeconds(pod, sa, where), expected));
@@ -33,7 +36,6 @@ describe('rule: projected token expiration', () => {
     ],
     ['not a number', { [KEY]: '1h' }, {}, /"1h" not valid/],
     ['a fraction', { [KEY]: '3600.5' }, {}, /"3600.5" not valid/],
-    ['empty', { [KEY]: '' }, {}, /"" not valid/],
     ['negative', { [KEY]: '-3600' }, {}, /not valid/],
     [
       'a bad pod value is not rescued by a good ServiceAccount one',

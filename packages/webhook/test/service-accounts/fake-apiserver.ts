@@ -14,7 +14,7 @@ import type { ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { createCertificateAuthority, issueServerCertificate } from '@credless/server';
+import { createCertificateAuthority, issueServerCertificate } from '@credless/common';
 
 export const FAKE_TOKEN = 'fake-apiserver-token';
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { connect } from 'node:tls';
-import { createCertificateAuthority, issueServerCertificate, type PemKeyPair } from '@credless/server';
+import { createCertificateAuthority, issueServerCertificate, type PemKeyPair } from '@credless/common';
 import { type RunningWebhook, serveWebhook } from '../../src/main.ts';
 import { CLIENT_ID_ANNOTATION } from '../../src/mutation/constants.ts';
 import { StaticServiceAccountSource } from '../../src/service-accounts/static-source.ts';

@@ -4,11 +4,20 @@
  * @module
  */
 import type { Command } from 'commander';
-import { type DirectoryContext, openDirectoryContext, type StoreOptions } from '../../context.ts';
+import type { DirectoryContext, StoreOptions } from '../../context.ts';
 import { CommandError, EXIT, UsageError } from '../../exit-codes.ts';
 import { formatOutput, parseOutputFormat } from '../../output/format.ts';
-import { compileQuery } from '../../output/query.ts';
-import { type GraphApi, openGraphApi } from '../../session/graph-api.ts';
+import type { GraphApi } from '../../session/graph-api.ts';
+
+// Imported when a command runs, not at start-up (lazy CLI: see cli.ts).
+const openDirectoryContext = async (options: StoreOptions) =>
+  (await import('../../context.ts')).openDirectoryContext(options);
+const openGraphApi = async () => (await import('../../session/graph-api.ts')).openGraphApi({});
+/** The compiled --query, checked before anything runs (the JMESPath library loads only when one is given). */
+const queryOf = async (options: Options) =>
+  options.query === undefined
+    ? undefined
+    : (await import('../../output/query.ts')).compileQuery(options.query);
 
 export type Options = Record<string, unknown> & StoreOptions & { query?: string; output?: string };
 
@@ -48,7 +57,7 @@ export function storeCommand<O extends Options = Options>(
 ): Command {
   return outputOptions(storeOptions(command)).action(async (options: O) => {
     const format = parseOutputFormat(options.output);
-    const query = options.query === undefined ? undefined : compileQuery(options.query);
+    const query = await queryOf(options);
     const ctx = await openDirectoryContext(options);
     let result: unknown;
     try {
@@ -64,7 +73,7 @@ export function storeCommand<O extends Options = Options>(
 export async function print(options: Options, produce: () => Promise<unknown>): Promise<void> {
   // Both are checked before the command runs: a bad --query or -o changes nothing.
   const format = parseOutputFormat(options.output);
-  const query = options.query === undefined ? undefined : compileQuery(options.query);
+  const query = await queryOf(options);
   const result = await produce();
   process.stdout.write(formatOutput(query ? query.apply(result) : result, format));
 }
@@ -83,7 +92,7 @@ export function adCommand(command: Command, modes: Modes): Command {
     .action(async (options: Options) =>
       print(options, async () => {
         const offline = Boolean(options.dataDir || options.databaseUrl);
-        const api = offline ? undefined : await openGraphApi({});
+        const api = offline ? undefined : await openGraphApi();
         if (api) {
           if (options.tenant && options.tenant !== api.session.tenantId) {
             throw new UsageError(
@@ -105,7 +114,7 @@ export function adCommand(command: Command, modes: Modes): Command {
 export const str = (options: Options, key: string) => options[key] as string;
 
 export async function requireSession(): Promise<GraphApi> {
-  const api = await openGraphApi({});
+  const api = await openGraphApi();
   if (!api)
     throw new CommandError('not logged in: run credless login (see credless login --help)', EXIT.failure);
   return api;

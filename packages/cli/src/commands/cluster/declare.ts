@@ -3,18 +3,20 @@
  * `cluster` group that declareKubeCommands creates, next to `cluster jwks`) and `ci env`.
  * @module
  */
-import { loadConfig, loadKeyEncryptionKey } from '@credless/server';
 import type { Command } from 'commander';
 import type { StoreOptions } from '../../context.ts';
 import { storeCommand } from '../az/az-command.ts';
-import { ciEnv } from '../ci/ci-env.ts';
-import { createCluster, deleteCluster, listClusters, showCluster } from './cluster.ts';
-import { resolveServerUrl } from './server-url.ts';
+
+// Imported when a command runs, not at start-up (lazy CLI: see cli.ts).
+const clusters = () => import('./cluster.ts');
+const serverUrl = async (options: Parameters<typeof import('./server-url.ts').resolveServerUrl>[0]) =>
+  (await import('./server-url.ts')).resolveServerUrl(options);
 
 type Options = StoreOptions & { query?: string; output?: string; url?: string } & Record<string, unknown>;
 
 /** The KEK protecting issuer keys at rest, as the server loads it (data directory or CREDLESS_KEK). */
 async function loadKek(options: StoreOptions): Promise<Uint8Array> {
+  const { loadConfig, loadKeyEncryptionKey } = await import('@credless/server');
   const config = loadConfig(process.env, options.dataDir ? { dataDir: options.dataDir } : {});
   return loadKeyEncryptionKey({ dataDir: config.dataDir, env: config.kek });
 }
@@ -43,8 +45,8 @@ export function declareLocalPlatformCommands(program: Command): void {
         'credless public URL the issuer lives under (default: $CREDLESS_URL or the config)',
       ),
     async (ctx, options) =>
-      createCluster(
-        { ...ctx, kek: await loadKek(options), baseUrl: resolveServerUrl(options) },
+      (await clusters()).createCluster(
+        { ...ctx, kek: await loadKek(options), baseUrl: await serverUrl(options) },
         {
           name: options['name'] as string,
           resourceGroup: options['resourceGroup'] as string,
@@ -55,21 +57,32 @@ export function declareLocalPlatformCommands(program: Command): void {
   );
   clusterCommand(
     names(cluster.command('show')).description('show a local cluster (az aks show shape)'),
-    (ctx, o) => showCluster(ctx, { name: o['name'] as string, resourceGroup: o['resourceGroup'] as string }),
+    async (ctx, o) =>
+      (await clusters()).showCluster(ctx, {
+        name: o['name'] as string,
+        resourceGroup: o['resourceGroup'] as string,
+      }),
   );
   clusterCommand(
     cluster
       .command('list')
       .description('list local clusters')
       .option('-g, --resource-group <group>', 'only this resource group'),
-    (ctx, o) => listClusters(ctx, o['resourceGroup'] ? { resourceGroup: o['resourceGroup'] as string } : {}),
+    async (ctx, o) =>
+      (await clusters()).listClusters(
+        ctx,
+        o['resourceGroup'] ? { resourceGroup: o['resourceGroup'] as string } : {},
+      ),
   );
   clusterCommand(
     names(cluster.command('delete'))
       .description('delete a local cluster and its issuer key')
       .option('-y, --yes', 'accepted as az does (no prompt)'),
-    (ctx, o) =>
-      deleteCluster(ctx, { name: o['name'] as string, resourceGroup: o['resourceGroup'] as string }),
+    async (ctx, o) =>
+      (await clusters()).deleteCluster(ctx, {
+        name: o['name'] as string,
+        resourceGroup: o['resourceGroup'] as string,
+      }),
   );
 
   const ci = program.command('ci').description('emulated CI platforms (GitHub Actions OIDC)');
@@ -100,8 +113,9 @@ export function declareLocalPlatformCommands(program: Command): void {
       'data directory holding the key-encryption key (default: $CREDLESS_DATA_DIR or ./.credless)',
     )
     .action(async (options: Options & { repo: string; ref: string }) => {
+      const { ciEnv } = await import('../ci/ci-env.ts');
       const text = await ciEnv(
-        { kek: await loadKek(options), baseUrl: resolveServerUrl(options) },
+        { kek: await loadKek(options), baseUrl: await serverUrl(options) },
         options as Parameters<typeof ciEnv>[1],
       );
       process.stdout.write(text);

@@ -16,7 +16,8 @@ import { ensureAksServerApplication } from '@credless/server';
 import { Document, isMap, isSeq, parseDocument, type YAMLSeq } from 'yaml';
 import type { DirectoryContext } from '../../context.ts';
 import { UsageError } from '../../exit-codes.ts';
-import { defaultKubeconfigPath, EXEC_API_VERSIONS } from '../kube/kubeconfig-convert.ts';
+import { EXEC_API_VERSIONS } from '../kube/exec-plugin.ts';
+import { defaultKubeconfigPath } from '../kube/kubeconfig-convert.ts';
 
 /** The Azure CLI's public client id that az writes into AKS kubeconfigs (kubelogin's default). */
 const AZURE_CLI_CLIENT_ID = '80faf920-1908-4b52-b5ef-a8e7bedfc67a';

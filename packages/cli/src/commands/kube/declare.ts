@@ -1,13 +1,11 @@
 /**
  * Declarations of the Kubernetes commands (`cluster jwks`, `kubeconfig convert`, `get-token`), kept
- * here so cli.ts only calls declareKubeCommands. The commands themselves are the exported functions.
+ * here so cli.ts only calls declareKubeCommands. The commands themselves are the exported functions,
+ * imported when their command runs (kubectl runs get-token on every call).
  * @module
  */
 import type { Command } from 'commander';
 import { UsageError } from '../../exit-codes.ts';
-import { clusterJwks } from './cluster-jwks.ts';
-import { getToken } from './get-token.ts';
-import { convertKubeconfig } from './kubeconfig-convert.ts';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const writeJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -49,6 +47,7 @@ export function declareKubeCommands(program: Command): void {
         if (options.output === 'discovery' && !options.issuer) {
           throw new UsageError('--output discovery needs --issuer');
         }
+        const { clusterJwks } = await import('./cluster-jwks.ts');
         const result = await clusterJwks(options);
         if (result.files)
           writeJson({ issuer: result.discovery?.issuer, files: result.files, jwks: result.jwks });
@@ -75,6 +74,7 @@ export function declareKubeCommands(program: Command): void {
     .option('--exec-api-version <version>', 'client.authentication.k8s.io version: v1beta1 (default) or v1')
     .option('-o, --output <file>', 'write here instead of in place; - for standard output')
     .action(async (options) => {
+      const { convertKubeconfig } = await import('./kubeconfig-convert.ts');
       const result = await convertKubeconfig(options);
       if (result.output !== '-') writeJson(result);
     });
@@ -97,6 +97,7 @@ export function declareKubeCommands(program: Command): void {
     .option('--token-cache-dir <dir>', 'token cache (default: $XDG_CACHE_HOME/credless/kube or ~/.cache/…)')
     .option('--no-cache', 'always exchange; neither read nor write the token cache')
     .action(async (options) => {
+      const { getToken } = await import('./get-token.ts');
       process.stdout.write(`${JSON.stringify(await getToken(options))}\n`);
     });
 }

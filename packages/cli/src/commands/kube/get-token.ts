@@ -7,8 +7,9 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { UsageError } from '../../exit-codes.ts';
-import { checkLogin, EXEC_API_VERSIONS } from './kubeconfig-convert.ts';
+import { checkLogin, EXEC_API_VERSIONS } from './exec-plugin.ts';
 import {
   type CachedToken,
   readCachedToken,
@@ -197,6 +198,7 @@ export async function getToken(options: GetTokenOptions, deps: GetTokenDeps = {}
     tenantId,
     clientId,
     serverId: options.serverId,
+    tokenSource: tokenFile ? resolve(tokenFile) : `github-actions ${actionsUrl}`,
   });
   let token = useCache ? await readCachedToken(cacheFile, now()) : undefined;
   if (!token) {

@@ -10,11 +10,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { UsageError } from '../../exit-codes.ts';
-
-export const EXEC_API_VERSIONS = {
-  v1: 'client.authentication.k8s.io/v1',
-  v1beta1: 'client.authentication.k8s.io/v1beta1',
-} as const;
+import { checkLogin, EXEC_API_VERSIONS } from './exec-plugin.ts';
 
 export interface ConvertKubeconfigOptions {
   login: string;
@@ -49,12 +45,6 @@ const REPLACED_CREDENTIALS = [
   'client-key',
   'client-key-data',
 ];
-
-export function checkLogin(login: string): void {
-  if (login !== 'workloadidentity') {
-    throw new UsageError(`--login: '${login}' is not supported; credless supports 'workloadidentity'`);
-  }
-}
 
 function execApiVersion(value: string | undefined): string {
   if (value === undefined || value === 'v1beta1' || value === EXEC_API_VERSIONS.v1beta1) {

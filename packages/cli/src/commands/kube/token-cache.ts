@@ -1,7 +1,7 @@
 /**
  * The exec plugin's token cache (kubelogin keeps one too): kubectl runs the plugin for every command,
  * and without a cache each would cost a token exchange. One 0600 file per authority/tenant/client/
- * server id under $XDG_CACHE_HOME/credless/kube (or ~/.cache/credless/kube), in a 0700 directory.
+ * server id/federated token source (two token files may be two identities for one client) under $XDG_CACHE_HOME/credless/kube (or ~/.cache/credless/kube), in a 0700 directory.
  * @module
  */
 import { createHash } from 'node:crypto';
@@ -20,6 +20,8 @@ export interface TokenCacheKey {
   tenantId: string;
   clientId: string;
   serverId: string;
+  /** Where the federated token comes from: its file (absolute path), or GitHub Actions' request URL. */
+  tokenSource: string;
 }
 
 /** A cached token is used until this long before it expires. */
@@ -38,6 +40,7 @@ export function tokenCacheFile(dir: string, key: TokenCacheKey): string {
         key.tenantId.toLowerCase(),
         key.clientId.toLowerCase(),
         key.serverId,
+        key.tokenSource,
       ]),
     )
     .digest('base64url');

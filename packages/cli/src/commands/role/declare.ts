@@ -5,14 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig } from '@credless/server';
 import type { Command } from 'commander';
-import { openDirectoryContext, type StoreOptions } from '../../context.ts';
+import type { StoreOptions } from '../../context.ts';
 import { UsageError } from '../../exit-codes.ts';
 import { storeCommand, storeOptions } from '../az/az-command.ts';
-import { getCredentials } from '../cluster/get-credentials.ts';
-import { resolveServerUrl } from '../cluster/server-url.ts';
-import { createRoleAssignment, deleteRoleAssignment, listRoleAssignments } from './role-assignment.ts';
+
+// Imported when a command runs, not at start-up (lazy CLI: see cli.ts).
+const assignments = () => import('./role-assignment.ts');
 
 type Options = StoreOptions & { query?: string; output?: string } & Record<string, unknown>;
 
@@ -23,6 +22,7 @@ const text = (options: Options, name: string) => options[name] as string | undef
 /** credless's local CA (what the kubeconfig trusts): `--ca-file`, else `<data dir>/tls/ca.crt`; none with http. */
 async function readCa(options: Options, serverUrl: string): Promise<string | undefined> {
   if (serverUrl.startsWith('http:')) return undefined;
+  const { loadConfig } = await import('@credless/server');
   const file =
     text(options, 'caFile') ??
     join(
@@ -56,8 +56,8 @@ export function declareClusterAccessCommands(program: Command): void {
       )
       .requiredOption('--assignee <id>', 'appId or object id of a service principal, or a group object id')
       .requiredOption('--scope <id>', 'subscription, resource group or resource id (e.g. a cluster id)'),
-    (ctx, o) =>
-      createRoleAssignment(ctx, {
+    async (ctx, o) =>
+      (await assignments()).createRoleAssignment(ctx, {
         role: text(o, 'role') as string,
         assignee: text(o, 'assignee') as string,
         scope: text(o, 'scope') as string,
@@ -72,8 +72,8 @@ export function declareClusterAccessCommands(program: Command): void {
       .option('--scope <id>', 'only assignments at this scope')
       .option('--include-inherited', 'with --scope: also assignments at the scopes above it')
       .option('--all', 'accepted as az does (every scope is listed without --scope)'),
-    (ctx, o) =>
-      listRoleAssignments(ctx, {
+    async (ctx, o) =>
+      (await assignments()).listRoleAssignments(ctx, {
         ...(text(o, 'assignee') ? { assignee: text(o, 'assignee') } : {}),
         ...(text(o, 'role') ? { role: text(o, 'role') } : {}),
         ...(text(o, 'scope') ? { scope: text(o, 'scope') } : {}),
@@ -90,7 +90,7 @@ export function declareClusterAccessCommands(program: Command): void {
       .option('--scope <id>', 'scope')
       .option('-y, --yes', 'accepted as az does (no prompt)'),
     async (ctx, o) => {
-      await deleteRoleAssignment(ctx, {
+      await (await assignments()).deleteRoleAssignment(ctx, {
         ...(Array.isArray(o['ids']) ? { ids: o['ids'] as string[] } : {}),
         ...(text(o, 'assignee') ? { assignee: text(o, 'assignee') } : {}),
         ...(text(o, 'role') ? { role: text(o, 'role') } : {}),
@@ -122,6 +122,9 @@ export function declareClusterAccessCommands(program: Command): void {
       )
       .option('--ca-file <file>', "CA certificate of credless's HTTPS (default: <data dir>/tls/ca.crt)"),
   ).action(async (options: Options) => {
+    const { resolveServerUrl } = await import('../cluster/server-url.ts');
+    const { getCredentials } = await import('../cluster/get-credentials.ts');
+    const { openDirectoryContext } = await import('../../context.ts');
     const baseUrl = resolveServerUrl({
       ...(text(options, 'url') ? { url: text(options, 'url') as string } : {}),
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),

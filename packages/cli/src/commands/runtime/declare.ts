@@ -5,28 +5,16 @@
  * so the command declared by cluster/declare.ts is replaced by one that does both.
  * @module
  */
-import { loadConfig } from '@credless/server';
 import type { Command } from 'commander';
-import { openDirectoryContext, type StoreOptions } from '../../context.ts';
+import type { StoreOptions } from '../../context.ts';
 import { UsageError } from '../../exit-codes.ts';
-import { formatOutput } from '../../output/format.ts';
 import { storeCommand } from '../az/az-command.ts';
-import { deleteCluster } from '../cluster/cluster.ts';
-import {
-  acrBuild,
-  acrCreate,
-  acrShow,
-  clusterApply,
-  clusterDeleteObjects,
-  clusterGet,
-  clusterLogs,
-  clusterUpdate,
-  type PodRow,
-  podTable,
-  type RuntimeTarget,
-  type ServiceRow,
-  serviceTable,
-} from './runtime-commands.ts';
+import type { PodRow, RuntimeTarget, ServiceRow } from './runtime-commands.ts';
+
+// Imported when a command runs, not at start-up (lazy CLI: see cli.ts): the runtime package is heavy.
+const runtime = () => import('./runtime-commands.ts');
+const openDirectoryContext = async (options: StoreOptions) =>
+  (await import('../../context.ts')).openDirectoryContext(options);
 
 type Options = StoreOptions & { query?: string; output?: string } & Record<string, unknown>;
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -72,7 +60,7 @@ export function declareRuntimeCommands(program: Command): void {
     )
     .requiredOption('-f, --filename <file>', 'manifest file, - for stdin (repeatable)', collect)
     .action(async (o: Options) =>
-      print(await clusterApply({ ...targetOf(o), files: o['filename'] as string[] })),
+      print(await (await runtime()).clusterApply({ ...targetOf(o), files: o['filename'] as string[] })),
     );
 
   target(cluster.command('get'))
@@ -80,12 +68,13 @@ export function declareRuntimeCommands(program: Command): void {
     .argument('<what>', 'pods or services')
     .option('-o, --output <format>', 'table (default) or json')
     .action(async (what: string, o: Options) => {
-      const rows = await clusterGet({ ...targetOf(o), what });
+      const rows = await (await runtime()).clusterGet({ ...targetOf(o), what });
       if (o.output === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       else if (o.output !== undefined && o.output !== 'table')
         throw new UsageError(`-o: '${o.output}' — use table or json`);
-      else if (/^(po|pod|pods)$/i.test(what)) process.stdout.write(podTable(rows as PodRow[]));
-      else process.stdout.write(serviceTable(rows as ServiceRow[]));
+      else if (/^(po|pod|pods)$/i.test(what))
+        process.stdout.write((await runtime()).podTable(rows as PodRow[]));
+      else process.stdout.write((await runtime()).serviceTable(rows as ServiceRow[]));
     });
 
   target(cluster.command('logs'))
@@ -93,7 +82,7 @@ export function declareRuntimeCommands(program: Command): void {
     .argument('<pod>', 'pod name')
     .option('-c, --container <name>', 'container (needed when the pod has several)')
     .action(async (pod: string, o: Options) => {
-      const text = await clusterLogs({
+      const text = await (await runtime()).clusterLogs({
         ...targetOf(o),
         pod,
         ...(o['container'] ? { container: o['container'] as string } : {}),
@@ -111,8 +100,8 @@ export function declareRuntimeCommands(program: Command): void {
       .requiredOption('-g, --resource-group <group>', 'resource group')
       .option('--attach-acr <registry>', 'registry name the cluster may pull from')
       .option('--detach-acr <registry>', 'registry name to stop pulling from'),
-    (ctx, o) =>
-      clusterUpdate(ctx, {
+    async (ctx, o) =>
+      (await runtime()).clusterUpdate(ctx, {
         name: o['name'] as string,
         resourceGroup: o['resourceGroup'] as string,
         ...(o['attachAcr'] ? { attachAcr: o['attachAcr'] as string } : {}),
@@ -141,7 +130,7 @@ export function declareRuntimeCommands(program: Command): void {
       const files = (o['filename'] as string[] | undefined) ?? [];
       if (files.length > 0 || kind !== undefined) {
         print(
-          await clusterDeleteObjects({
+          await (await runtime()).clusterDeleteObjects({
             ...targetOf(o),
             files,
             ...(kind ? { kind } : {}),
@@ -156,7 +145,10 @@ export function declareRuntimeCommands(program: Command): void {
         );
       const ctx = await openDirectoryContext(o);
       try {
-        await deleteCluster(ctx, { name: o['name'] as string, resourceGroup: o['resourceGroup'] as string });
+        await (await import('../cluster/cluster.ts')).deleteCluster(ctx, {
+          name: o['name'] as string,
+          resourceGroup: o['resourceGroup'] as string,
+        });
       } finally {
         await ctx.close();
       }
@@ -172,11 +164,11 @@ export function declareRuntimeCommands(program: Command): void {
       .requiredOption('-n, --name <name>', 'registry name, 5-50 letters and digits')
       .option('-g, --resource-group <group>', 'accepted as az does')
       .option('--sku <sku>', 'accepted as az does'),
-    (ctx, o) => acrCreate(ctx, o['name'] as string),
+    async (ctx, o) => (await runtime()).acrCreate(ctx, o['name'] as string),
   );
   azCommand(
     acr.command('show').description('show a registry').requiredOption('-n, --name <name>', 'registry name'),
-    (ctx, o) => acrShow(ctx, o['name'] as string),
+    async (ctx, o) => (await runtime()).acrShow(ctx, o['name'] as string),
   );
   dataOption(acr.command('build'))
     .description(
@@ -188,14 +180,17 @@ export function declareRuntimeCommands(program: Command): void {
     .option('--tenant <id-or-domain>', 'tenant to act on (default: the default tenant)')
     .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
     .action(async (dir: string, o: Options) => {
-      const dataDir = loadConfig(process.env, o.dataDir ? { dataDir: o.dataDir } : {}).dataDir;
+      const dataDir = (await import('@credless/server')).loadConfig(
+        process.env,
+        o.dataDir ? { dataDir: o.dataDir } : {},
+      ).dataDir;
       const ctx = await openDirectoryContext(o);
       try {
-        const built = await acrBuild(
+        const built = await (await runtime()).acrBuild(
           { ...ctx, dataDir },
           { registry: o['registry'] as string, image: o['image'] as string, source: dir },
         );
-        process.stdout.write(formatOutput(built, 'json'));
+        process.stdout.write((await import('../../output/format.ts')).formatOutput(built, 'json'));
       } finally {
         await ctx.close();
       }

@@ -9,14 +9,11 @@ import type { JwksKey } from '../../keys/signing-key-manager.ts';
 import { requestIds } from '../request-ids.ts';
 import { stsErrorBody } from '../sts-errors.ts';
 
-/** A published token-signing key, as the key manager produces it. */
-export type PublishedJwk = JwksKey;
-
 export interface DiscoveryRouteOptions {
   /** Read per request: the public URL may be known only once the server listens. */
   baseUrl: () => string;
   directory: Pick<TokenDirectory, 'findTenant'>;
-  getJwks: (tenantId: string) => Promise<{ keys: PublishedJwk[] }>;
+  getJwks: (tenantId: string) => Promise<{ keys: JwksKey[] }>;
   now: () => number;
 }
 
@@ -142,25 +139,36 @@ export async function discoveryRoutes(app: FastifyInstance, options: DiscoveryRo
     const query = request.query as Record<string, unknown>;
     const endpoint =
       typeof query['authorization_endpoint'] === 'string' ? query['authorization_endpoint'] : '';
-    const ours = new URL(baseUrl);
-    let url: URL | undefined;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      url = undefined;
-    }
-    if (!url || url.origin !== ours.origin) {
+    if (!namesThisInstance(endpoint, new URL(baseUrl))) {
       return sendError(
         request,
         reply,
         new CredlessError('invalid_instance', { authority: endpoint.slice(0, 200) }),
       );
     }
-    const tenant = url.pathname.split('/')[1] || 'common';
+    const host = new URL(baseUrl).host;
+    const tenant = new URL(endpoint).pathname.split('/')[1] || 'common';
     return reply.header('cache-control', METADATA_MAX_AGE).send({
       tenant_discovery_endpoint: `${baseUrl}/${tenant}/v2.0/.well-known/openid-configuration`,
       'api-version': '1.1',
-      metadata: [{ preferred_network: ours.host, preferred_cache: ours.host, aliases: [ours.host] }],
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
     });
   });
+}
+
+/**
+ * Whether an authorization endpoint is on this credless. MSAL Python keeps only the authority's host
+ * name (it drops the port) when it builds this URL, so an endpoint without a port names us too; the
+ * tenant discovery endpoint we answer with carries the real port.
+ */
+function namesThisInstance(endpoint: string, ours: URL): boolean {
+  if (!URL.canParse(endpoint)) return false;
+  const url = new URL(endpoint);
+  return (
+    url.protocol === ours.protocol &&
+    url.hostname === ours.hostname &&
+    (url.port === ours.port || url.port === '') &&
+    url.username === '' &&
+    url.password === ''
+  );
 }

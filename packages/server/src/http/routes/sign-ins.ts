@@ -7,8 +7,8 @@
 import type { TokenDirectory } from '@credless/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { bearerToken, verifyGraphToken } from '../../graph/graph-token.ts';
+import type { JwksKey } from '../../keys/signing-key-manager.ts';
 import type { SignInLogQuery, SignInLogRecord } from '../../store/sign-in-logs.ts';
-import type { PublishedJwk } from './discovery.ts';
 
 export const AUDIT_LOG_READ_ROLE = 'AuditLog.Read.All';
 const MAX_LIMIT = 1000;
@@ -19,7 +19,7 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 export interface SignInRouteOptions {
   baseUrl: () => string;
   directory: Pick<TokenDirectory, 'findTenant'>;
-  getJwks: (tenantId: string) => Promise<{ keys: PublishedJwk[] }>;
+  getJwks: (tenantId: string) => Promise<{ keys: JwksKey[] }>;
   querySignInLogs: (query: SignInLogQuery) => Promise<SignInLogRecord[]>;
   now: () => number;
 }

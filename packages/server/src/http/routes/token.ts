@@ -11,11 +11,12 @@ import {
   type ExchangePorts,
   exchangeClientAssertion,
   type IssuedAccessToken,
+  type RequestIds,
 } from '@credless/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseFormBody } from '../form-body.ts';
 import { requestIds } from '../request-ids.ts';
-import { type RequestIds, stsErrorBody } from '../sts-errors.ts';
+import { stsErrorBody } from '../sts-errors.ts';
 
 export const TOKEN_BODY_LIMIT_BYTES = 64 * 1024;
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { loadKeyEncryptionKey } from '@credless/server';
 import {
   clientCredentialsForm,
   createWorkloadScenario,
@@ -19,8 +20,7 @@ import {
 } from '@credless/testkit';
 import { createRemoteJWKSet, customFetch, jwtVerify } from 'jose';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { ciEnvVariables } from '../../../cli/src/commands/ci/ci-env.ts';
-import { loadKeyEncryptionKey } from '../../src/keys/key-encryption-key.ts';
+import { ciEnvVariables } from '../../src/commands/ci/ci-env.ts';
 
 const CLIENT = fileURLToPath(new URL('./clients/get-id-token.mjs', import.meta.url));
 const AUDIENCE = 'api://AzureADTokenExchange';

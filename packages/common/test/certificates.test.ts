@@ -6,9 +6,10 @@ import {
   createCertificateAuthority,
   isIssuedBy,
   issueServerCertificate,
+  pemFileText,
   readCertificateInfo,
-} from '../../src/tls/certificates.ts';
-import { x509 } from '../../src/tls/x509.ts';
+  x509,
+} from '@credless/common';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.UTC(2030, 5, 1);
@@ -67,6 +68,24 @@ describe('certificates', () => {
     assert.equal(await isIssuedBy(leaf.certPem, ca.certPem), true);
     // Same subject name, different key: only the signature tells them apart.
     assert.equal(await isIssuedBy(leaf.certPem, other.certPem), false);
+  });
+
+  test('every PEM ends with one newline, so concatenated files stay a valid bundle', async () => {
+    const ca = await createCertificateAuthority({ commonName: 'test CA' });
+    const leaf = await issueServerCertificate({ ca, dnsNames: ['localhost'], ipAddresses: [] });
+    for (const pem of [ca.certPem, ca.keyPem, leaf.certPem, leaf.keyPem]) {
+      assert.match(pem, /-----\n$/);
+      assert.doesNotMatch(pem, /\n\n$/);
+    }
+    const bundle = ca.certPem + leaf.certPem;
+    assert.match(bundle, /-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----/);
+    assert.equal(new X509Certificate(bundle).subject, 'CN=test CA', 'the first certificate still parses');
+  });
+
+  test('pemFileText adds the missing newline and leaves a complete PEM as it is', () => {
+    const body = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----';
+    assert.equal(pemFileText(body), `${body}\n`);
+    assert.equal(pemFileText(`${body}\n`), `${body}\n`);
   });
 
   test('canonicalIpAddress spells each address one way and rejects non-addresses', () => {

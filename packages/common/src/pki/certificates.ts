@@ -1,6 +1,7 @@
 /**
- * Small X.509 helpers for the local CA and HTTPS server certificates: ECDSA P-256 keys, PKCS#8 PEM
- * private keys, certificates built with @peculiar/x509 on Node's WebCrypto.
+ * Small X.509 helpers for local CAs and HTTPS server certificates: ECDSA P-256 keys, PKCS#8 PEM
+ * private keys, certificates built with @peculiar/x509 on Node's WebCrypto. Every PEM returned here
+ * ends with a newline, as PEM files do.
  * @module
  */
 import type { webcrypto } from 'node:crypto';
@@ -44,7 +45,7 @@ export async function createCertificateAuthority(options: {
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { certPem: cert.toString('pem'), keyPem: await exportPkcs8Pem(keys.privateKey) };
+  return { certPem: pemFileText(cert.toString('pem')), keyPem: await exportPkcs8Pem(keys.privateKey) };
 }
 
 export async function issueServerCertificate(options: {
@@ -80,7 +81,7 @@ export async function issueServerCertificate(options: {
       await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
     ],
   });
-  return { certPem: cert.toString('pem'), keyPem: await exportPkcs8Pem(keys.privateKey) };
+  return { certPem: pemFileText(cert.toString('pem')), keyPem: await exportPkcs8Pem(keys.privateKey) };
 }
 
 export function readCertificateInfo(certPem: string): CertificateInfo {
@@ -101,6 +102,14 @@ export async function isIssuedBy(certPem: string, caCertPem: string): Promise<bo
   return cert.verify({ publicKey: ca.publicKey, signatureOnly: true });
 }
 
+/**
+ * PEM text as a file should hold it: ending with a newline, so that `cat ca.crt other.pem > bundle`
+ * keeps the END and the next BEGIN line apart (az and OpenSSL reject the joined line).
+ */
+export function pemFileText(pem: string): string {
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
+}
+
 /** One spelling per address (IPv6 compressed, lowercase) so SAN sets compare reliably. */
 export function canonicalIpAddress(address: string): string {
   const version = isIP(address);
@@ -116,7 +125,7 @@ async function generateEcKeyPair(): Promise<webcrypto.CryptoKeyPair> {
 
 async function exportPkcs8Pem(privateKey: CryptoKey): Promise<string> {
   const der = await crypto.subtle.exportKey('pkcs8', privateKey);
-  return x509.PemConverter.encode(der, x509.PemConverter.PrivateKeyTag);
+  return pemFileText(x509.PemConverter.encode(der, x509.PemConverter.PrivateKeyTag));
 }
 
 async function importEcPrivateKey(keyPem: string): Promise<CryptoKey> {

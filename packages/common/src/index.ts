@@ -1,0 +1,19 @@
+/**
+ * @credless/common: what the server, the webhook and the CLI share — the logger factory and the PKI
+ * helpers (local CA, server certificates, PEM). Depends on no other credless package.
+ * @module
+ */
+
+export type { Logger } from 'pino';
+export type { LoggerOptions, LogLevel } from './logging.ts';
+export { createLogger, isLogLevel, LOG_LEVELS } from './logging.ts';
+export type { CertificateInfo, PemKeyPair } from './pki/certificates.ts';
+export {
+  canonicalIpAddress,
+  createCertificateAuthority,
+  isIssuedBy,
+  issueServerCertificate,
+  pemFileText,
+  readCertificateInfo,
+} from './pki/certificates.ts';
+export { x509 } from './pki/x509.ts';

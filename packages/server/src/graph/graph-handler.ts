@@ -1,0 +1,65 @@
+/**
+ * What every Graph route handler shares: its context (the store and the authenticated caller), the
+ * roles that allow reading or writing each resource family, and the request-body and key helpers.
+ * Below graph-plugin.ts, which registers the handlers: they import this, never the plugin.
+ * @module
+ */
+import { CredlessError } from '@credless/core';
+import type { FastifyRequest } from 'fastify';
+import type { DirectoryStore } from '../store/directory-store.ts';
+import type { GraphCaller } from './graph-token.ts';
+
+/** What every handler gets: the options and the authenticated caller of a request. */
+export interface GraphHandlerContext {
+  store: DirectoryStore;
+  graphBaseUrl: () => string;
+  caller(request: FastifyRequest): GraphCaller;
+}
+
+/** Application roles (token `roles`) that allow reading or writing each resource family. */
+export const GRAPH_ROLES = {
+  applicationRead: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All'],
+  applicationWrite: ['Application.ReadWrite.All'],
+  assignmentRead: [
+    'AppRoleAssignment.ReadWrite.All',
+    'Application.Read.All',
+    'Application.ReadWrite.All',
+    'Directory.Read.All',
+  ],
+  assignmentWrite: ['AppRoleAssignment.ReadWrite.All'],
+  groupRead: ['Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All'],
+  groupWrite: ['Group.ReadWrite.All'],
+  // The seed's sample reads /organization with User.Read.All.
+  organizationRead: [
+    'Organization.Read.All',
+    'Organization.ReadWrite.All',
+    'User.Read.All',
+    'Directory.Read.All',
+  ],
+  organizationWrite: ['Organization.ReadWrite.All'],
+} as const;
+
+export function requireRole(caller: GraphCaller, anyOf: readonly string[]): void {
+  if (!anyOf.some((role) => caller.roles.includes(role))) {
+    throw new CredlessError('graph_role_missing', { roles: anyOf.join(', ') });
+  }
+}
+
+/** The JSON object body of a request, or Graph's 400. */
+export function objectBody(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new CredlessError('graph_bad_request', { reason: 'The request body must be a JSON object.' });
+  }
+  return body as Record<string, unknown>;
+}
+
+/**
+ * A key in Graph's `segment(key='value')` form. The router keeps the closing `')` in the parameter
+ * (its name is `key')`), so it is stripped here; '' stands for one quote.
+ */
+export function quotedKey(params: unknown, key: string): string | undefined {
+  const raw = (params as Record<string, string | undefined>)[`${key}')`];
+  if (raw === undefined || !raw.endsWith("')")) return undefined;
+  return raw.slice(0, -2).replaceAll("''", "'");
+}
