@@ -4,7 +4,8 @@
  * once listening; closes (removing its data directory) on SIGTERM.
  *
  * Environment: BENCH_ISSUER, BENCH_ISSUER_CA_PEM (CA of the issuer's HTTPS certificate), BENCH_SUBJECT,
- * BENCH_LOG_LEVEL (default 'silent'), BENCH_PROTOCOL ('https' default, or 'http').
+ * BENCH_LOG_LEVEL (default 'silent'), BENCH_PROTOCOL ('https' default, or 'http'), BENCH_THROTTLE ('1':
+ * throttling on, with limits no run reaches, to measure what counting costs).
  * @module
  */
 import { createWorkloadScenario, startTestCredless } from '@credless/testkit';
@@ -17,8 +18,15 @@ const subject = requireEnv('BENCH_SUBJECT');
 const logLevel = (process.env['BENCH_LOG_LEVEL'] ?? 'silent') as 'silent' | 'warn';
 
 const issuerDispatcher = new Agent({ connect: { ca: issuerCa } });
+const unreachable = '1000000';
+const throttle = {
+  CREDLESS_THROTTLE: 'true',
+  CREDLESS_THROTTLE_TOKEN_PER_CLIENT: unreachable,
+  CREDLESS_THROTTLE_TOKEN_PER_SOURCE: unreachable,
+};
 const credless = await startTestCredless({
   issuerDispatcher,
+  ...(process.env['BENCH_THROTTLE'] === '1' ? { env: throttle } : {}),
   config: { logLevel, insecureHttp: benchProtocol() === 'http' },
 });
 const scenario = await createWorkloadScenario(credless, {

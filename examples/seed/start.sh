@@ -21,10 +21,16 @@ LOG="$DATA_DIR/credless.log"
 OUTPUTS="$(mktemp "${TMPDIR:-/tmp}/credless-start.XXXXXX")"
 
 SERVER_PID=""
+PIPELINE_PID=""
 stop() {
   trap - INT TERM EXIT
   set +e # stopping: keep going whatever the server's exit status
   rm -f "$OUTPUTS"
+  # The pipeline runs in its own process group (setsid below): stop it and the commands it runs.
+  if [ -n "$PIPELINE_PID" ] && kill -0 "$PIPELINE_PID" 2>/dev/null; then
+    kill -TERM -- "-$PIPELINE_PID" 2>/dev/null
+    wait "$PIPELINE_PID" 2>/dev/null
+  fi
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     echo
     echo "stopping credless and the app's pods…"
@@ -53,7 +59,13 @@ for _ in $(seq 1 120); do
 done
 
 echo "deploying the seed's sample app with its pipeline (examples/seed/pipeline.sh)…"
-CREDLESS_URL="$URL" CREDLESS_DATA_DIR="$DATA_DIR" GITHUB_OUTPUT="$OUTPUTS" bash "$ROOT/examples/seed/pipeline.sh"
+# In the background and waited for: bash runs a trap only once its foreground command ends, so a
+# SIGTERM during a foreground pipeline would wait for the whole deployment.
+CREDLESS_URL="$URL" CREDLESS_DATA_DIR="$DATA_DIR" GITHUB_OUTPUT="$OUTPUTS" \
+  setsid bash "$ROOT/examples/seed/pipeline.sh" &
+PIPELINE_PID=$!
+wait "$PIPELINE_PID"
+PIPELINE_PID=""
 
 output() { sed -n "s/^$1=//p" "$OUTPUTS" | tail -n 1; }
 tenant="$(sed -n 's/^ *default tenant *//p' "$LOG" | head -n 1)"

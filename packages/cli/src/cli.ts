@@ -5,8 +5,9 @@
  * @module
  */
 import { Command, CommanderError, Option } from 'commander';
-import { storeOptions } from './commands/az/az-command.ts';
+import { type Options as AzOptions, outputOptions, print, storeOptions } from './commands/az/az-command.ts';
 import { declareAzCommands } from './commands/az/declare.ts';
+import { declareBackupCommands } from './commands/backup-declare.ts';
 import { declareLocalPlatformCommands } from './commands/cluster/declare.ts';
 import type { DeclarativeOptions, planCommand } from './commands/declarative.ts';
 import type { ExplainOptions } from './commands/explain.ts';
@@ -15,9 +16,13 @@ import { declareClusterAccessCommands } from './commands/role/declare.ts';
 import { declareRuntimeCommands } from './commands/runtime/declare.ts';
 import type { DirectoryContext, StoreOptions } from './context.ts';
 import { EXIT, exitCodeFor, UsageError } from './exit-codes.ts';
+import { cliVersion } from './version.ts';
 
-const openDirectoryContext = async (options: StoreOptions) =>
-  (await import('./context.ts')).openDirectoryContext(options);
+const withDirectoryContext = async <T>(
+  options: StoreOptions,
+  readOnly: boolean,
+  run: (ctx: DirectoryContext) => Promise<T>,
+) => (await import('./context.ts')).withDirectoryContext(options, readOnly, run);
 const tenants = () => import('./commands/tenant.ts');
 const issuerPolicies = () => import('./commands/issuer-policy.ts');
 const declarativeCommands = () => import('./commands/declarative.ts');
@@ -27,38 +32,47 @@ const printJson = (value: unknown) => {
   if (value !== undefined) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 };
 
-/** Adds the options every directory command shares and runs `action` against an open directory. */
+interface DirectoryCommandOptions {
+  /** Only reads: a missing data directory is an error naming it, never a new, empty store. */
+  readOnly?: boolean;
+  /** False for a command with an --output of its own (explain): no az `-o`/`--query`. */
+  output?: boolean;
+}
+
+/**
+ * Adds the options every directory command shares (store, az's `-o`/`--query`) and runs `action`
+ * against an open directory.
+ */
 function directoryCommand(
   command: Command,
   action: (ctx: DirectoryContext, ...args: never[]) => Promise<unknown>,
+  { readOnly = false, output = true }: DirectoryCommandOptions = {},
 ) {
-  return storeOptions(command).action(async (...args: unknown[]) => {
-    const cmd = args[args.length - 1] as Command;
-    const ctx = await openDirectoryContext(cmd.opts() as StoreOptions);
-    try {
-      printJson(await action(ctx, ...(args.slice(0, -1) as never[])));
-    } finally {
-      await ctx.close();
-    }
-  });
+  return (output ? outputOptions(storeOptions(command)) : storeOptions(command)).action(
+    async (...args: unknown[]) => {
+      const options = (args[args.length - 1] as Command).opts() as AzOptions;
+      const run = () =>
+        withDirectoryContext(options, readOnly, (ctx) => action(ctx, ...(args.slice(0, -1) as never[])));
+      if (output) await print(options, run);
+      else printJson(await run());
+    },
+  );
 }
 
 /** Like directoryCommand, for commands that act on the store itself rather than one tenant. */
 function storeCommand(
   command: Command,
   action: (store: DirectoryContext['store'], options: never) => Promise<unknown>,
+  { readOnly = false }: DirectoryCommandOptions = {},
 ) {
-  return command
+  return outputOptions(command)
     .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
     .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
-    .action(async (options: StoreOptions & Record<string, unknown>) => {
-      const ctx = await openDirectoryContext(options);
-      try {
-        printJson(await action(ctx.store, options as never));
-      } finally {
-        await ctx.close();
-      }
-    });
+    .action(async (options: AzOptions) =>
+      print(options, () =>
+        withDirectoryContext(options, readOnly, (ctx) => action(ctx.store, options as never)),
+      ),
+    );
 }
 
 const parsePort = (value: string) => {
@@ -72,6 +86,7 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 export function buildProgram(): Command {
   const program = new Command('credless')
     .description('Secretless workload identity: an Entra-compatible token service for workload tokens.')
+    .version(cliVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
 
@@ -94,6 +109,39 @@ export function buildProgram(): Command {
       await closeOnSignals(running);
     });
 
+  program
+    .command('az-env')
+    .description(
+      'print what points the real az at credless: hosts entries, CA bundle, `up` and `az login` lines',
+    )
+    .option(
+      '--data-dir <dir>',
+      'data directory holding tls/ca.crt (default: $CREDLESS_DATA_DIR or ./.credless)',
+    )
+    .option('--port <port>', 'port credless serves the Microsoft host names on (default 443)', parsePort)
+    .option('--tenant <id>', 'tenant id for the az login line')
+    .option('--client-id <appId>', 'application (client) id for the az login line')
+    .option(
+      '-o, --output <format>',
+      'shell (default: export lines and comments), github (a workflow step) or json',
+    )
+    .action(
+      async (options: {
+        dataDir?: string;
+        port?: number;
+        tenant?: string;
+        clientId?: string;
+        output?: string;
+      }) => {
+        const [{ azEnvironment, formatAzEnv }, { resolveDataDir }] = await Promise.all([
+          import('./commands/az-env.ts'),
+          import('@credless/server'),
+        ]);
+        const dataDir = resolveDataDir(process.env, options.dataDir);
+        process.stdout.write(formatAzEnv(azEnvironment({ ...options, dataDir }), options.output));
+      },
+    );
+
   const tenant = program.command('tenant').description('tenants (organizations)');
   storeCommand(
     tenant
@@ -104,8 +152,10 @@ export function buildProgram(): Command {
     async (store, options: { domain: string; displayName: string }) =>
       (await tenants()).createTenant(store, options),
   );
-  storeCommand(tenant.command('list').description('list tenants'), async (store) =>
-    (await tenants()).listTenants(store),
+  storeCommand(
+    tenant.command('list').description('list tenants'),
+    async (store) => (await tenants()).listTenants(store),
+    { readOnly: true },
   );
   storeCommand(
     tenant
@@ -113,13 +163,27 @@ export function buildProgram(): Command {
       .description('show a tenant')
       .requiredOption('--id <id-or-domain>', 'tenant id or domain'),
     async (store, options: { id: string }) => (await tenants()).showTenant(store, options.id),
+    { readOnly: true },
+  );
+  storeCommand(
+    tenant
+      .command('secret-policy')
+      .description('show or set the client secret policy: deny | audit (default) | allow, maximum lifetime')
+      .requiredOption('--id <id-or-domain>', 'tenant id or domain')
+      .option('--mode <mode>', 'deny, audit or allow')
+      .option('--max-lifetime <seconds>', 'longest lifetime of a new secret (default 86400)')
+      .option('--reset', 'back to the default (audit, one day)'),
+    async (store, options: import('./commands/tenant.ts').SecretPolicyOptions) =>
+      (await tenants()).secretPolicy(store, options),
   );
 
   const issuerPolicy = program
     .command('issuer-policy')
     .description('trusted issuers of the tenant, their limits and pinned keys, the shared-issuer guard');
-  directoryCommand(issuerPolicy.command('show').description('show the issuer policy'), async (ctx) =>
-    (await issuerPolicies()).showIssuerPolicy(ctx),
+  directoryCommand(
+    issuerPolicy.command('show').description('show the issuer policy'),
+    async (ctx) => (await issuerPolicies()).showIssuerPolicy(ctx),
+    { readOnly: true },
   );
   directoryCommand(
     issuerPolicy
@@ -172,6 +236,7 @@ export function buildProgram(): Command {
       .option('--limit <n>', 'at most this many records (1-1000, default 100)'),
     async (ctx, options: { app?: string; failed?: boolean; since?: string; limit?: string }) =>
       (await import('./commands/signins.ts')).listSignIns(ctx, options),
+    { readOnly: true },
   );
 
   directoryCommand(
@@ -187,6 +252,7 @@ export function buildProgram(): Command {
       .option('--no-verify-signature', "do not fetch the issuer's keys to check the signature"),
     async (ctx, options: ExplainOptions & { output?: string }) =>
       (await import('./commands/explain.ts')).printExplanation(ctx, options),
+    { readOnly: true, output: false },
   );
 
   // Declarative identity: plan/apply converge the directory to a file (applications, credentials, consent,
@@ -244,6 +310,9 @@ export function buildProgram(): Command {
   declareClusterAccessCommands(program);
   // Local cluster runtime: cluster apply|get|logs|update, object form of cluster delete, acr create|show|build.
   declareRuntimeCommands(program);
+
+  // Embedded store: backup <file>, restore <file>.
+  declareBackupCommands(program);
 
   const webhook = program
     .command('webhook')

@@ -3,8 +3,10 @@
  * CREDLESS_DATABASE_URL) and one tenant (by id or domain, else the default tenant).
  * @module
  */
+import { stat } from 'node:fs/promises';
 import { type Application, CredlessError } from '@credless/core';
 import type { DirectoryStore } from '@credless/server';
+import { CommandError, EXIT } from './exit-codes.ts';
 
 export interface DirectoryContext {
   store: DirectoryStore;
@@ -19,15 +21,29 @@ export interface StoreOptions {
   tenant?: string;
 }
 
+/** A read-only command never creates a data directory: a missing one is an error naming it. */
+export async function requireDataDirectory(dataDir: string): Promise<void> {
+  const found = await stat(dataDir).catch(() => undefined);
+  if (!found?.isDirectory()) {
+    throw new CommandError(
+      `no data directory at ${dataDir} (check --data-dir or $CREDLESS_DATA_DIR; credless up creates one)`,
+      EXIT.notFound,
+    );
+  }
+}
+
+/** `readOnly`: the command only reads, so a missing data directory is an error, not a new store. */
 export async function openDirectoryContext(
   options: StoreOptions,
+  { readOnly = false } = {},
 ): Promise<DirectoryContext & { close(): Promise<void> }> {
   // Loaded here, not at the top: the server package is most of a command's start-up time (lazy CLI).
-  const { ensureDefaultTenant, loadConfig, openDirectoryStore } = await import('@credless/server');
-  const config = loadConfig(process.env, {
+  const { ensureDefaultTenant, loadStorageConfig, openDirectoryStore } = await import('@credless/server');
+  const config = loadStorageConfig(process.env, {
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
   });
+  if (readOnly && !config.databaseUrl) await requireDataDirectory(config.dataDir);
   const store = await openDirectoryStore({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
@@ -47,6 +63,20 @@ export async function openDirectoryContext(
   } catch (error) {
     await store.close();
     throw error;
+  }
+}
+
+/** Runs `run` against the opened directory and closes it, whatever happens. */
+export async function withDirectoryContext<T>(
+  options: StoreOptions,
+  readOnly: boolean,
+  run: (ctx: DirectoryContext) => Promise<T>,
+): Promise<T> {
+  const ctx = await openDirectoryContext(options, { readOnly });
+  try {
+    return await run(ctx);
+  } finally {
+    await ctx.close();
   }
 }
 

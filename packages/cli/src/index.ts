@@ -22,6 +22,7 @@ export {
   applyCommand,
   type DeclarativeIo,
   type DeclarativeOptions,
+  directoryApiOf,
   planCommand,
   withDirectoryApi,
 } from './commands/declarative.ts';
@@ -41,9 +42,8 @@ export { ApplyError, applyPlan } from './declarative/apply.ts';
 export { type IdentityFile, identityFileSchema, identityJsonSchema } from './declarative/definition.ts';
 export type { DirectoryApi, DirectoryState } from './declarative/directory-api.ts';
 export { readDirectoryState } from './declarative/directory-api.ts';
-export { fetchGraph, type GraphCall, graphDirectory } from './declarative/graph-directory.ts';
+export { type GraphCall, graphDirectory } from './declarative/graph-directory.ts';
 export { DefinitionError, loadIdentityFile, parseIdentityFile } from './declarative/load.ts';
-export { localDirectory } from './declarative/local-directory.ts';
 export { PlanError, plan } from './declarative/plan.ts';
 export { renderPlan } from './declarative/render.ts';
 export { EXIT, exitCodeFor, UsageError } from './exit-codes.ts';

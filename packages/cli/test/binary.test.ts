@@ -1,7 +1,7 @@
 /** The real `credless` binary in a child process: stdout, stderr and exit codes. */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -28,6 +28,17 @@ describe('credless binary', () => {
     assert.deepEqual(JSON.parse(shown.stdout), app);
   });
 
+  test('--version prints the CLI package version and exits 0', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V']) {
+      const run = await credless([flag]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, `${version}\n`);
+    }
+  });
+
   test('an unknown command exits 2', async () => {
     const run = await credless(['frobnicate', '--data-dir', dataDir]);
     assert.equal(run.code, 2);
@@ -46,7 +57,7 @@ describe('credless binary', () => {
     const run = await credless(['ad', 'app', 'show', '--id', id, '--data-dir', dataDir]);
     assert.equal(run.code, 3);
     assert.equal(run.stdout, '');
-    assert.match(run.stderr, new RegExp(`^credless: Resource '${id}' does not exist`));
+    assert.match(run.stderr, new RegExp(`^credless: application '${id}' does not exist`));
   });
 
   test('malformed --parameters exits 2', async () => {

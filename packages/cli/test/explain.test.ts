@@ -19,7 +19,7 @@ import { createApplication } from '../src/commands/ad/app.ts';
 import { createFederatedCredential } from '../src/commands/ad/federated-credential.ts';
 import { explainCommand, formatExplainReport, printExplanation } from '../src/commands/explain.ts';
 import type { DirectoryContext } from '../src/context.ts';
-import { EXIT, NoMatchError, UsageError } from '../src/exit-codes.ts';
+import { EXIT, exitCodeFor, NoMatchError, UsageError } from '../src/exit-codes.ts';
 import { runBinary } from './run-binary.ts';
 
 const SUBJECT = 'system:serviceaccount:default:workload';
@@ -197,6 +197,43 @@ describe('credless explain', () => {
       }),
       /does not exist/,
     );
+  });
+
+  test('the issuer policy refuses as the token endpoint does: no match, exit 5, the refusing step named', async () => {
+    const policies: Array<[string, () => Promise<unknown>, RegExp]> = [
+      [
+        'enforce, issuer not trusted',
+        () => store.updateIssuerPolicy(ctx.tenantId, { mode: 'enforce' }),
+        /✘ trusted issuer \(applyIssuerPolicy\): The presented assertion issuer .* is not trusted/,
+      ],
+      [
+        'lifetime over the maximum',
+        () =>
+          store.upsertTrustedIssuer(ctx.tenantId, { issuer: issuer.issuer, maxAssertionLifetimeSeconds: 60 }),
+        /✘ assertion lifetime \(checkClaims\): .*exceeds the 60 s allowed for its issuer/,
+      ],
+    ];
+    try {
+      for (const [name, apply, line] of policies) {
+        await apply();
+        let printed = '';
+        const refused = await printExplanation(
+          ctx,
+          { app: appId, token: matchingFile, verifySignature: false },
+          (text) => {
+            printed += text;
+          },
+        ).catch((error: unknown) => error);
+        assert.ok(refused instanceof NoMatchError, name);
+        assert.equal(exitCodeFor(refused), EXIT.noMatch, name);
+        assert.match(refused.message, /the token endpoint would refuse this token/, name);
+        assert.match(printed, line, name);
+        assert.match(printed, /result {7}NO MATCH: refused by the issuer policy/, name);
+      }
+    } finally {
+      await store.deleteTrustedIssuer(ctx.tenantId, issuer.issuer);
+      await store.updateIssuerPolicy(ctx.tenantId, { mode: 'off' });
+    }
   });
 
   test('the binary: exit 0 on a match, 5 with the report when nothing matches', async () => {

@@ -83,8 +83,10 @@ describe('credless cluster (mirrors az aks)', () => {
   test('list, table output, delete, then show is not found (exit 3)', async () => {
     const list = await cluster('list', '-o', 'table');
     assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stdout, /^Id\s+Name\s+ResourceGroup/m);
+    // az aks list's columns: the ARM id and the nested profiles stay for --query and -o json.
+    assert.match(list.stdout, /^Name\s+Location\s+ResourceGroup\s+ProvisioningState$/m);
     assert.match(list.stdout, /dev-aks/);
+    for (const line of list.stdout.split('\n')) assert.ok(line.length <= 80, `fits a terminal: ${line}`);
     const removed = await cluster('delete', '-n', 'dev-aks', '-g', 'rg-dev-aks', '--yes');
     assert.equal(removed.code, 0, removed.stderr);
     assert.equal(removed.stdout, '');

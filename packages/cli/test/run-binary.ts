@@ -62,11 +62,20 @@ export interface RunningUp {
   kill: () => void;
 }
 
-/** Starts `credless up` on a free port in `dataDir` and waits for its banner (60 s at most). */
-export async function startCredlessUp(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningUp> {
-  const child = spawn(process.execPath, [BIN, 'up', '--port', '0', '--data-dir', dataDir], {
+/**
+ * Starts `credless up` on a free port in `dataDir` (none: its default, ./.credless in `cwd`) and waits
+ * for its banner (60 s at most). `bin` runs another credless, e.g. one installed from the tarball.
+ */
+export async function startCredlessUp(
+  dataDir: string | undefined,
+  extraEnv: NodeJS.ProcessEnv = {},
+  { bin, cwd }: { bin?: string; cwd?: string } = {},
+): Promise<RunningUp> {
+  const args = ['up', '--port', '0', ...(dataDir ? ['--data-dir', dataDir] : [])];
+  const child = spawn(bin ?? process.execPath, bin ? args : [BIN, ...args], {
     env: binaryEnv({ CREDLESS_LOG_LEVEL: 'warn', ...extraEnv }),
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(cwd ? { cwd } : {}),
   });
   let stdout = '';
   let stderr = '';

@@ -5,6 +5,21 @@
  */
 
 export type { Logger } from 'pino';
+export type { EnvVariableDoc } from './config/environment.ts';
+export {
+  ConfigError,
+  choiceVariable,
+  envVariableDocs,
+  flagVariable,
+  integerVariable,
+  limitVariable,
+  listVariable,
+  parseEnvironment,
+  stringVariable,
+  stringVariableWithDefault,
+  urlVariable,
+} from './config/environment.ts';
+export { environmentTable } from './config/environment-table.ts';
 export type { LoggerOptions, LogLevel } from './logging.ts';
 export { createLogger, isLogLevel, LOG_LEVELS } from './logging.ts';
 export type { CertificateInfo, PemKeyPair } from './pki/certificates.ts';

@@ -18,6 +18,16 @@ export {
   matchesGlob,
   parseClaimsExpression,
 } from './claims-expression/index.ts';
+export type {
+  ClientSecretMode,
+  ClientSecretPolicy,
+  StoredPasswordCredential,
+} from './directory/client-secrets.ts';
+export {
+  CLIENT_SECRET_MODES,
+  DEFAULT_CLIENT_SECRET_POLICY,
+  publicPasswordCredential,
+} from './directory/client-secrets.ts';
 export type { NormalizedFederatedIdentityCredential } from './directory/federated-credential-rules.ts';
 export {
   DEFAULT_FIC_LIMIT_PER_APP,
@@ -47,6 +57,11 @@ export {
   GRAPH_APP_ROLES,
   GRAPH_DISPLAY_NAME,
   GRAPH_RESOURCE_URI,
+  MANAGEMENT_APP_ID,
+  MANAGEMENT_DISPLAY_NAME,
+  MANAGEMENT_RESOURCE_URIS,
+  PORTAL_APP_ID,
+  PORTAL_DISPLAY_NAME,
 } from './directory/well-known.ts';
 export type {
   AdmissionErrorSpec,
@@ -66,6 +81,9 @@ export type {
   Explanation,
   FieldDiff,
   FieldStatus,
+  IssuerPolicyExplainInput,
+  IssuerPolicyExplanation,
+  PolicyCheckResult,
   TimeExplanation,
   TimeStatus,
   TokenFacts,
@@ -77,7 +95,9 @@ export {
   DEFAULT_NEAREST_MISSES,
   decodeTokenForExplanation,
   diffCredential,
+  EXPLAINED_POLICY_CHECKS,
   EXPLANATION_STRING_MAX_LENGTH,
+  explainIssuerPolicy,
   explainTimes,
   explainToken,
   MAX_EXPLAINED_CREDENTIALS,
@@ -187,6 +207,7 @@ export { exchangeClientAssertion, TOKEN_EXCHANGE_STEPS } from './token/exchange.
 export type {
   AccessTokenSigner,
   AssertionCredentials,
+  ClientSecretVerifier,
   DirectoryPrincipal,
   ExchangePorts,
   ExchangeSettings,

@@ -1,15 +1,19 @@
 /**
- * Server configuration: parsed once, from the environment plus explicit overrides (CLI flags), and
- * validated before anything starts. Every setting has a documented default.
+ * Server configuration: parsed once, from the environment (schema in config/server-environment.ts)
+ * plus explicit overrides (CLI flags), and validated before anything starts.
  * @module
  */
 import { resolve } from 'node:path';
-import { isLogLevel, LOG_LEVELS, type LogLevel } from '@credless/common';
+import { ConfigError, type LogLevel, parseEnvironment } from '@credless/common';
+import { z } from 'zod';
 import {
-  DEFAULT_CLOCK_SKEW_SECONDS,
-  DEFAULT_FIC_LIMIT_PER_APP,
-  DEFAULT_MAX_ASSERTION_LENGTH,
-} from '@credless/core';
+  addressVariables,
+  type ServerEnvironment,
+  serverEnvironment,
+  storageVariables,
+} from './config/server-environment.ts';
+
+export { ConfigError };
 
 export interface ServerConfig {
   /** Data directory: SQLite file, TLS material, key-encryption key. `CREDLESS_DATA_DIR`, default `./.credless`. */
@@ -24,6 +28,8 @@ export interface ServerConfig {
   publicUrl: string | undefined;
   /** Extra DNS names for the generated server certificate. `CREDLESS_HOSTNAMES` (comma-separated). */
   hostnames: string[];
+  /** Host names served as Azure Resource Manager besides `management.azure.com`. `CREDLESS_ARM_HOSTNAMES` (comma-separated). */
+  armHostnames: string[];
   /** Serve plain HTTP (only behind a TLS-terminating proxy). `CREDLESS_INSECURE_HTTP=true`. */
   insecureHttp: boolean;
   /** Key-encryption key (base64, 32 bytes). `CREDLESS_KEK`; default: `<dataDir>/kek` (0600). */
@@ -63,6 +69,8 @@ export interface ServerConfig {
    * `CREDLESS_ADMIN_BOOTSTRAP` (default true); turn it off for replicas with throw-away data directories.
    */
   adminBootstrap: boolean;
+  /** Request throttling per client and per source address; off (undefined) unless `CREDLESS_THROTTLE`. */
+  throttle?: { windowMs: number; token: ThrottleCounts; graph: ThrottleCounts } | undefined;
   logLevel: LogLevel;
   /**
    * Public base URL of the Graph-compatible API (served under /v1.0), as printed and used in
@@ -71,131 +79,179 @@ export interface ServerConfig {
   graphBaseUrl?: string | undefined;
 }
 
+/** Requests allowed per throttling window. */
+export interface ThrottleCounts {
+  perClient: number;
+  perSource: number;
+}
+
 export type ConfigOverrides = Partial<ServerConfig>;
 
+/** What opening the directory store needs, and no more (the CLI's offline commands). */
+export type StorageConfig = Pick<
+  ServerConfig,
+  'dataDir' | 'databaseUrl' | 'kek' | 'ficLimitPerApp' | 'defaultTenant'
+>;
+
+/** Where the local server answers (`credless login`, a local cluster's kubeconfig). */
+export type AddressConfig = Pick<
+  ServerConfig,
+  'dataDir' | 'host' | 'port' | 'publicUrl' | 'insecureHttp' | 'graphBaseUrl'
+>;
+
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got '${raw}')`);
-  }
-  return value;
-}
-
-function flag(env: NodeJS.ProcessEnv, name: string): boolean {
-  const raw = env[name]?.toLowerCase();
-  if (raw === undefined || raw === '' || raw === 'false' || raw === '0') return false;
-  if (raw === 'true' || raw === '1') return true;
-  throw new ConfigError(`${name} must be true or false (got '${env[name]}')`);
-}
 
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: ConfigOverrides = {},
 ): ServerConfig {
-  const logLevel = env['CREDLESS_LOG_LEVEL'] ?? 'info';
-  if (!isLogLevel(logLevel))
-    throw new ConfigError(`CREDLESS_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
-  const ficLimitRaw = env['CREDLESS_FIC_LIMIT'];
-  const ficLimitPerApp =
-    ficLimitRaw === 'none'
-      ? null
-      : integer(env, 'CREDLESS_FIC_LIMIT', DEFAULT_FIC_LIMIT_PER_APP, 1, 10_000_000);
+  const config: ServerConfig = { ...fromEnvironment(parseEnvironment(serverEnvironment, env)), ...overrides };
+  // Flags stand in for their variables, so the variables' format rules apply to them as well.
+  const urls = parseEnvironment(
+    serverEnvironment.pick({ CREDLESS_PUBLIC_URL: true, CREDLESS_GRAPH_BASE_URL: true }),
+    { CREDLESS_PUBLIC_URL: config.publicUrl, CREDLESS_GRAPH_BASE_URL: config.graphBaseUrl },
+  );
+  config.publicUrl = urls.CREDLESS_PUBLIC_URL;
+  config.graphBaseUrl = urls.CREDLESS_GRAPH_BASE_URL;
+  checkConsistency(config);
+  return config;
+}
 
-  const config: ServerConfig = {
-    dataDir: resolve(env['CREDLESS_DATA_DIR'] || '.credless'),
-    databaseUrl: env['CREDLESS_DATABASE_URL'] || undefined,
-    host: env['CREDLESS_HOST'] || 'localhost',
-    port: integer(env, 'CREDLESS_PORT', 8443, 0, 65535),
-    publicUrl: env['CREDLESS_PUBLIC_URL'] || undefined,
-    hostnames: (env['CREDLESS_HOSTNAMES'] ?? '')
-      .split(',')
-      .map((name) => name.trim())
-      .filter(Boolean),
-    insecureHttp: flag(env, 'CREDLESS_INSECURE_HTTP'),
-    kek: env['CREDLESS_KEK'] || undefined,
-    defaultTenant: {
-      domain: env['CREDLESS_TENANT_DOMAIN'] || 'credless.local',
-      displayName: env['CREDLESS_ORGANIZATION_NAME'] || 'Credless Local',
-    },
-    tokenLifetimeSeconds: {
-      min: integer(env, 'CREDLESS_TOKEN_LIFETIME_MIN', 3600, 300, 86400),
-      max: integer(env, 'CREDLESS_TOKEN_LIFETIME_MAX', 5400, 300, 86400),
-    },
-    ficLimitPerApp,
-    maxAssertionLength: integer(
-      env,
-      'CREDLESS_MAX_ASSERTION_LENGTH',
-      DEFAULT_MAX_ASSERTION_LENGTH,
-      1024,
-      1024 * 1024,
-    ),
-    clockSkewSeconds: integer(env, 'CREDLESS_CLOCK_SKEW_SECONDS', DEFAULT_CLOCK_SKEW_SECONDS, 0, 600),
+// The CLI reads only the variables it uses: a bad token lifetime must not stop `credless ad app list`.
+const storageEnvironment = z.object(storageVariables);
+const addressEnvironment = z.object({
+  CREDLESS_DATA_DIR: storageVariables.CREDLESS_DATA_DIR,
+  ...addressVariables,
+});
+
+/** The storage settings alone; `dataDir`/`databaseUrl` given by flags win. */
+export function loadStorageConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Pick<StorageConfig, 'dataDir' | 'databaseUrl'>> = {},
+): StorageConfig {
+  return { ...storageFromEnvironment(parseEnvironment(storageEnvironment, env)), ...overrides };
+}
+
+/** The local server's address settings alone; a `dataDir` given by a flag wins. */
+export function loadAddressConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Pick<AddressConfig, 'dataDir'>> = {},
+): AddressConfig {
+  const vars = parseEnvironment(addressEnvironment, env);
+  return { ...addressFromEnvironment(vars), dataDir: resolve(vars.CREDLESS_DATA_DIR), ...overrides };
+}
+
+/** What a CLI command serving the API in-process reads: where the directory is, and its keys' lifecycle. */
+const IN_PROCESS_VARIABLES = [
+  ...Object.keys(storageVariables),
+  ...Object.keys(addressVariables),
+  'CREDLESS_KEY_ROTATION_DAYS',
+  'CREDLESS_KEY_PREPUBLISH_DAYS',
+  'CREDLESS_KEY_RETENTION_DAYS',
+] as const;
+
+/**
+ * The server configuration for the API served in-process by a CLI command: the variables above from
+ * `env`, every other setting (token lifetimes, throttling, …) at its default.
+ */
+export function loadInProcessConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: ConfigOverrides = {},
+): ServerConfig {
+  return loadConfig(Object.fromEntries(IN_PROCESS_VARIABLES.map((name) => [name, env[name]])), overrides);
+}
+
+/** The data directory: the given one (a `--data-dir` flag), else `CREDLESS_DATA_DIR`, else `./.credless`. */
+export function resolveDataDir(env: NodeJS.ProcessEnv = process.env, dataDir?: string): string {
+  return dataDir || loadStorageConfig(env).dataDir;
+}
+
+function storageFromEnvironment(vars: z.output<typeof storageEnvironment>): StorageConfig {
+  return {
+    dataDir: resolve(vars.CREDLESS_DATA_DIR),
+    databaseUrl: vars.CREDLESS_DATABASE_URL,
+    kek: vars.CREDLESS_KEK,
+    ficLimitPerApp: vars.CREDLESS_FIC_LIMIT,
+    defaultTenant: { domain: vars.CREDLESS_TENANT_DOMAIN, displayName: vars.CREDLESS_ORGANIZATION_NAME },
+  };
+}
+
+function addressFromEnvironment(vars: z.output<typeof addressEnvironment>): Omit<AddressConfig, 'dataDir'> {
+  return {
+    host: vars.CREDLESS_HOST,
+    port: vars.CREDLESS_PORT,
+    publicUrl: vars.CREDLESS_PUBLIC_URL,
+    insecureHttp: vars.CREDLESS_INSECURE_HTTP,
+    graphBaseUrl: vars.CREDLESS_GRAPH_BASE_URL,
+  };
+}
+
+function fromEnvironment(vars: ServerEnvironment): ServerConfig {
+  return {
+    ...storageFromEnvironment(vars),
+    ...addressFromEnvironment(vars),
+    hostnames: vars.CREDLESS_HOSTNAMES,
+    armHostnames: vars.CREDLESS_ARM_HOSTNAMES,
+    tokenLifetimeSeconds: { min: vars.CREDLESS_TOKEN_LIFETIME_MIN, max: vars.CREDLESS_TOKEN_LIFETIME_MAX },
+    maxAssertionLength: vars.CREDLESS_MAX_ASSERTION_LENGTH,
+    clockSkewSeconds: vars.CREDLESS_CLOCK_SKEW_SECONDS,
     issuerFetch: {
-      timeoutMs: integer(env, 'CREDLESS_ISSUER_FETCH_TIMEOUT_MS', 5000, 100, 60_000),
-      maxBytes: integer(env, 'CREDLESS_ISSUER_FETCH_MAX_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
-      refetchCooldownMs: integer(env, 'CREDLESS_ISSUER_REFETCH_COOLDOWN_MS', 30_000, 0, 3_600_000),
-      maxAgeMs: integer(env, 'CREDLESS_ISSUER_KEYS_MAX_AGE_MS', 10 * 60_000, 1000, DAY_MS),
-      allowPrivateNetworks: flag(env, 'CREDLESS_ISSUER_ALLOW_PRIVATE_NETWORKS'),
-      caFile: env['CREDLESS_ISSUER_CA_FILE'] || undefined,
+      timeoutMs: vars.CREDLESS_ISSUER_FETCH_TIMEOUT_MS,
+      maxBytes: vars.CREDLESS_ISSUER_FETCH_MAX_BYTES,
+      refetchCooldownMs: vars.CREDLESS_ISSUER_REFETCH_COOLDOWN_MS,
+      maxAgeMs: vars.CREDLESS_ISSUER_KEYS_MAX_AGE_MS,
+      allowPrivateNetworks: vars.CREDLESS_ISSUER_ALLOW_PRIVATE_NETWORKS,
+      caFile: vars.CREDLESS_ISSUER_CA_FILE,
     },
     signingKeys: {
-      rotationPeriodMs: integer(env, 'CREDLESS_KEY_ROTATION_DAYS', 30, 1, 3650) * DAY_MS,
-      prepublishPeriodMs: integer(env, 'CREDLESS_KEY_PREPUBLISH_DAYS', 2, 1, 365) * DAY_MS,
-      retentionAfterRetireMs: integer(env, 'CREDLESS_KEY_RETENTION_DAYS', 2, 1, 365) * DAY_MS,
+      rotationPeriodMs: vars.CREDLESS_KEY_ROTATION_DAYS * DAY_MS,
+      prepublishPeriodMs: vars.CREDLESS_KEY_PREPUBLISH_DAYS * DAY_MS,
+      retentionAfterRetireMs: vars.CREDLESS_KEY_RETENTION_DAYS * DAY_MS,
     },
-    directoryPollMs: integer(env, 'CREDLESS_DIRECTORY_POLL_MS', 500, 50, 60_000),
-    directoryMaxStalenessMs: integer(env, 'CREDLESS_DIRECTORY_MAX_STALENESS_S', 900, 1, DAY_MS / 1000) * 1000,
-    signInLog: {
-      // On unless explicitly turned off.
-      enabled: (env['CREDLESS_SIGNIN_LOG'] ?? '') === '' || flag(env, 'CREDLESS_SIGNIN_LOG'),
-      retentionDays: integer(env, 'CREDLESS_SIGNIN_RETENTION_DAYS', 30, 1, 3650),
-    },
-    adminBootstrap: (env['CREDLESS_ADMIN_BOOTSTRAP'] ?? '') === '' || flag(env, 'CREDLESS_ADMIN_BOOTSTRAP'),
-    logLevel,
-    graphBaseUrl: env['CREDLESS_GRAPH_BASE_URL'] || undefined,
-    ...overrides,
+    directoryPollMs: vars.CREDLESS_DIRECTORY_POLL_MS,
+    directoryMaxStalenessMs: vars.CREDLESS_DIRECTORY_MAX_STALENESS_S * 1000,
+    signInLog: { enabled: vars.CREDLESS_SIGNIN_LOG, retentionDays: vars.CREDLESS_SIGNIN_RETENTION_DAYS },
+    adminBootstrap: vars.CREDLESS_ADMIN_BOOTSTRAP,
+    throttle: vars.CREDLESS_THROTTLE
+      ? {
+          windowMs: vars.CREDLESS_THROTTLE_WINDOW_S * 1000,
+          token: {
+            perClient: vars.CREDLESS_THROTTLE_TOKEN_PER_CLIENT,
+            perSource: vars.CREDLESS_THROTTLE_TOKEN_PER_SOURCE,
+          },
+          graph: {
+            perClient: vars.CREDLESS_THROTTLE_GRAPH_PER_CLIENT,
+            perSource: vars.CREDLESS_THROTTLE_GRAPH_PER_SOURCE,
+          },
+        }
+      : undefined,
+    logLevel: vars.CREDLESS_LOG_LEVEL,
   };
-  if (config.graphBaseUrl !== undefined) {
-    if (!URL.canParse(config.graphBaseUrl)) {
-      throw new ConfigError(`CREDLESS_GRAPH_BASE_URL '${config.graphBaseUrl}' is not a URL`);
-    }
-    config.graphBaseUrl = config.graphBaseUrl.replace(/\/+$/, '');
-  }
-  if (config.tokenLifetimeSeconds.min > config.tokenLifetimeSeconds.max) {
-    throw new ConfigError('CREDLESS_TOKEN_LIFETIME_MIN must not exceed CREDLESS_TOKEN_LIFETIME_MAX');
-  }
+}
+
+/** Rules between settings, checked after overrides: [variable, what is wrong, holds]. */
+const CONSISTENCY: Array<[string, string, (config: ServerConfig) => boolean]> = [
+  [
+    'CREDLESS_TOKEN_LIFETIME_MIN',
+    'must not exceed CREDLESS_TOKEN_LIFETIME_MAX',
+    ({ tokenLifetimeSeconds: lifetime }) => lifetime.min <= lifetime.max,
+  ],
   // Verifiers cache a JWKS for up to a day: a new key must be published that long before it signs, and
   // an old one kept that long after its last token expires.
-  const keys = config.signingKeys;
-  if (keys.prepublishPeriodMs >= keys.rotationPeriodMs) {
-    throw new ConfigError('CREDLESS_KEY_PREPUBLISH_DAYS must be shorter than CREDLESS_KEY_ROTATION_DAYS');
-  }
-  if (keys.retentionAfterRetireMs < config.tokenLifetimeSeconds.max * 1000 + DAY_MS) {
-    throw new ConfigError(
-      'CREDLESS_KEY_RETENTION_DAYS must cover the longest token lifetime plus one day of verifier JWKS caching (use 2 or more)',
-    );
-  }
-  if (config.publicUrl !== undefined) {
-    let url: URL;
-    try {
-      url = new URL(config.publicUrl);
-    } catch {
-      throw new ConfigError(`CREDLESS_PUBLIC_URL '${config.publicUrl}' is not a URL`);
-    }
-    if (url.pathname !== '/' || url.search || url.hash) {
-      throw new ConfigError(
-        'CREDLESS_PUBLIC_URL must be an origin such as https://sts.example.com:8443 (no path)',
-      );
-    }
-    config.publicUrl = url.origin;
-  }
-  return config;
+  [
+    'CREDLESS_KEY_PREPUBLISH_DAYS',
+    'must be shorter than CREDLESS_KEY_ROTATION_DAYS',
+    ({ signingKeys: keys }) => keys.prepublishPeriodMs < keys.rotationPeriodMs,
+  ],
+  [
+    'CREDLESS_KEY_RETENTION_DAYS',
+    'must cover the longest token lifetime plus one day of verifier JWKS caching (use 2 or more)',
+    (config) => config.signingKeys.retentionAfterRetireMs >= config.tokenLifetimeSeconds.max * 1000 + DAY_MS,
+  ],
+];
+
+function checkConsistency(config: ServerConfig): void {
+  const broken = CONSISTENCY.filter(([, , holds]) => !holds(config));
+  if (broken.length > 0)
+    throw new ConfigError(broken.map(([variable, problem]) => `${variable} ${problem}`).join('; '));
 }

@@ -30,11 +30,24 @@ export {
   listRoleAssignmentViews,
   roleAssignmentView,
 } from './cluster-access/role-assignments.ts';
-export type { ConfigOverrides, ServerConfig } from './config.ts';
-export { ConfigError, loadConfig } from './config.ts';
+export type { AddressConfig, ConfigOverrides, ServerConfig, StorageConfig } from './config.ts';
+export {
+  ConfigError,
+  loadAddressConfig,
+  loadConfig,
+  loadInProcessConfig,
+  loadStorageConfig,
+  resolveDataDir,
+} from './config.ts';
 export { ensureDefaultTenant } from './directory/default-tenant.ts';
 export type { DryRunOptions, DryRunReport, SignatureReport } from './explain/dry-run.ts';
 export { dryRunExplain } from './explain/dry-run.ts';
+export type {
+  InProcessAnswer,
+  InProcessApi,
+  InProcessConnection,
+} from './in-process/in-process-api.ts';
+export { connectInProcess, openInProcessApi } from './in-process/in-process-api.ts';
 export { IssuerKeyCache } from './issuers/issuer-key-cache.ts';
 export { createIssuerKeyChain } from './issuers/issuer-key-chain.ts';
 export { createIssuerAgent } from './issuers/issuer-network-guard.ts';
@@ -64,5 +77,7 @@ export type {
 export { issueServiceAccountToken, LocalIssuers } from './local-issuers/local-issuers.ts';
 export type { RunningCredless, StartOptions } from './main.ts';
 export { startCredless } from './main.ts';
+export type { BackupErrorReason, BackupSummary, RestoreSummary } from './store/backup.ts';
+export { BackupError, backupEmbeddedStore, backupKekPath, restoreEmbeddedStore } from './store/backup.ts';
 export type { ClusterRecord, DirectoryStore } from './store/directory-store.ts';
 export { openDirectoryStore } from './store/kysely-directory-store.ts';

@@ -8,15 +8,14 @@ import { CredlessError } from '@credless/core';
 import {
   type AdminIdentityFile,
   adminPaths,
-  loadConfig,
   readAdminIdentity,
   rotateAdminKey,
+  resolveDataDir as serverDataDir,
 } from '@credless/server';
 import type { DirectoryContext } from '../context.ts';
 
 /** `--data-dir`, else $CREDLESS_DATA_DIR, else ./.credless (as the server resolves it). */
-const resolveDataDir = (dataDir: string | undefined) =>
-  loadConfig(process.env, dataDir ? { dataDir } : {}).dataDir;
+const resolveDataDir = (dataDir: string | undefined) => serverDataDir(process.env, dataDir);
 
 export async function rotateAdminKeyCommand(
   ctx: DirectoryContext,

@@ -6,8 +6,7 @@
  * @module
  */
 import { createInterface } from 'node:readline/promises';
-import { loadConfig } from '@credless/server';
-import { type DirectoryContext, openDirectoryContext, type StoreOptions } from '../context.ts';
+import type { StoreOptions } from '../context.ts';
 import type { Plan } from '../declarative/actions.ts';
 import { isEmptyPlan, summarize } from '../declarative/actions.ts';
 import { applyPlan } from '../declarative/apply.ts';
@@ -15,12 +14,12 @@ import type { IdentityFile } from '../declarative/definition.ts';
 import { type DirectoryApi, type DirectoryState, readDirectoryState } from '../declarative/directory-api.ts';
 import { graphDirectory } from '../declarative/graph-directory.ts';
 import { loadIdentityFile } from '../declarative/load.ts';
-import { localDirectory } from '../declarative/local-directory.ts';
 import { plan } from '../declarative/plan.ts';
 import { renderAction, renderPlan } from '../declarative/render.ts';
 import { ChangesPendingError, UsageError } from '../exit-codes.ts';
-import { openGraphApi } from '../session/graph-api.ts';
+import type { GraphApi } from '../session/graph-api.ts';
 import type { SessionLocation } from '../session/session-store.ts';
+import { withGraphApi } from './az/az-command.ts';
 
 export interface DeclarativeOptions {
   /** The identity file (YAML or JSON). */
@@ -75,44 +74,26 @@ export const stdoutIo = (): DeclarativeIo => ({
     : {}),
 });
 
-/** The local store of a directory command, as plan/apply's DirectoryApi. */
-export function localDirectoryOf(ctx: DirectoryContext, options: StoreOptions = {}): DirectoryApi {
-  const { dataDir } = loadConfig(process.env, options.dataDir ? { dataDir: options.dataDir } : {});
-  return localDirectory({ store: ctx.store, tenantId: ctx.tenantId, dataDir });
-}
+/** plan/apply's DirectoryApi over the Graph client (a session's or in-process). */
+export const directoryApiOf = (graph: GraphApi): DirectoryApi =>
+  graphDirectory({
+    baseUrl: graph.session.graphUrl,
+    call: (method, path, body) => graph.call(method, path, body),
+    callerAppId: async () => graph.session.clientId,
+    target: graph.target,
+  });
 
 /**
- * Where plan/apply act — the rule of the `ad …` commands: `--data-dir`/`--database-url` given: that
- * store; else, after `credless login`: the session's Graph-compatible API; else the local store.
+ * Where plan/apply act — the rule of every directory command (see `withGraphApi`): a data directory
+ * or PostgreSQL store in-process, else the session; either way through the Graph-compatible API.
  */
 export async function withDirectoryApi<T>(
   options: StoreOptions,
   run: (api: DirectoryApi) => Promise<T>,
   location: SessionLocation = {},
+  readOnly = false,
 ): Promise<T> {
-  const offline = Boolean(options.dataDir || options.databaseUrl);
-  const graph = offline ? undefined : await openGraphApi(location);
-  if (graph) {
-    const { session } = graph;
-    if (options.tenant && options.tenant !== session.tenantId) {
-      throw new UsageError(
-        `--tenant: the session is for tenant ${session.tenantId}; log in to ${options.tenant} first`,
-      );
-    }
-    return run(
-      graphDirectory({
-        baseUrl: session.graphUrl,
-        call: (method, path, body) => graph.call(method, path, body),
-        callerAppId: async () => session.clientId,
-      }),
-    );
-  }
-  const ctx = await openDirectoryContext(options);
-  try {
-    return await run(localDirectoryOf(ctx, options));
-  } finally {
-    await ctx.close();
-  }
+  return withGraphApi(options, readOnly, (graph) => run(directoryApiOf(graph)), location);
 }
 
 /** The CLI's plan/apply: a bad file fails before any store is opened or server contacted. */
@@ -121,7 +102,9 @@ export async function runDeclarative(
   command: (api: DirectoryApi, options: DeclarativeOptions) => Promise<Plan>,
 ): Promise<void> {
   const identity = await loadIdentityFile(options.file);
-  await withDirectoryApi(options, (api) => command(api, { ...options, identity }));
+  // plan only reads: it never creates a data directory.
+  const readOnly = command === planCommand;
+  await withDirectoryApi(options, (api) => command(api, { ...options, identity }), {}, readOnly);
 }
 
 async function makePlan(

@@ -131,7 +131,17 @@ export function formatExplainReport(report: DryRunReport): string {
       : `${signature.status === 'invalid' ? 'INVALID' : 'not verified'} (${signature.reason ?? 'unknown'})`;
   lines.push(`signature    ${signatureText}`);
   lines.push(`time         ${explanation.time.status === 'valid' ? '' : '✘ '}${explanation.time.summary}`);
-  lines.push(`result       ${report.verdict === 'match' ? 'MATCH' : 'NO MATCH'}: ${explanation.summary}`);
+  const { issuerPolicy } = report;
+  for (const check of issuerPolicy.checks) {
+    const status = check.status === 'refused' ? '✘ ' : check.status === 'audit' ? '! ' : '';
+    lines.push(`policy       ${status}${check.check.replace('_', ' ')} (${check.step}): ${check.summary}`);
+  }
+  const refusal = issuerPolicy.refusedBy
+    ? `refused by the issuer policy (${issuerPolicy.refusedBy.step}, AADSTS${issuerPolicy.refusedBy.refusal?.aadsts}); `
+    : '';
+  lines.push(
+    `result       ${report.verdict === 'match' ? 'MATCH' : 'NO MATCH'}: ${refusal}${explanation.summary}`,
+  );
   if (explanation.nearestMisses.length > 0) {
     const shown = explanation.nearestMisses.length;
     const of = `${explanation.credentialsCompared}${explanation.truncated ? '+' : ''}`;
@@ -159,6 +169,13 @@ export async function printExplanation(
   }
   const report = await explainCommand(ctx, options);
   write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatExplainReport(report));
-  if (report.verdict !== 'match') throw new NoMatchError('no credential accepts this token (see the report)');
+  if (report.verdict !== 'match') {
+    const refusedBy = report.issuerPolicy.refusedBy;
+    throw new NoMatchError(
+      refusedBy
+        ? `the token endpoint would refuse this token: ${refusedBy.summary}`
+        : 'no credential accepts this token (see the report)',
+    );
+  }
   return undefined;
 }

@@ -1,6 +1,6 @@
 /**
- * What plan/apply need from a directory, in Microsoft Graph v1.0 shapes: a narrow port with two
- * implementations — Graph REST (remote or CI apply) and the local store (the data directory).
+ * What plan/apply need from a directory, in Microsoft Graph v1.0 shapes: a narrow port implemented
+ * over Graph REST (graph-directory.ts), whichever transport carries the requests.
  * @module
  */
 import type { AppRole, RequiredResourceAccess } from '@credless/core';

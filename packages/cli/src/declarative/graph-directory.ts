@@ -1,9 +1,8 @@
 /**
- * DirectoryApi over Microsoft Graph v1.0 REST (standard paths and bodies), with a bearer token
- * provider: what a remote or CI apply uses — against credless's Graph-compatible API, or Graph itself.
+ * DirectoryApi over Microsoft Graph v1.0 REST (standard paths and bodies): what every plan/apply
+ * uses — credless's Graph-compatible API over a session or in-process (a data directory), or Graph itself.
  * @module
  */
-import { CommandError, EXIT } from '../exit-codes.ts';
 import type { DirectoryApi, GraphApplication, GraphFederatedCredential } from './directory-api.ts';
 
 /** One Graph request: `path` relative to the Graph base; parsed JSON of a 2xx answer, else it throws. */
@@ -19,52 +18,12 @@ export interface GraphDirectoryOptions {
   call: GraphCall;
   /** The appId of the identity calling (never pruned). */
   callerAppId(): Promise<string | undefined>;
-}
-
-export interface FetchGraphOptions {
-  baseUrl: string;
-  /** A Graph access token (called per request; cache in the provider). */
-  getToken(): Promise<string>;
-  /** An undici dispatcher (e.g. one trusting a local CA); default: Node's global one. */
-  dispatcher?: unknown;
-}
-
-const exitCodeForStatus = (status: number): number =>
-  status === 400 || status === 422
-    ? EXIT.invalidInput
-    : status === 404
-      ? EXIT.notFound
-      : status === 409
-        ? EXIT.conflict
-        : EXIT.failure;
-
-/** A Graph request that failed: the method, path, status and Graph's error code and message. */
-export class GraphRequestError extends CommandError {
-  readonly status: number;
-  readonly code: string | undefined;
-  constructor(method: string, path: string, status: number, code: string | undefined, message: string) {
-    super(
-      `Graph ${method} ${path}: ${status}${code ? ` ${code}` : ''}: ${message}`,
-      exitCodeForStatus(status),
-    );
-    this.status = status;
-    this.code = code;
-  }
+  /** Where changes go, for messages (default: the Graph base URL). */
+  target?: string;
 }
 
 /** Graph's key syntax: `'…'` with quotes doubled, URL-encoded. */
 const key = (value: string) => encodeURIComponent(`'${value.replaceAll("'", "''")}'`);
-
-/** The calling application's appId, from its token (not verified: only to keep it out of --prune). */
-function callerAppId(token: string): string | undefined {
-  try {
-    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    const appId = payload.appid ?? payload.azp;
-    return typeof appId === 'string' ? appId : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const toApplication = (raw: Record<string, unknown>): GraphApplication => {
   const api = raw['api'] as { requestedAccessTokenVersion?: 1 | 2 | null } | null | undefined;
@@ -98,42 +57,6 @@ function createBody(body: Omit<GraphFederatedCredential, 'id'>): Record<string, 
   return { ...rest, ...(subject === null ? { claimsMatchingExpression } : { subject }) };
 }
 
-/** Graph over fetch with a bearer token provider (a remote or CI apply; Graph itself too). */
-export function fetchGraph(options: FetchGraphOptions): GraphDirectoryOptions {
-  const base = options.baseUrl.replace(/\/+$/, '');
-  const call: GraphCall = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${await options.getToken()}`,
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      ...(options.dispatcher === undefined ? {} : { dispatcher: options.dispatcher }),
-    } as RequestInit);
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    if (!response.ok) {
-      const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-      throw new GraphRequestError(
-        method,
-        path.split('?')[0] ?? path,
-        response.status,
-        error?.code,
-        error?.message ?? (text.slice(0, 200) || response.statusText),
-      );
-    }
-    return parsed as T;
-  };
-  return { baseUrl: base, call, callerAppId: async () => callerAppId(await options.getToken()) };
-}
-
 export function graphDirectory(options: GraphDirectoryOptions): DirectoryApi {
   const base = options.baseUrl.replace(/\/+$/, '');
   const { call } = options;
@@ -159,7 +82,7 @@ export function graphDirectory(options: GraphDirectoryOptions): DirectoryApi {
     `/applications/${applicationId}/federatedIdentityCredentials${name === undefined ? '' : `(name=${key(name)})`}`;
 
   return {
-    target: base,
+    target: options.target ?? base,
 
     async protectedAppIds() {
       const appId = await options.callerAppId();

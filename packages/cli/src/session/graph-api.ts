@@ -1,7 +1,8 @@
 /**
- * The Graph-compatible API as the logged-in session: attaches the session's token (refreshing the
- * local administrator's silently; a federated login must log in again once its token expires) and
- * turns Graph error bodies into CommandErrors with meaningful exit codes.
+ * The CLI's one Graph client: over HTTPS as the logged-in session (attaching its token, refreshing the
+ * local administrator's silently; a federated login must log in again once its token expires), or over
+ * any other transport through `graphApiOver` (in-process-graph-api.ts); Graph error bodies become
+ * CommandErrors with meaningful exit codes.
  * @module
  */
 import { readFile } from 'node:fs/promises';
@@ -15,6 +16,8 @@ const EXPIRY_MARGIN_MS = 300_000;
 
 export interface GraphApi {
   readonly session: Session;
+  /** Where the requests go, for messages: the Graph URL, or the data directory served in-process. */
+  readonly target: string;
   /** Sends a request to an absolute URL on the session's credless; the raw answer. */
   send(method: string, url: string, body?: string, headers?: Record<string, string>): Promise<HttpAnswer>;
   /** `path` relative to the Graph base; parsed JSON for 2xx, otherwise a CommandError. */
@@ -103,15 +106,24 @@ export async function openGraphApi(
     });
   };
 
+  return graphApiOver(() => session, send, session.graphUrl);
+}
+
+/**
+ * The one Graph client over a transport (HTTPS for a session, in-process for a data directory):
+ * `call` sends JSON to a path under the Graph base and turns error answers into CommandErrors.
+ */
+export function graphApiOver(current: () => Session, send: GraphApi['send'], target: string): GraphApi {
   return {
     get session() {
-      return session;
+      return current();
     },
+    target,
     send,
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
       const answer = await send(
         method,
-        `${session.graphUrl}${path}`,
+        `${current().graphUrl}${path}`,
         body === undefined ? undefined : JSON.stringify(body),
       );
       if (answer.status < 200 || answer.status >= 300) {

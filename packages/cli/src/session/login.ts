@@ -86,8 +86,8 @@ async function resolveAuthority(
   options: LoginOptions,
   env: NodeJS.ProcessEnv,
 ): Promise<{ authority: string; dataDir: string; graphUrl: string }> {
-  const { loadConfig } = await import('@credless/server');
-  const config = loadConfig(env, options.dataDir ? { dataDir: options.dataDir } : {});
+  const { loadAddressConfig } = await import('@credless/server');
+  const config = loadAddressConfig(env, options.dataDir ? { dataDir: options.dataDir } : {});
   const authority = trimSlash(
     options.authority ?? env['CREDLESS_AUTHORITY'] ?? config.publicUrl ?? `https://localhost:${config.port}`,
   );

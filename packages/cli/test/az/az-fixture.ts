@@ -30,8 +30,8 @@ export interface AzFixture {
   /** Scratch directory for parameter files. */
   dir: string;
   api: GraphApi;
-  /** Runs the real binary with CREDLESS_CONFIG_DIR = `configDir` (default: the administrator's). */
-  run(args: string[], options?: { configDir?: string }): Promise<BinaryRun>;
+  /** Runs the real binary with CREDLESS_CONFIG_DIR = `configDir` (default: the administrator's), plus `env`. */
+  run(args: string[], options?: { configDir?: string; env?: NodeJS.ProcessEnv }): Promise<BinaryRun>;
   /** Writes a JSON file in the scratch directory; returns its path. */
   file(name: string, content: unknown): Promise<string>;
   /** A token of the test issuer for `subject` (audience api://AzureADTokenExchange). */
@@ -51,13 +51,14 @@ export async function startAzFixture(): Promise<AzFixture> {
   if (!api) throw new Error('login wrote no session');
   const agent = new Agent({ connect: { ca: credless.caCertPem as string } });
 
-  const run = (args: string[], options: { configDir?: string } = {}) =>
+  const run = (args: string[], options: { configDir?: string; env?: NodeJS.ProcessEnv } = {}) =>
     runBinary(args, {
       cwd: dir,
       env: {
         CREDLESS_CONFIG_DIR: options.configDir ?? configDir,
         // Offline fallbacks (no session) must not touch the developer's ./.credless.
         CREDLESS_DATA_DIR: join(dir, 'offline-data'),
+        ...options.env,
       },
     });
 

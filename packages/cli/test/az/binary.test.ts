@@ -113,6 +113,41 @@ describe('credless binary: az-shaped commands', () => {
     assert.deepEqual(await graphListApplications(f.api, { displayName: 'offline-only' }), []);
   });
 
+  test('ad app create -o json prints the same object offline (in-process) and logged in', async () => {
+    const args = ['ad', 'app', 'create', '--display-name', 'same-shape', '--identifier-uris', 'api://same'];
+    const online = await f.run([...args, '-o', 'json']);
+    assert.equal(online.code, 0, online.stderr);
+    // The same public URL offline, so that @odata.context is comparable too.
+    const offline = await f.run([...args, '-o', 'json', '--data-dir', join(f.dir, 'same-shape')], {
+      env: { CREDLESS_PUBLIC_URL: f.credless.url },
+    });
+    assert.equal(offline.code, 0, offline.stderr);
+    const generated = ['id', 'objectId', 'appId', 'createdDateTime'];
+    const [a, b] = [online, offline].map((run) => JSON.parse(run.stdout) as Record<string, unknown>);
+    assert.deepEqual(Object.keys(b ?? {}), Object.keys(a ?? {}));
+    const fixed = (app: Record<string, unknown> | undefined) =>
+      Object.fromEntries(Object.entries(app ?? {}).filter(([key]) => !generated.includes(key)));
+    assert.deepEqual(fixed(b), fixed(a));
+    assert.equal(fixed(a)['displayName'], 'same-shape');
+    assert.equal(a?.['objectId'], a?.['id']);
+  });
+
+  test('a read-only command never creates a data directory: a missing one exits 3 naming it', async () => {
+    const missing = join(f.dir, 'mistyped-data-dir');
+    for (const args of [
+      ['ad', 'app', 'list'],
+      ['ad', 'sp', 'show', '--id', appId],
+      ['ad', 'group', 'list'],
+    ]) {
+      const run = await f.run([...args, '--data-dir', missing]);
+      assert.equal(run.code, 3, `${args.join(' ')}: ${run.stderr}`);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, new RegExp(`no data directory at ${missing}`));
+    }
+    const { access } = await import('node:fs/promises');
+    await assert.rejects(access(missing), /ENOENT/);
+  });
+
   test('every az-shaped command has --help (exit 0)', async () => {
     const run = await f.run(['ad', 'app', 'permission', 'grant', '--help']);
     assert.equal(run.code, 0);

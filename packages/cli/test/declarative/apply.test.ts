@@ -21,8 +21,8 @@ import { Agent } from 'undici';
 import { applyCommand, planCommand } from '../../src/commands/declarative.ts';
 import { ApplyError } from '../../src/declarative/apply.ts';
 import type { DirectoryApi } from '../../src/declarative/directory-api.ts';
-import { localDirectory } from '../../src/declarative/local-directory.ts';
 import { ChangesPendingError, EXIT, exitCodeFor } from '../../src/exit-codes.ts';
+import { inProcessDirectory } from '../support/in-process-directory.ts';
 
 const AUDIENCE = 'api://AzureADTokenExchange';
 const WORKER_SUBJECT = 'system:serviceaccount:orders:worker';
@@ -71,7 +71,7 @@ describe('credless plan/apply on the local store', () => {
     issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
     credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
     agent = new Agent({ connect: { ca: credless.caCertPem! } });
-    api = localDirectory({ store: credless.store, tenantId: credless.tenantId, dataDir: credless.dataDir });
+    api = await inProcessDirectory(credless);
     file = join(credless.dataDir, 'identity.yaml');
   });
   after(async () => {

@@ -1,6 +1,6 @@
 /** `credless plan|apply` as a user runs them: the real binary, its output and exit codes. */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -25,6 +25,14 @@ describe('credless plan/apply binary', () => {
     await writeFile(file, FILE);
   });
   after(() => rm(dir, { recursive: true, force: true }));
+
+  test('plan never creates a data directory: a missing one exits 3 naming it', async () => {
+    const run = await credless(['plan', '-f', file, '--data-dir', dataDir]);
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(run.stderr, new RegExp(`no data directory at ${dataDir}`));
+    await assert.rejects(access(dataDir), /ENOENT/);
+    await mkdir(dataDir);
+  });
 
   test('plan --detailed-exitcode exits 6 with changes, apply without a terminal needs --yes, then 0', async () => {
     const planned = await credless(['plan', '-f', file, '--detailed-exitcode', '--data-dir', dataDir]);

@@ -1,6 +1,6 @@
 /**
  * The Graph REST DirectoryApi against credless's Graph-compatible API (real HTTPS, the bootstrap
- * administrator's token): the same file converges over standard Graph v1.0 paths and bodies, and the
+ * administrator's session): the same file converges over standard Graph v1.0 paths and bodies, and the
  * identity doing the apply is never pruned.
  */
 import assert from 'node:assert/strict';
@@ -14,10 +14,13 @@ import {
   type TestCredless,
   type TestOidcIssuer,
 } from '@credless/testkit';
-import { Agent } from 'undici';
-import { applyCommand, planCommand, withDirectoryApi } from '../../src/commands/declarative.ts';
-import { fetchGraph, graphDirectory } from '../../src/declarative/graph-directory.ts';
-import { createGraphClient } from '../../src/graph-client.ts';
+import {
+  applyCommand,
+  directoryApiOf,
+  planCommand,
+  withDirectoryApi,
+} from '../../src/commands/declarative.ts';
+import { openGraphApi } from '../../src/session/graph-api.ts';
 import { login } from '../../src/session/login.ts';
 
 const YAML = `apiVersion: credless.dev/v1
@@ -41,7 +44,6 @@ applications:
 describe('credless plan/apply over the Graph-compatible API', () => {
   let credless: TestCredless;
   let issuer: TestOidcIssuer;
-  let agent: Agent;
   let file: string;
   let out = '';
   const io = () => {
@@ -57,24 +59,20 @@ describe('credless plan/apply over the Graph-compatible API', () => {
   before(async () => {
     issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
     credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
-    agent = new Agent({ connect: { ca: credless.caCertPem! } });
     file = join(credless.dataDir, 'identity.yaml');
   });
   after(async () => {
-    await agent.close();
     await credless.close();
     await issuer.close();
   });
 
+  // The administrator's session over real HTTPS (credless login), as the CLI's Graph client.
   const directory = async () => {
-    const admin = await createGraphClient({
-      url: credless.url,
-      dataDir: credless.dataDir,
-      dispatcher: agent,
-    });
-    return graphDirectory(
-      fetchGraph({ baseUrl: `${credless.url}/v1.0`, getToken: admin.getToken, dispatcher: agent }),
-    );
+    const configDir = join(credless.dataDir, 'admin-config');
+    await login({ local: true, authority: credless.url, dataDir: credless.dataDir, configDir, env: {} });
+    const api = await openGraphApi({ configDir });
+    assert.ok(api, 'login wrote a session');
+    return directoryApiOf(api);
   };
 
   test('apply converges, a second apply changes nothing, --prune keeps the calling identity', async () => {

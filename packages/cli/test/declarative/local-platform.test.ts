@@ -13,10 +13,10 @@ import { startTestCredless, type TestCredless } from '@credless/testkit';
 import type { DirectoryState } from '../../src/declarative/directory-api.ts';
 import { readDirectoryState } from '../../src/declarative/directory-api.ts';
 import { parseIdentityFile } from '../../src/declarative/load.ts';
-import { localDirectory } from '../../src/declarative/local-directory.ts';
 import { isLocalPlatformIdentity } from '../../src/declarative/local-platform.ts';
 import { plan } from '../../src/declarative/plan.ts';
 import { renderAction } from '../../src/declarative/render.ts';
+import { inProcessDirectory } from '../support/in-process-directory.ts';
 
 type App = DirectoryState['applications'][number];
 const app = (identifierUris: string[], issuers: string[] = []): App => ({
@@ -77,7 +77,7 @@ describe('prune and credless-created identities', () => {
     });
     await store.createApplication(tenantId, { displayName: 'leftover' });
 
-    const api = localDirectory({ store, tenantId, dataDir: credless.dataDir });
+    const api = await inProcessDirectory(credless);
     const state = await readDirectoryState(api);
     for (const name of [
       'acrdevcredless',

@@ -3,6 +3,7 @@
  * the management API can serve them without a translation layer.
  * @module
  */
+import type { ClientSecretPolicy, StoredPasswordCredential } from './client-secrets.ts';
 import type { KeyCredential } from './key-credentials.ts';
 
 export interface Tenant {
@@ -13,6 +14,8 @@ export interface Tenant {
   /** The organization's display name (Graph `/organization` displayName). */
   displayName: string;
   createdDateTime: string;
+  /** The tenant's client-secret policy when one was set (absent = DEFAULT_CLIENT_SECRET_POLICY). */
+  clientSecretPolicy?: ClientSecretPolicy;
 }
 
 export interface AppRole {
@@ -54,6 +57,8 @@ export interface Application {
   createdDateTime: string;
   /** Certificate credentials (public certificates); absent or empty for federated-only applications. */
   keyCredentials?: KeyCredential[];
+  /** Client secrets (hashed); absent or empty for applications without any. */
+  passwordCredentials?: StoredPasswordCredential[];
 }
 
 export interface ServicePrincipal {

@@ -10,6 +10,14 @@ export const GRAPH_RESOURCE_URI = 'https://graph.microsoft.com';
 export const GRAPH_DISPLAY_NAME = 'Microsoft Graph';
 export const DEFAULT_FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 export const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
+/** Windows Azure Service Management API: the resource az signs in to (Azure Resource Manager). */
+export const MANAGEMENT_APP_ID = '797f4846-ba00-4fd7-ba43-dac1f8f63013';
+export const MANAGEMENT_DISPLAY_NAME = 'Windows Azure Service Management API';
+/** Both identifiers Entra knows it by; az asks for the first (`…//.default`), ARM accepts either. */
+export const MANAGEMENT_RESOURCE_URIS: readonly string[] = Object.freeze([
+  'https://management.core.windows.net/',
+  'https://management.azure.com/',
+]);
 
 const graphRole = (id: string, value: string, displayName: string, description: string): AppRole => ({
   id,
@@ -84,3 +92,7 @@ export const GRAPH_APP_ROLES: readonly AppRole[] = Object.freeze([
     'Allows the app to read and write the organization and related resources, without a signed-in user.',
   ),
 ]);
+
+/** The Azure portal's own API (main.iam.ad.ext.azure.com), which `az ad app permission admin-consent` calls. */
+export const PORTAL_APP_ID = '74658136-14ec-4630-ad9b-26e160ff0fc6';
+export const PORTAL_DISPLAY_NAME = 'ADIbizaUX';

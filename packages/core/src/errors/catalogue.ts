@@ -143,7 +143,20 @@ export const ERROR_CATALOGUE = {
     'invalid_client',
     7000215,
     () =>
-      'Invalid client secret provided. credless issues no client secrets: authenticate with a client_assertion issued by a federated identity provider.',
+      "Invalid client secret provided. This tenant's client secret policy is 'deny': authenticate with a client_assertion issued by a federated identity provider, or with a certificate.",
+  ),
+  client_secret_invalid: sts(
+    401,
+    'invalid_client',
+    7000215,
+    (p) =>
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${p.clientId}'.`,
+  ),
+  client_authentication_ambiguous: sts(
+    400,
+    'invalid_request',
+    90023,
+    () => "Send one client credential: either 'client_assertion' or 'client_secret', not both.",
   ),
   client_assertion_type_invalid: sts(
     400,
@@ -270,6 +283,14 @@ export const ERROR_CATALOGUE = {
     () =>
       'The directory is temporarily unavailable: credless cannot reach its database and will not issue from data older than its staleness limit. Please try again shortly.',
   ),
+  // Throttling (CREDLESS_THROTTLE): Entra's client-loop refusal, answered with 429 and Retry-After.
+  request_throttled: sts(
+    429,
+    'temporarily_unavailable',
+    50196,
+    (p) =>
+      `The server terminated an operation because it encountered a client request loop: more than ${p.limit} token requests in ${p.window} s from this ${p.scope}. Cache tokens until they expire; retry after ${p.retryAfter} s.`,
+  ),
   // Anything unexpected: nothing about the cause reaches the wire.
   server_error: sts(
     500,
@@ -327,6 +348,14 @@ export const ERROR_CATALOGUE = {
       `Insufficient privileges to complete the operation: one of the application roles ${p.roles} is required.`,
   ),
   graph_bad_request: dir(400, 'BadRequest', (p) => `${p.reason}`),
+  graph_throttled: dir(429, 'TooManyRequests', () => 'Please retry again later.'),
+  // The tenant's client secret policy is 'deny' (addPassword).
+  client_secret_policy_denied: dir(
+    400,
+    'Request_BadRequest',
+    () =>
+      "Client secrets are disabled by this tenant's client secret policy ('deny'). Use a federated identity credential (az ad app federated-credential create) or a certificate (az ad sp create-for-rbac --create-cert) instead.",
+  ),
   // A well-formed $filter using what this Graph does not serve: an operator, function or property.
   graph_unsupported_query: dir(
     400,
@@ -355,13 +384,13 @@ export const ERROR_CATALOGUE = {
       `Client assertion audience claim does not match Realm issuer. The 'aud' claim must be the token endpoint ${p.expected}.`,
   ),
   // ---- issuer policy (per-tenant trusted issuers, shared-issuer guard, per-issuer lifetime)
-  // On the wire an untrusted issuer reads as Entra's 700211; the sign-in record keeps the real code.
+  // On the wire an untrusted issuer is Entra's 700211 (the issuer is refused), saying why; the sign-in record keeps the real code.
   assertion_issuer_untrusted: sts(
     401,
     'invalid_client',
     700211,
     (p) =>
-      `No matching federated identity record found for presented assertion issuer '${p.issuer}'. ${NO_MATCH_HINT}`,
+      `The presented assertion issuer '${p.issuer}' is not trusted by this tenant: its issuer policy is 'enforce' and the issuer is not on the trusted-issuer list. Trust it first: credless issuer-policy trust --issuer ${p.issuer}`,
   ),
   assertion_lifetime_exceeded: sts(
     401,
@@ -472,6 +501,44 @@ export const ERROR_CATALOGUE = {
     'Forbidden',
     (p) =>
       `${p.what}: User "${p.user}" cannot ${p.verb} ${p.target}: User does not have access to the resource in Azure. Update role assignment to allow access.`,
+  ),
+  // ---- Azure Resource Manager (subscriptions, tenants): ARM's body is Graph's {"error":{"code","message"}}.
+  arm_api_version_missing: dir(
+    400,
+    'MissingApiVersionParameter',
+    () => 'The api-version query parameter (?api-version=) is required for all requests.',
+  ),
+  arm_api_version_invalid: dir(
+    400,
+    'InvalidApiVersionParameter',
+    (p) => `The api-version '${p.version}' is invalid. The supported versions are '${p.supported}'.`,
+  ),
+  arm_token_missing: dir(
+    401,
+    'AuthenticationFailed',
+    () => "Authentication failed. The 'Authorization' header is missing.",
+  ),
+  arm_token_invalid: dir(
+    401,
+    'InvalidAuthenticationToken',
+    (p) =>
+      `The access token is invalid: it must be issued by this credless for one of the audiences ${p.audiences}.`,
+  ),
+  arm_subscription_malformed: dir(
+    400,
+    'InvalidSubscriptionId',
+    (p) => `The provided subscription identifier '${p.id}' is malformed or invalid.`,
+  ),
+  arm_subscription_not_found: dir(
+    404,
+    'SubscriptionNotFound',
+    (p) => `The subscription '${p.id}' could not be found.`,
+  ),
+  arm_route_not_found: dir(
+    404,
+    'InvalidResourceType',
+    (p) =>
+      `The resource type could not be found for ${p.method} ${p.path}: this Resource Manager serves subscriptions and tenants only.`,
   ),
 } as const satisfies Record<string, StsErrorSpec | DirectoryErrorSpec | AdmissionErrorSpec>;
 

@@ -26,4 +26,11 @@ export {
   explainToken,
   MAX_EXPLAINED_CREDENTIALS,
 } from './explain.ts';
+export {
+  EXPLAINED_POLICY_CHECKS,
+  explainIssuerPolicy,
+  type IssuerPolicyExplainInput,
+  type IssuerPolicyExplanation,
+  type PolicyCheckResult,
+} from './issuer-policy-steps.ts';
 export { explainTimes, type TimeExplanation, type TimeStatus } from './time.ts';

@@ -3,6 +3,7 @@
  * server package; tests can supply in-memory ones.
  * @module
  */
+import type { StoredPasswordCredential } from '../directory/client-secrets.ts';
 import type {
   Application,
   FederatedIdentityCredential,
@@ -84,8 +85,20 @@ export interface ExchangeSettings {
   tokenLifetimeSeconds: { min: number; max: number };
 }
 
+/** Checks a client secret against an application's hashed secrets. */
+export interface ClientSecretVerifier {
+  /** The current (not expired, already started) credential the secret matches; undefined otherwise. */
+  verify(
+    application: Application,
+    secret: string,
+    now: number,
+  ): Promise<StoredPasswordCredential | undefined>;
+}
+
 export interface ExchangePorts {
   directory: TokenDirectory;
+  /** Absent: no client secret ever verifies. */
+  clientSecrets?: ClientSecretVerifier;
   issuerKeys: IssuerKeys;
   signer: AccessTokenSigner;
   /** Milliseconds since the epoch. */

@@ -1,9 +1,11 @@
 /**
- * The client-credentials token exchange with a federated client assertion, written as a list of small
+ * The client-credentials token exchange with a federated client assertion (or a certificate
+ * assertion, or a client secret where the tenant's policy allows one), written as a list of small
  * named steps over one context so the path is auditable: a trace records the steps that ran and the
  * error that stopped it. No step issues anything until every check has passed.
  * @module
  */
+import { DEFAULT_CLIENT_SECRET_POLICY } from '../directory/client-secrets.ts';
 import { findKeyCredential, type KeyCredential } from '../directory/key-credentials.ts';
 import type { AccessTokenVersion, FederatedIdentityCredential, Tenant } from '../directory/types.ts';
 import { CredlessError } from '../errors/index.ts';
@@ -55,8 +57,13 @@ export interface ExchangeContext {
   issued?: IssuedAccessToken;
   /** The tenant's settings for the assertion's issuer, when the issuer policy lists it. */
   issuerSettings?: TrustedIssuer;
-  /** Set when the exchange went ahead only because the issuer policy is in audit mode. */
-  policyAudit?: 'issuer_not_trusted';
+  /** The client secret that authenticated the client (its id and name; never the secret). */
+  passwordCredential?: { keyId: string; displayName: string | null };
+  /**
+   * Set when the exchange went ahead only because a policy is in audit mode: the issuer policy
+   * (`issuer_not_trusted`) or the client secret policy (`client_secret`: every secret sign-in).
+   */
+  policyAudit?: 'issuer_not_trusted' | 'client_secret';
 }
 
 type Step = (ctx: ExchangeContext, ports: ExchangePorts) => Promise<void> | void;
@@ -104,8 +111,29 @@ const resolveResource: Step = async (ctx, ports) => {
   ctx.resource = found;
 };
 
+const usesSecret = (ctx: ExchangeContext): boolean => ctx.request?.clientSecret !== undefined;
+
+/** The assertion steps do nothing for a client authenticated by a secret. */
+const assertionOnly =
+  (step: Step): Step =>
+  (ctx, ports) =>
+    usesSecret(ctx) ? undefined : step(ctx, ports);
+
+/** A client secret: allowed by the tenant's policy, then checked against the application's hashes. */
+const verifyClientSecret: Step = async (ctx, ports) => {
+  const { clientSecret } = need(ctx.request, 'request');
+  if (clientSecret === undefined) return;
+  const policy = need(ctx.tenant, 'tenant').clientSecretPolicy ?? DEFAULT_CLIENT_SECRET_POLICY;
+  if (policy.mode === 'deny') throw new CredlessError('client_secret_not_supported');
+  const { application } = need(ctx.client, 'client');
+  const found = await ports.clientSecrets?.verify(application, clientSecret, ports.now());
+  if (!found) throw new CredlessError('client_secret_invalid', { clientId: application.appId });
+  ctx.passwordCredential = { keyId: found.keyId, displayName: found.displayName };
+  if (policy.mode === 'audit') ctx.policyAudit = 'client_secret';
+};
+
 const inspectAssertion: Step = (ctx, ports) => {
-  const { clientAssertion } = need(ctx.request, 'request');
+  const clientAssertion = need(need(ctx.request, 'request').clientAssertion, 'client assertion');
   ctx.assertion = peekAssertion(clientAssertion, ports.settings.maxAssertionLength);
 };
 
@@ -185,7 +213,7 @@ const findCandidateCredentials: Step = async (ctx, ports) => {
 };
 
 const verifySignature: Step = async (ctx, ports) => {
-  const { clientAssertion } = need(ctx.request, 'request');
+  const clientAssertion = need(need(ctx.request, 'request').clientAssertion, 'client assertion');
   const assertion = need(ctx.assertion, 'assertion');
   const key = usesCertificate(ctx)
     ? certificateKey(ctx, ports)
@@ -328,13 +356,14 @@ export const TOKEN_EXCHANGE_STEPS: ReadonlyArray<readonly [string, Step]> = [
   ['parseRequest', parseRequest],
   ['resolveClient', resolveClient],
   ['resolveResource', resolveResource],
-  ['inspectAssertion', inspectAssertion],
-  ['refuseOwnTokens', refuseOwnTokens],
-  ['applyIssuerPolicy', applyIssuerPolicy],
-  ['findCandidateCredentials', findCandidateCredentials],
-  ['verifySignature', verifySignature],
-  ['checkClaims', checkClaims],
-  ['matchCredential', matchCredential],
+  ['verifyClientSecret', verifyClientSecret],
+  ['inspectAssertion', assertionOnly(inspectAssertion)],
+  ['refuseOwnTokens', assertionOnly(refuseOwnTokens)],
+  ['applyIssuerPolicy', assertionOnly(applyIssuerPolicy)],
+  ['findCandidateCredentials', assertionOnly(findCandidateCredentials)],
+  ['verifySignature', assertionOnly(verifySignature)],
+  ['checkClaims', assertionOnly(checkClaims)],
+  ['matchCredential', assertionOnly(matchCredential)],
   ['requireClientPrincipal', requireClientPrincipal],
   ['collectRoles', collectRoles],
   ['mintAccessToken', mintAccessToken],

@@ -1,5 +1,6 @@
 /**
- * Parsing a token request's form parameters into a client-credentials request, with Entra's errors.
+ * Parsing a token request's form parameters into a client-credentials request (a client assertion or a
+ * client secret), with Entra's errors.
  * Empty values count as omitted; unknown parameters are ignored. (Repeated parameters are refused
  * earlier, by the form parser that can see them.)
  * @module
@@ -15,7 +16,9 @@ export interface ClientCredentialsRequest {
   resource: string;
   /** The scope as sent (v2), for error messages. */
   scope: string | undefined;
-  clientAssertion: string;
+  /** Exactly one of the two client credentials is set. */
+  clientAssertion?: string;
+  clientSecret?: string;
 }
 
 const DEFAULT_SUFFIX = '/.default';
@@ -56,20 +59,29 @@ export function parseClientCredentialsRequest(
   if (grantType !== 'client_credentials') throw new CredlessError('unsupported_grant_type', { grantType });
   const clientId = required(params, 'client_id');
 
-  if (read(params, 'client_secret') !== undefined) throw new CredlessError('client_secret_not_supported');
+  const clientSecret = read(params, 'client_secret');
   const assertionType = read(params, 'client_assertion_type');
   const clientAssertion = read(params, 'client_assertion');
-  if (assertionType === undefined && clientAssertion === undefined) {
-    throw new CredlessError('client_authentication_missing');
+  let credential: { clientAssertion: string } | { clientSecret: string };
+  if (clientSecret !== undefined) {
+    if (assertionType !== undefined || clientAssertion !== undefined) {
+      throw new CredlessError('client_authentication_ambiguous');
+    }
+    credential = { clientSecret };
+  } else {
+    if (assertionType === undefined && clientAssertion === undefined) {
+      throw new CredlessError('client_authentication_missing');
+    }
+    if (assertionType !== JWT_BEARER_ASSERTION_TYPE) {
+      throw new CredlessError('client_assertion_type_invalid', { assertionType: assertionType ?? '(none)' });
+    }
+    if (clientAssertion === undefined) throw new CredlessError('client_authentication_missing');
+    credential = { clientAssertion };
   }
-  if (assertionType !== JWT_BEARER_ASSERTION_TYPE) {
-    throw new CredlessError('client_assertion_type_invalid', { assertionType: assertionType ?? '(none)' });
-  }
-  if (clientAssertion === undefined) throw new CredlessError('client_authentication_missing');
 
   if (version === 'v1') {
-    return { clientId, resource: required(params, 'resource'), scope: undefined, clientAssertion };
+    return { clientId, resource: required(params, 'resource'), scope: undefined, ...credential };
   }
   const scope = required(params, 'scope');
-  return { clientId, resource: resourceFromScope(scope), scope, clientAssertion };
+  return { clientId, resource: resourceFromScope(scope), scope, ...credential };
 }

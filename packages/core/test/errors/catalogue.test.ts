@@ -17,7 +17,7 @@ const OAUTH_ERRORS = new Set([
   'temporarily_unavailable',
   'server_error',
 ]);
-const STS_STATUSES = new Set([400, 401, 413, 500, 503]);
+const STS_STATUSES = new Set([400, 401, 413, 429, 500, 503]);
 const entries = Object.entries(ERROR_CATALOGUE) as Array<[ErrorCode, (typeof ERROR_CATALOGUE)[ErrorCode]]>;
 
 /** The `p.name` parameters a message template reads, from its source text. */
@@ -39,7 +39,7 @@ describe('error catalogue: shape', () => {
   for (const [code, spec] of entries) {
     test(`${code}: code is snake_case`, () => assert.match(code, /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/));
     if (spec.kind === 'sts') {
-      test(`${code}: numeric AADSTS, status 400/401/413/500/503, an OAuth error`, () => {
+      test(`${code}: numeric AADSTS, status 400/401/413/429/500/503, an OAuth error`, () => {
         assert.ok(Number.isInteger(spec.aadsts) && spec.aadsts > 0, `aadsts ${spec.aadsts}`);
         assert.ok(STS_STATUSES.has(spec.status), `status ${spec.status}`);
         assert.ok(OAUTH_ERRORS.has(spec.error), `error ${spec.error}`);
@@ -47,8 +47,8 @@ describe('error catalogue: shape', () => {
         assert.equal(spec.status === 500, spec.error === 'server_error');
         // invalid_client is what RFC 6749 answers with 401 when the client failed to authenticate.
         if (spec.status === 401) assert.equal(spec.error, 'invalid_client');
-        // 503 is the retryable "try again shortly" of RFC 6749's temporarily_unavailable, and only that.
-        assert.equal(spec.status === 503, spec.error === 'temporarily_unavailable');
+        // 503 (and throttling's 429) are the retryable "try again shortly" of temporarily_unavailable, and only that.
+        assert.equal(spec.status === 503 || spec.status === 429, spec.error === 'temporarily_unavailable');
       });
     } else if (spec.kind === 'admission') {
       test(`${code}: Kubernetes status reason matching its status`, () => {

@@ -400,9 +400,9 @@ describe('exchangeClientAssertion: every failing step stops the pipeline', () =>
       request: (t) => input(t, { grant_type: undefined }),
     },
     {
-      name: 'client_secret sent',
+      name: 'client_secret sent with an assertion',
       step: 'parseRequest',
-      code: 'client_secret_not_supported',
+      code: 'client_authentication_ambiguous',
       request: (t) => input(t, { client_secret: 'x' }),
     },
     {
@@ -610,4 +610,68 @@ describe('exchangeClientAssertion: every failing step stops the pipeline', () =>
     assert.equal(outcome.issued, undefined);
     assert.equal(outcome.context.issued, undefined);
   });
+});
+
+describe('exchangeClientAssertion: client secrets', () => {
+  const SECRET = 'abcSecretValue';
+  const stored = {
+    keyId: 'key-1',
+    displayName: 'rbac',
+    hint: 'abc',
+    startDateTime: CREATED,
+    endDateTime: '2999-01-01T00:00:00.000Z',
+    secretHash: 'not-a-real-hash',
+  };
+  const secretInput = (secret: string) =>
+    input('', { client_assertion: undefined, client_assertion_type: undefined, client_secret: secret });
+  /** A verifier that knows one secret; counts its calls. */
+  const withVerifier = (h: Harness) => {
+    const calls: string[] = [];
+    h.ports.clientSecrets = {
+      verify: async (_application, secret) => {
+        calls.push(secret);
+        return secret === SECRET ? stored : undefined;
+      },
+    };
+    return calls;
+  };
+
+  const cases: Array<{
+    name: string;
+    mode?: 'deny' | 'audit' | 'allow';
+    secret?: string;
+    verifier?: boolean;
+    code?: string;
+    audit?: 'client_secret';
+  }> = [
+    { name: 'default policy (audit): issued and flagged', audit: 'client_secret' },
+    { name: 'audit: issued and flagged', mode: 'audit', audit: 'client_secret' },
+    { name: 'allow: issued, not flagged', mode: 'allow' },
+    { name: 'deny: refused before any secret is checked', mode: 'deny', code: 'client_secret_not_supported' },
+    { name: 'wrong secret', secret: 'abcWrong', code: 'client_secret_invalid' },
+    { name: 'no verifier configured', verifier: false, code: 'client_secret_invalid' },
+  ];
+  for (const { name, mode, secret = SECRET, verifier = true, code, audit } of cases) {
+    test(name, async () => {
+      const h = harness((w) => {
+        if (mode) w.tenant.clientSecretPolicy = { mode, maxLifetimeSeconds: 86_400 };
+      });
+      const calls = verifier ? withVerifier(h) : [];
+      const outcome = await exchangeClientAssertion(secretInput(secret), h.ports);
+      assert.equal(h.keyLookups.length, 0, 'no issuer key is fetched for a secret');
+      assert.equal(outcome.context.policyAudit, audit);
+      if (code === undefined) {
+        assert.ok(outcome.issued, String(outcome.error));
+        assert.deepEqual(outcome.context.passwordCredential, { keyId: 'key-1', displayName: 'rbac' });
+        // A secret authenticates the client; its roles come from its assignments as for any client.
+        assert.deepEqual(outcome.context.roles, ['Orders.Read']);
+        return;
+      }
+      assert.equal(outcome.failedStep, 'verifyClientSecret');
+      assert.ok(outcome.error instanceof CredlessError);
+      assert.equal(outcome.error.code, code);
+      assert.equal(h.signed.length, 0);
+      if (mode === 'deny') assert.deepEqual(calls, []);
+    });
+  }
 });

@@ -76,6 +76,15 @@ describe('parseClientCredentialsRequest: accepted', () => {
     );
   });
 
+  test('a client_secret alone is the client credential', () => {
+    const request = parseClientCredentialsRequest(
+      params({ client_secret: 's3cret', client_assertion: undefined, client_assertion_type: undefined }),
+      'v2',
+    );
+    assert.equal(request.clientSecret, 's3cret');
+    assert.equal(request.clientAssertion, undefined);
+  });
+
   test('an empty client_secret counts as omitted', () => {
     assert.equal(parseClientCredentialsRequest(params({ client_secret: '' }), 'v2').clientId, CLIENT_ID);
   });
@@ -133,13 +142,13 @@ describe('parseClientCredentialsRequest: refused', () => {
     {
       name: 'client_secret with an assertion',
       changes: { client_secret: 's3cret' },
-      code: 'client_secret_not_supported',
+      code: 'client_authentication_ambiguous',
       params: {},
     },
     {
-      name: 'client_secret alone',
-      changes: { client_secret: 's3cret', client_assertion: undefined, client_assertion_type: undefined },
-      code: 'client_secret_not_supported',
+      name: 'client_secret with only an assertion type',
+      changes: { client_secret: 's3cret', client_assertion: undefined },
+      code: 'client_authentication_ambiguous',
     },
     {
       name: 'no client authentication at all',

@@ -1,7 +1,7 @@
 /**
- * The dry run behind `credless explain` and POST /{tenant}/explain: decode a token, check its
- * signature when the issuer's keys can be had, and explain it against one application's federated
- * credentials. Issues nothing and records nothing.
+ * The dry run behind `credless explain` and POST /{tenant}/explain: decode a token, run the tenant's
+ * issuer policy as the exchange does, check its signature when the issuer's keys can be had, and
+ * explain it against one application's federated credentials. Issues nothing and records nothing.
  * @module
  */
 import {
@@ -10,8 +10,10 @@ import {
   DEFAULT_MAX_ASSERTION_LENGTH,
   decodeTokenForExplanation,
   type Explanation,
+  explainIssuerPolicy,
   explainToken,
   type IssuerKeys,
+  type IssuerPolicyExplanation,
   MAX_EXPLAINED_CREDENTIALS,
 } from '@credless/core';
 import type { DirectoryStore } from '../store/directory-store.ts';
@@ -29,13 +31,18 @@ export interface DryRunReport {
   signature: SignatureReport;
   /** Why the exchange would refuse the token's structure (alg none, a key in the header…); null when fine. */
   structureProblem: string | null;
+  /** The exchange's issuer-policy checks (trusted issuer, lifetime); `refusedBy` names the one that refuses. */
+  issuerPolicy: IssuerPolicyExplanation;
   explanation: Explanation;
 }
 
 export interface DryRunOptions {
   store: Pick<
     DirectoryStore,
-    'getApplicationByAppId' | 'getApplication' | 'listFederatedIdentityCredentialsForExplanation'
+    | 'getApplicationByAppId'
+    | 'getApplication'
+    | 'listFederatedIdentityCredentialsForExplanation'
+    | 'getIssuerPolicy'
   >;
   tenantId: string;
   /** The application's appId (client id) or object id. */
@@ -56,10 +63,18 @@ async function checkSignature(
   options: DryRunOptions,
   decoded: ReturnType<typeof decodeTokenForExplanation>,
   issuerNamed: boolean,
+  policyRefuses: boolean,
 ): Promise<SignatureReport> {
   const { peeked } = decoded;
   if (!peeked) return { status: 'invalid', reason: decoded.structureProblem ?? 'the token cannot be read' };
   if (!options.issuerKeys) return { status: 'not_verified', reason: 'signature checking was not requested' };
+  // As in the exchange: a refused issuer is never contacted.
+  if (policyRefuses) {
+    return {
+      status: 'not_verified',
+      reason: "the issuer policy refuses the token, so the issuer's keys are not fetched",
+    };
+  }
   if (!issuerNamed) {
     return {
       status: 'not_verified',
@@ -104,19 +119,29 @@ export async function dryRunExplain(options: DryRunOptions): Promise<DryRunRepor
     { issuer, subject },
     MAX_EXPLAINED_CREDENTIALS,
   );
+  const nowSeconds = Math.floor(options.nowMs / 1000);
+  const issuerPolicy = explainIssuerPolicy({
+    policy: await store.getIssuerPolicy(tenantId),
+    payload,
+    nowSeconds,
+    clockSkewSeconds: options.clockSkewSeconds,
+  });
   const explanation = explainToken({
     payload,
-    nowSeconds: Math.floor(options.nowMs / 1000),
-    clockSkewSeconds: options.clockSkewSeconds,
+    nowSeconds,
+    // The issuer's own clock skew when its policy entry sets one, as the exchange uses.
+    clockSkewSeconds: issuerPolicy.clockSkewSeconds,
     credentials,
     credentialsTruncated: truncated,
     clientId: application.appId,
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
   });
   const issuerNamed = issuer !== undefined && credentials.some((credential) => credential.issuer === issuer);
-  const signature = await checkSignature(options, decoded, issuerNamed);
+  const policyRefuses = issuerPolicy.refusedBy !== null;
+  const signature = await checkSignature(options, decoded, issuerNamed, policyRefuses);
   const accepted =
     explanation.verdict === 'match' &&
+    !policyRefuses &&
     decoded.structureProblem === undefined &&
     signature.status !== 'invalid';
   return {
@@ -124,6 +149,7 @@ export async function dryRunExplain(options: DryRunOptions): Promise<DryRunRepor
     application: { id: application.id, appId: application.appId, displayName: application.displayName },
     signature,
     structureProblem: decoded.structureProblem ?? null,
+    issuerPolicy,
     explanation,
   };
 }

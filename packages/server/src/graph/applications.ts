@@ -4,7 +4,7 @@
  * local administrator is visible but cannot be deleted, renamed or left without a certificate.
  * @module
  */
-import { type Application, CredlessError } from '@credless/core';
+import { type Application, CredlessError, publicPasswordCredential } from '@credless/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { refuseAdministratorLockout } from '../admin/admin-guard.ts';
 import type { UpdateApplicationInput } from '../store/directory-store.ts';
@@ -14,6 +14,7 @@ import {
   objectBody,
   quotedKey,
   requireRole,
+  sendCreated,
 } from './graph-handler.ts';
 import { collection, entity, parseODataQuery } from './odata.ts';
 
@@ -37,7 +38,8 @@ export function toGraphApplication(app: Application) {
     api: { requestedAccessTokenVersion: app.accessTokenAcceptedVersion },
     // Graph never returns the certificate itself.
     keyCredentials: (app.keyCredentials ?? []).map(({ key: _key, ...rest }) => ({ ...rest, key: null })),
-    passwordCredentials: [],
+    // Never the secret or its hash: Graph shows a secret's text only once, when it is added.
+    passwordCredentials: (app.passwordCredentials ?? []).map(publicPasswordCredential),
   };
 }
 
@@ -108,7 +110,7 @@ export function applicationRoutes(app: FastifyInstance, ctx: GraphHandlerContext
       ...input,
       displayName: body['displayName'] as string,
     });
-    return reply.code(201).send(entity(base(), 'applications', toGraphApplication(created)));
+    return sendCreated(reply, base(), 'applications', toGraphApplication(created));
   });
 
   for (const path of applicationPaths()) {

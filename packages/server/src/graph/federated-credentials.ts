@@ -17,6 +17,7 @@ import {
   objectBody,
   quotedKey,
   requireRole,
+  sendCreated,
 } from './graph-handler.ts';
 import { collection, entity, parseODataQuery } from './odata.ts';
 
@@ -95,9 +96,7 @@ export function federatedCredentialRoutes(app: FastifyInstance, ctx: GraphHandle
         application.id,
         body as unknown as FederatedIdentityCredentialInput,
       );
-      return reply
-        .code(201)
-        .send(entity(base(), contextPath(application.id), toGraphFederatedCredential(created)));
+      return sendCreated(reply, base(), contextPath(application.id), toGraphFederatedCredential(created));
     });
   }
 
@@ -137,9 +136,7 @@ export function federatedCredentialRoutes(app: FastifyInstance, ctx: GraphHandle
           ...(body as unknown as FederatedIdentityCredentialInput),
           name: key,
         });
-        return reply
-          .code(201)
-          .send(entity(base(), contextPath(application.id), toGraphFederatedCredential(created)));
+        return sendCreated(reply, base(), contextPath(application.id), toGraphFederatedCredential(created));
       }
       if (existing === undefined) throw new CredlessError('not_found', { id: key });
       if (body['name'] !== undefined && body['name'] !== existing.name) {

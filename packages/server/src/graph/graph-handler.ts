@@ -5,14 +5,17 @@
  * @module
  */
 import { CredlessError } from '@credless/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DirectoryStore } from '../store/directory-store.ts';
 import type { GraphCaller } from './graph-token.ts';
+import { entity } from './odata.ts';
 
 /** What every handler gets: the options and the authenticated caller of a request. */
 export interface GraphHandlerContext {
   store: DirectoryStore;
   graphBaseUrl: () => string;
+  /** The server's clock (milliseconds): the token path's, so new credentials start when it says. */
+  now: () => number;
   caller(request: FastifyRequest): GraphCaller;
 }
 
@@ -27,6 +30,15 @@ export const GRAPH_ROLES = {
     'Directory.Read.All',
   ],
   assignmentWrite: ['AppRoleAssignment.ReadWrite.All'],
+  // Delegated permission grants: Graph's own role, or the one that grants application permissions.
+  grantRead: [
+    'DelegatedPermissionGrant.ReadWrite.All',
+    'AppRoleAssignment.ReadWrite.All',
+    'Application.Read.All',
+    'Application.ReadWrite.All',
+    'Directory.Read.All',
+  ],
+  grantWrite: ['DelegatedPermissionGrant.ReadWrite.All', 'AppRoleAssignment.ReadWrite.All'],
   groupRead: ['Group.Read.All', 'Group.ReadWrite.All', 'Directory.Read.All'],
   groupWrite: ['Group.ReadWrite.All'],
   // The seed's sample reads /organization with User.Read.All.
@@ -62,4 +74,17 @@ export function quotedKey(params: unknown, key: string): string | undefined {
   const raw = (params as Record<string, string | undefined>)[`${key}')`];
   if (raw === undefined || !raw.endsWith("')")) return undefined;
   return raw.slice(0, -2).replaceAll("''", "'");
+}
+
+/** Graph's 201: the created entity, with its URL (`<collection path>/<id>`) in `Location`. */
+export function sendCreated(
+  reply: FastifyReply,
+  graphBaseUrl: string,
+  path: string,
+  item: Record<string, unknown> & { id: string },
+): FastifyReply {
+  return reply
+    .code(201)
+    .header('location', `${graphBaseUrl}/${path}/${item.id}`)
+    .send(entity(graphBaseUrl, path, item));
 }

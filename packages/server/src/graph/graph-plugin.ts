@@ -6,16 +6,20 @@
  * @module
  */
 import { CredlessError } from '@credless/core';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createRequestThrottle, type Throttled, type ThrottleLimits } from '../http/throttle.ts';
 import type { DirectoryStore } from '../store/directory-store.ts';
 import { isTransientStoreError } from '../store/sql-errors.ts';
 import { applicationRoutes } from './applications.ts';
+import { directoryObjectRoutes } from './directory-objects.ts';
 import { federatedCredentialRoutes } from './federated-credentials.ts';
 import { sendGraphError } from './graph-errors.ts';
 import type { GraphHandlerContext } from './graph-handler.ts';
 import { authenticateGraphRequest, type GraphCaller, type GraphTokenOptions } from './graph-token.ts';
 import { groupRoutes } from './groups.ts';
+import { oauth2PermissionGrantRoutes } from './oauth2-permission-grants.ts';
 import { organizationRoutes } from './organization.ts';
+import { passwordCredentialRoutes } from './password-credentials.ts';
 import { servicePrincipalRoutes } from './service-principals.ts';
 
 /** Seconds a client should wait before retrying a request refused because the database is unreachable. */
@@ -26,18 +30,32 @@ export interface GraphRouteOptions extends GraphTokenOptions {
   store: DirectoryStore;
   /** Public base of the Graph-compatible API (for @odata.context), e.g. `https://host:8443/v1.0`. */
   graphBaseUrl: () => string;
+  /** Per-application and per-source limits (429 TooManyRequests); absent: no throttling. */
+  throttle?: ThrottleLimits | undefined;
 }
 
 export async function graphRoutes(app: FastifyInstance, options: GraphRouteOptions): Promise<void> {
   const callers = new WeakMap<FastifyRequest, GraphCaller>();
   const now = () => new Date(options.now());
+  const throttle = options.throttle ? await createRequestThrottle(app, options.throttle) : undefined;
+  const sendThrottled = (request: FastifyRequest, reply: FastifyReply, refusal: Throttled) => {
+    reply.header('retry-after', String(refusal.retryAfterSeconds));
+    sendGraphError(request, reply, new CredlessError('graph_throttled'), now());
+    return reply;
+  };
 
   app.addHook('onRequest', async (request, reply) => {
+    // Per source before authenticating, so a flood of bad tokens is refused cheaply too.
+    const sourceRefusal = throttle && (await throttle.bySource(request));
+    if (sourceRefusal) return sendThrottled(request, reply, sourceRefusal);
     const caller = await authenticateGraphRequest(request, options);
     if (!caller) {
       sendGraphError(request, reply, new CredlessError('graph_token_invalid'), now());
       return reply;
     }
+    const clientId = caller.appId ?? caller.principalId;
+    const clientRefusal = throttle && clientId && (await throttle.byClient(request, clientId));
+    if (clientRefusal) return sendThrottled(request, reply, clientRefusal);
     callers.set(request, caller);
   });
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -74,6 +92,7 @@ export async function graphRoutes(app: FastifyInstance, options: GraphRouteOptio
   const context: GraphHandlerContext = {
     store: options.store,
     graphBaseUrl: options.graphBaseUrl,
+    now: options.now,
     caller: (request) => {
       const caller = callers.get(request);
       if (!caller) throw new Error('Graph handler ran without an authenticated caller');
@@ -85,4 +104,7 @@ export async function graphRoutes(app: FastifyInstance, options: GraphRouteOptio
   servicePrincipalRoutes(app, context);
   groupRoutes(app, context);
   organizationRoutes(app, context);
+  passwordCredentialRoutes(app, context);
+  oauth2PermissionGrantRoutes(app, context);
+  directoryObjectRoutes(app, context);
 }

@@ -7,7 +7,13 @@
 import { CredlessError } from '@credless/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Group, GroupMember, UpdateGroupInput } from '../store/directory-store.ts';
-import { GRAPH_ROLES, type GraphHandlerContext, objectBody, requireRole } from './graph-handler.ts';
+import {
+  GRAPH_ROLES,
+  type GraphHandlerContext,
+  objectBody,
+  requireRole,
+  sendCreated,
+} from './graph-handler.ts';
 import { collection, entity, parseODataQuery } from './odata.ts';
 
 export function toGraphGroup(group: Group) {
@@ -97,7 +103,7 @@ export function groupRoutes(app: FastifyInstance, ctx: GraphHandlerContext): voi
       displayName: input.displayName as string,
       mailNickname: input.mailNickname as string,
     });
-    return reply.code(201).send(entity(base(), 'groups', toGraphGroup(created)));
+    return sendCreated(reply, base(), 'groups', toGraphGroup(created));
   });
 
   app.patch('/groups/:id', async (request, reply) => {

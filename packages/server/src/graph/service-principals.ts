@@ -15,6 +15,7 @@ import {
   objectBody,
   quotedKey,
   requireRole,
+  sendCreated,
 } from './graph-handler.ts';
 import { collection, entity, parseODataQuery } from './odata.ts';
 
@@ -23,7 +24,7 @@ const principalPaths = (suffix = ''): string[] => [
   `/servicePrincipals(appId=':appId')${suffix}`,
 ];
 
-async function toGraphServicePrincipal(store: DirectoryStore, principal: ServicePrincipal) {
+export async function toGraphServicePrincipal(store: DirectoryStore, principal: ServicePrincipal) {
   const application = await store.getApplication(principal.tenantId, principal.applicationId);
   return {
     id: principal.id,
@@ -146,7 +147,7 @@ function principalRoutesBasic(app: FastifyInstance, ctx: GraphHandlerContext): v
         : {}),
     });
     const json = await toGraphServicePrincipal(ctx.store, created);
-    return reply.code(201).send(entity(base(), 'servicePrincipals', json));
+    return sendCreated(reply, base(), 'servicePrincipals', json);
   });
 
   for (const path of principalPaths()) {
@@ -252,7 +253,7 @@ function assignmentRoutes(app: FastifyInstance, ctx: GraphHandlerContext, side: 
         appRoleId: String(body['appRoleId']).toLowerCase(),
       });
       const json = await toGraphAssignment(ctx.store, created);
-      return reply.code(201).send(entity(base(), `servicePrincipals('${principal.id}')/${side}`, json));
+      return sendCreated(reply, base(), `servicePrincipals('${principal.id}')/${side}`, json);
     });
   }
 

@@ -2,10 +2,14 @@
  * buildApp: the HTTP application with every dependency passed in. It never listens; `main.ts` does.
  * @module
  */
-import type { ExchangePorts, TokenDirectory } from '@credless/core';
+import { CredlessError, type ExchangePorts, type TokenDirectory } from '@credless/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import { sendArmError } from '../arm/arm-errors.ts';
+import { type ArmRouteOptions, armHostMatcher, armRoutes, DEFAULT_ARM_HOSTNAMES } from '../arm/arm-plugin.ts';
 import { type ClusterApiOptions, clusterApiRoutes } from '../cluster-access/cluster-api.ts';
+import type { ServerConfig } from '../config.ts';
+import { portalConsentRoutes } from '../graph/admin-consent.ts';
 import { type GraphRouteOptions, graphRoutes } from '../graph/graph-plugin.ts';
 import type { JwksKey } from '../keys/signing-key-manager.ts';
 import type { LocalIssuers } from '../local-issuers/local-issuers.ts';
@@ -39,8 +43,15 @@ export interface AppDependencies {
   https?: { key: string; cert: string };
   /** Serves POST /{tenant}/explain (dry run of a token against an application) when given. */
   explain?: ExplainRouteOptions['explain'];
-  /** Serves the Graph-compatible API under /v1.0 when given. */
+  /**
+   * Serves the minimal Azure Resource Manager (subscriptions, tenants) when given, to requests whose
+   * Host is `management.azure.com` or one of `hostnames`.
+   */
+  arm?: Pick<ArmRouteOptions, 'hostnames'>;
+  /** Serves the Graph-compatible API under /v1.0 (whatever the Host: graph.microsoft.com too) when given. */
   graph?: Pick<GraphRouteOptions, 'store' | 'graphBaseUrl'>;
+  /** Per-client and per-source limits on the token endpoint and the Graph API; absent: none. */
+  throttle?: ServerConfig['throttle'];
   /** Serves the emulated issuers (local clusters under /oidc, GitHub Actions under /github-actions) when given. */
   localIssuers?: LocalIssuers;
   /** Serves the local clusters' Kubernetes API under /k8s/<tenant>/<guid> (Azure RBAC) when given. */
@@ -62,9 +73,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     keepAliveTimeout: 120_000,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
+  const { throttle } = deps;
   await app.register(tokenRoutes, {
     exchange: deps.exchange,
     ...(deps.onExchange ? { onExchange: deps.onExchange } : {}),
+    ...(throttle ? { throttle: { ...throttle.token, windowMs: throttle.windowMs } } : {}),
   });
   // What every route that serves or checks credless-issued tokens needs.
   const ownTokens = {
@@ -78,8 +91,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     await app.register(signInRoutes, { ...ownTokens, querySignInLogs: deps.querySignInLogs });
   }
   if (deps.graph) {
-    await app.register(graphRoutes, { prefix: '/v1.0', ...deps.graph, ...ownTokens });
+    const graphThrottle = throttle ? { ...throttle.graph, windowMs: throttle.windowMs } : undefined;
+    await app.register(graphRoutes, {
+      prefix: '/v1.0',
+      ...deps.graph,
+      ...ownTokens,
+      throttle: graphThrottle,
+    });
+    // The portal's consent API az calls (host main.iam.ad.ext.azure.com): same store, same listener.
+    await app.register(portalConsentRoutes, { store: deps.graph.store, ...ownTokens });
   }
+  // Host-constrained, so /subscriptions and /tenants exist only under the ARM host names.
+  const armHostnames = deps.arm ? [...DEFAULT_ARM_HOSTNAMES, ...(deps.arm.hostnames ?? [])] : [];
+  if (deps.arm) await app.register(armRoutes, { ...ownTokens, hostnames: armHostnames });
+  const armHost = armHostnames.length > 0 ? armHostMatcher(armHostnames) : undefined;
   if (deps.explain) {
     await app.register(explainRoutes, { ...ownTokens, explain: deps.explain });
   }
@@ -103,11 +128,20 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     const { ready, ...detail } = readiness;
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable', ...detail });
   });
-  app.setNotFoundHandler((request, reply) =>
+  app.setNotFoundHandler((request, reply) => {
+    if (armHost?.test(request.headers.host ?? '')) {
+      const path = request.url.split('?')[0] ?? '';
+      sendArmError(
+        request,
+        reply,
+        new CredlessError('arm_route_not_found', { method: request.method, path }),
+      );
+      return;
+    }
     reply.code(404).send({
       error: 'not_found',
       error_description: `No route for ${request.method} ${request.url.split('?')[0]}`,
-    }),
-  );
+    });
+  });
   return app;
 }

@@ -48,8 +48,9 @@ export function signInRecordFromOutcome(
     createdAt: options.createdAt,
     appId: bounded(context.request?.clientId ?? context.input.params.get('client_id')) ?? '',
     applicationId: context.client?.application.id ?? null,
-    credentialName: context.credential?.name ?? null,
-    credentialId: context.credential?.id ?? null,
+    // A client secret has an id and perhaps a name, like a federated credential.
+    credentialName: context.credential?.name ?? context.passwordCredential?.displayName ?? null,
+    credentialId: context.credential?.id ?? context.passwordCredential?.keyId ?? null,
     issuer: bounded(context.identity?.issuer ?? context.assertion?.issuer),
     subject: bounded(context.identity?.subject ?? (typeof sub === 'string' ? sub : undefined)),
     audience: assertionAudience(outcome),

@@ -6,6 +6,7 @@
 import type { AppRole, AppRoleAssignment } from '@credless/core';
 import type { CreateAppRoleAssignmentInput } from './directory-store.ts';
 import { deleteMemberships } from './groups.ts';
+import { deleteGrantsOfPrincipal } from './oauth2-permission-grants.ts';
 import * as rows from './rows.ts';
 import {
   applicationRow,
@@ -95,12 +96,13 @@ export async function deleteAppRoleAssignment(ctx: StoreContext, tenantId: strin
   });
 }
 
-/** Removes a service principal and every assignment it holds or grants. */
+/** Removes a service principal and every assignment, membership and permission grant naming it. */
 export async function deletePrincipalRows(trx: Db, principalId: string): Promise<void> {
   await trx
     .deleteFrom('app_role_assignments')
     .where((eb) => eb.or([eb('principal_id', '=', principalId), eb('resource_id', '=', principalId)]))
     .execute();
   await deleteMemberships(trx, principalId);
+  await deleteGrantsOfPrincipal(trx, principalId);
   await trx.deleteFrom('service_principals').where('id', '=', principalId).execute();
 }

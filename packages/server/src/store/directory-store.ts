@@ -22,6 +22,7 @@ import type { ClusterRecord, EmulatedIssuerKey } from './clusters.ts';
 import type { ExplanationCredentials } from './explain-credentials.ts';
 import type { CreateGroupInput, Group, GroupMember, UpdateGroupInput } from './groups.ts';
 import type { IssuerPolicyPatch, TrustedIssuerInput } from './issuer-policies.ts';
+import type { CreateOAuth2PermissionGrantInput, OAuth2PermissionGrant } from './oauth2-permission-grants.ts';
 import type {
   CreateRoleAssignmentInput,
   RoleAssignmentFilter,
@@ -34,6 +35,11 @@ import type { InsertSigningKeyOptions, SigningKeyRecord } from './signing-key-re
 export type { ClusterRecord, EmulatedIssuerKey } from './clusters.ts';
 export type { CreateGroupInput, Group, GroupMember, UpdateGroupInput } from './groups.ts';
 export type { IssuerPolicyPatch, TrustedIssuerInput } from './issuer-policies.ts';
+export type {
+  ConsentType,
+  CreateOAuth2PermissionGrantInput,
+  OAuth2PermissionGrant,
+} from './oauth2-permission-grants.ts';
 export type {
   CreateRoleAssignmentInput,
   RoleAssignmentFilter,
@@ -102,6 +108,33 @@ export interface DirectoryStore {
   updateApplication(tenantId: string, objectId: string, patch: UpdateApplicationInput): Promise<Application>;
   /** Deletes the application, its service principal, credentials and role assignments. */
   deleteApplication(tenantId: string, objectId: string): Promise<void>;
+  /** Client secrets (migration 0012): only their hashes are ever given to the store. */
+  createPasswordCredential(
+    tenantId: string,
+    objectId: string,
+    credential: import('@credless/core').StoredPasswordCredential,
+  ): Promise<void>;
+  /** not_found when the application holds no secret with this keyId. */
+  deletePasswordCredential(tenantId: string, objectId: string, keyId: string): Promise<void>;
+  /** The tenant's client secret policy; null returns it to the default (audit, one day). */
+  updateClientSecretPolicy(
+    tenantId: string,
+    policy: import('@credless/core').ClientSecretPolicy | null,
+  ): Promise<void>;
+
+  /** Delegated permission grants (migration 0012): stored and shown, no effect on app-only tokens. */
+  createOAuth2PermissionGrant(
+    tenantId: string,
+    input: CreateOAuth2PermissionGrantInput,
+  ): Promise<OAuth2PermissionGrant>;
+  listOAuth2PermissionGrants(tenantId: string): Promise<OAuth2PermissionGrant[]>;
+  getOAuth2PermissionGrant(tenantId: string, id: string): Promise<OAuth2PermissionGrant | undefined>;
+  updateOAuth2PermissionGrantScope(
+    tenantId: string,
+    id: string,
+    scope: string,
+  ): Promise<OAuth2PermissionGrant>;
+  deleteOAuth2PermissionGrant(tenantId: string, id: string): Promise<void>;
 
   createServicePrincipal(tenantId: string, input: CreateServicePrincipalInput): Promise<ServicePrincipal>;
   getServicePrincipal(tenantId: string, objectId: string): Promise<ServicePrincipal | undefined>;
@@ -196,6 +229,8 @@ export interface DirectoryStore {
   createGroupMember(tenantId: string, groupId: string, memberId: string): Promise<void>;
   deleteGroupMember(tenantId: string, groupId: string, memberId: string): Promise<void>;
   listGroupMembers(tenantId: string, groupId: string): Promise<GroupMember[]>;
+  /** Ids of the groups these objects are direct members of (Graph's memberOf, one level). */
+  listGroupIdsOfMembers(tenantId: string, memberIds: readonly string[]): Promise<string[]>;
 
   /** The tenant's issuer policy; the default (mode off, shared-issuer guard on, no issuers) when unset. */
   getIssuerPolicy(tenantId: string): Promise<import('@credless/core').TenantIssuerPolicy>;

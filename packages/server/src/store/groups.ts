@@ -241,6 +241,23 @@ export async function listGroupMembers(db: Db, tenantId: string, groupId: string
 }
 
 /** Removes every membership of a deleted directory object (inside the caller's transaction). */
+/** Ids of the groups `memberIds` are direct members of (one indexed query per level of nesting). */
+export async function listGroupIdsOfMembers(
+  db: Db,
+  tenantId: string,
+  memberIds: readonly string[],
+): Promise<string[]> {
+  if (memberIds.length === 0) return [];
+  const found = await db
+    .selectFrom('group_members')
+    .select('group_id')
+    .distinct()
+    .where('tenant_id', '=', tenantId)
+    .where('member_id', 'in', [...memberIds])
+    .execute();
+  return found.map((row) => row.group_id);
+}
+
 export async function deleteMemberships(trx: Db, memberId: string): Promise<void> {
   await trx.deleteFrom('group_members').where('member_id', '=', memberId).execute();
 }

@@ -13,15 +13,12 @@ import {
   DEFAULT_FIC_LIMIT_PER_APP,
   type FederatedIdentityCredential,
   type FederatedIdentityCredentialInput,
-  GRAPH_APP_ID,
-  GRAPH_APP_ROLES,
-  GRAPH_DISPLAY_NAME,
-  GRAPH_RESOURCE_URI,
   type ServicePrincipal,
   type Tenant,
 } from '@credless/core';
 import * as assignments from './app-role-assignments.ts';
 import * as applications from './applications.ts';
+import { TENANT_RESOURCE_APPLICATIONS } from './built-in-applications.ts';
 import { notifyDirectoryChange } from './change-feed.ts';
 import * as clusters from './clusters.ts';
 import { type OpenDatabaseOptions, openDatabase } from './database.ts';
@@ -44,6 +41,8 @@ import * as groups from './groups.ts';
 import * as rules from './input-rules.ts';
 import * as issuerPolicies from './issuer-policies.ts';
 import { migrateToLatest } from './migrations/index.ts';
+import * as grants from './oauth2-permission-grants.ts';
+import * as passwords from './password-credentials.ts';
 import * as roleAssignments from './role-assignments.ts';
 import * as rows from './rows.ts';
 import type { SqlDialectName } from './schema.ts';
@@ -150,15 +149,10 @@ export class KyselyDirectoryStore implements DirectoryStore {
       if (clash !== undefined) throw duplicate('Tenant', 'defaultDomain', defaultDomain);
       const row = { id, default_domain: defaultDomain, display_name: displayName, created_at: this.#now() };
       await trx.insertInto('tenants').values(row).execute();
-      const graph = await applications.insertApplication(this.#context, trx, id, {
-        appId: GRAPH_APP_ID,
-        displayName: GRAPH_DISPLAY_NAME,
-        identifierUris: [GRAPH_RESOURCE_URI],
-        appRoles: [...GRAPH_APP_ROLES],
-        accessTokenAcceptedVersion: 1,
-        builtIn: true,
-      });
-      await this.#insertServicePrincipal(trx, graph, {});
+      for (const builtIn of TENANT_RESOURCE_APPLICATIONS) {
+        const app = await applications.insertApplication(this.#context, trx, id, builtIn);
+        await this.#insertServicePrincipal(trx, app, {});
+      }
       return rows.tenantFromRow(row);
     });
   }
@@ -237,6 +231,44 @@ export class KyselyDirectoryStore implements DirectoryStore {
 
   deleteApplication(tenantId: string, objectId: string): Promise<void> {
     return applications.deleteApplication(this.#context, tenantId, objectId);
+  }
+
+  // ---- client secrets and delegated permission grants (migration 0012)
+
+  createPasswordCredential(
+    tenantId: string,
+    objectId: string,
+    credential: import('@credless/core').StoredPasswordCredential,
+  ): Promise<void> {
+    return passwords.createPasswordCredential(this.#context, tenantId, objectId, credential);
+  }
+
+  deletePasswordCredential(tenantId: string, objectId: string, keyId: string): Promise<void> {
+    return passwords.deletePasswordCredential(this.#context, tenantId, objectId, keyId);
+  }
+
+  updateClientSecretPolicy(tenantId: string, policy: import('@credless/core').ClientSecretPolicy | null) {
+    return passwords.updateClientSecretPolicy(this.#context, tenantId, policy);
+  }
+
+  createOAuth2PermissionGrant(tenantId: string, input: grants.CreateOAuth2PermissionGrantInput) {
+    return grants.createOAuth2PermissionGrant(this.#context, tenantId, input);
+  }
+
+  listOAuth2PermissionGrants(tenantId: string) {
+    return grants.listOAuth2PermissionGrants(this.#db, tenantId);
+  }
+
+  getOAuth2PermissionGrant(tenantId: string, id: string) {
+    return grants.getOAuth2PermissionGrant(this.#db, tenantId, id);
+  }
+
+  updateOAuth2PermissionGrantScope(tenantId: string, id: string, scope: string) {
+    return grants.updateOAuth2PermissionGrantScope(this.#context, tenantId, id, scope);
+  }
+
+  deleteOAuth2PermissionGrant(tenantId: string, id: string): Promise<void> {
+    return grants.deleteOAuth2PermissionGrant(this.#context, tenantId, id);
   }
 
   // ---- service principals
@@ -468,6 +500,10 @@ export class KyselyDirectoryStore implements DirectoryStore {
 
   listGroupMembers(tenantId: string, groupId: string): Promise<groups.GroupMember[]> {
     return groups.listGroupMembers(this.#db, tenantId, groupId);
+  }
+
+  listGroupIdsOfMembers(tenantId: string, memberIds: readonly string[]): Promise<string[]> {
+    return groups.listGroupIdsOfMembers(this.#db, tenantId, memberIds);
   }
 
   // ---- issuer policy

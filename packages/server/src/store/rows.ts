@@ -37,6 +37,7 @@ export const tenantFromRow = (row: TenantsTable): Tenant => ({
   defaultDomain: row.default_domain,
   displayName: row.display_name,
   createdDateTime: isoString(row.created_at),
+  ...(row.client_secret_policy ? { clientSecretPolicy: parseJson(row.client_secret_policy) } : {}),
 });
 
 export const applicationFromRow = (row: ApplicationsTable): Application => ({
@@ -54,6 +55,10 @@ export const applicationFromRow = (row: ApplicationsTable): Application => ({
   builtIn: fromFlag(row.built_in),
   createdDateTime: isoString(row.created_at),
   keyCredentials: parseJson(row.key_credentials ?? '[]'),
+  // Only when there are any: most applications never hold a secret.
+  ...(row.password_credentials && row.password_credentials !== '[]'
+    ? { passwordCredentials: parseJson(row.password_credentials) }
+    : {}),
 });
 
 export const servicePrincipalFromRow = (row: ServicePrincipalsTable): ServicePrincipal => ({

@@ -11,6 +11,8 @@ export interface TenantsTable {
   default_domain: string;
   display_name: string;
   created_at: number;
+  /** JSON ClientSecretPolicy; null = the default (migration 0012). Optional on insert. */
+  client_secret_policy?: string | null;
 }
 
 export interface ApplicationsTable {
@@ -29,6 +31,8 @@ export interface ApplicationsTable {
   created_at: number;
   /** JSON array of KeyCredential (public certificates; migration 0007). Optional on insert. */
   key_credentials?: string;
+  /** JSON array of StoredPasswordCredential (hashed client secrets; migration 0012). Optional on insert. */
+  password_credentials?: string;
 }
 
 /** One row per identifier URI, so that resolving a resource is an indexed lookup. */
@@ -114,6 +118,18 @@ export interface GroupMembersTable {
   created_at: number;
 }
 
+/** A delegated permission grant (Graph oauth2PermissionGrant; migration 0012). */
+export interface OAuth2PermissionGrantsTable {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  resource_id: string;
+  consent_type: string;
+  principal_id: string | null;
+  scope: string;
+  created_at: number;
+}
+
 export interface DatabaseSchema {
   tenants: TenantsTable;
   applications: ApplicationsTable;
@@ -125,6 +141,7 @@ export interface DatabaseSchema {
   signing_keys: SigningKeysTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;
+  oauth2_permission_grants: OAuth2PermissionGrantsTable;
 }
 
 export type SqlDialectName = 'sqlite' | 'postgres';

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import {
+  ConfigError,
+  loadAddressConfig,
+  loadConfig,
+  loadInProcessConfig,
+  loadStorageConfig,
+  resolveDataDir,
+} from '../../src/config.ts';
 
 describe('loadConfig', () => {
   test('defaults: SQLite in ./.credless, port 8443, 20 credentials per app, 60–90 minute tokens', () => {
@@ -73,4 +81,64 @@ describe('loadConfig', () => {
       );
     });
   }
+
+  test('flags go through the same format rules as their variables', () => {
+    assert.equal(
+      loadConfig({}, { publicUrl: 'https://sts.example.com/' }).publicUrl,
+      'https://sts.example.com',
+    );
+    assert.throws(() => loadConfig({}, { publicUrl: 'sts' }), /CREDLESS_PUBLIC_URL is not a URL/);
+  });
+});
+
+describe("the CLI's subsets of the server configuration", () => {
+  // A server setting the CLI does not use must not stop `credless ad app list --data-dir …`.
+  const env = {
+    CREDLESS_TOKEN_LIFETIME_MIN: '100000',
+    CREDLESS_DATA_DIR: 'from-env',
+    CREDLESS_FIC_LIMIT: 'none',
+    CREDLESS_PORT: '9443',
+  };
+
+  test('storage: data directory, database, KEK, default tenant, credential limit', () => {
+    assert.throws(() => loadConfig(env), /CREDLESS_TOKEN_LIFETIME_MIN/);
+    assert.deepEqual(loadStorageConfig(env, { databaseUrl: 'postgres://db/x' }), {
+      dataDir: resolve('from-env'),
+      databaseUrl: 'postgres://db/x',
+      kek: undefined,
+      ficLimitPerApp: null,
+      defaultTenant: { domain: 'credless.local', displayName: 'Credless Local' },
+    });
+  });
+
+  test("address: the local server's URLs", () => {
+    const address = loadAddressConfig(env, { dataDir: 'flag' });
+    assert.equal(address.port, 9443);
+    assert.equal(address.dataDir, 'flag');
+    assert.equal(address.publicUrl, undefined);
+  });
+
+  test('in-process: storage, address and key lifecycle from the environment, the rest at defaults', () => {
+    const config = loadInProcessConfig({ ...env, CREDLESS_KEY_ROTATION_DAYS: '7' }, { dataDir: 'flag' });
+    assert.deepEqual(config.tokenLifetimeSeconds, loadConfig({}).tokenLifetimeSeconds);
+    assert.equal(config.signingKeys.rotationPeriodMs, 7 * 24 * 60 * 60 * 1000);
+    assert.equal(config.port, 9443);
+    assert.equal(config.dataDir, 'flag');
+    assert.throws(() => loadInProcessConfig({ CREDLESS_KEY_ROTATION_DAYS: '2' }), /PREPUBLISH_DAYS/);
+  });
+
+  const dataDirs: Array<[string, NodeJS.ProcessEnv, string | undefined, string]> = [
+    ['the flag first', env, 'flag', 'flag'],
+    ['then CREDLESS_DATA_DIR', env, undefined, resolve('from-env')],
+    ['then ./.credless', {}, undefined, resolve('.credless')],
+  ];
+  for (const [which, environment, flag, expected] of dataDirs)
+    test(`data directory: ${which}`, () => assert.equal(resolveDataDir(environment, flag), expected));
+
+  test('a subset still refuses a bad value of its own', () => {
+    assert.throws(
+      () => loadStorageConfig({ CREDLESS_FIC_LIMIT: '0' }),
+      /CREDLESS_FIC_LIMIT must be an integer/,
+    );
+  });
 });

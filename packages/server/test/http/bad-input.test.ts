@@ -340,7 +340,7 @@ const CASES: BadInputCase[] = [
   refuse('grant_type password', sts(400, 'unsupported_grant_type', 70003), issued, {
     extra: { grant_type: 'password' },
   }),
-  refuse('client_secret given', sts(401, 'invalid_client', 7000215), issued, {
+  refuse('client_secret with an assertion', sts(400, 'invalid_request', 90023), issued, {
     extra: { client_secret: 'hunter2' },
   }),
   refuse('wrong client_assertion_type', BAD_REQUEST, issued, {

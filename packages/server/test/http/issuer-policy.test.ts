@@ -106,7 +106,7 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
     refused(response, 700211);
     assert.match(
       String(response.body['error_description']),
-      /^AADSTS700211: No matching federated identity record/,
+      /^AADSTS700211: The presented assertion issuer '[^']+' is not trusted by this tenant/,
     );
     assert.equal(untrusted.requests.length, 0, 'the untrusted issuer was never contacted');
     const record = await signIn(response.traceId);

@@ -13,7 +13,8 @@ import type { ReplicaCommand, ReplicaRequest, ReplicaResponse } from './replica-
 
 const REPO_ROOT = join(import.meta.dirname, '..', '..', '..', '..');
 const SCRIPT = join(import.meta.dirname, 'replica-process.ts');
-const START_LIMIT_MS = 30_000;
+/** Generous: under the full suite on 2 cores, loading the sources through tsx alone can take tens of seconds. */
+const START_LIMIT_MS = 120_000;
 
 export interface Replica {
   name: string;

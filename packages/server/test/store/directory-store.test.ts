@@ -8,6 +8,9 @@ import {
   GRAPH_APP_ROLES,
   GRAPH_DISPLAY_NAME,
   GRAPH_RESOURCE_URI,
+  MANAGEMENT_APP_ID,
+  MANAGEMENT_RESOURCE_URIS,
+  PORTAL_APP_ID,
 } from '@credless/core';
 import type { KyselyDirectoryStore } from '../../src/store/kysely-directory-store.ts';
 import { describeEachStore } from './store-suite.ts';
@@ -133,7 +136,7 @@ await describeEachStore('directory store', (target) => {
     assert.equal((await store.listTenants()).length, 1);
   });
 
-  test('every tenant gets the built-in Graph application and service principal', async () => {
+  test('every tenant gets the built-in Graph and Service Management API applications and principals', async () => {
     const store = await open();
     const tenant = await withTenant(store);
     const graph = await store.getApplicationByAppId(tenant.id, GRAPH_APP_ID);
@@ -148,10 +151,19 @@ await describeEachStore('directory store', (target) => {
     const sp = await store.getServicePrincipalByAppId(tenant.id, GRAPH_APP_ID);
     assert.equal(sp?.applicationId, graph.id);
     assert.equal(sp?.displayName, GRAPH_DISPLAY_NAME);
+    // Azure Resource Manager's resource: both identifiers resolve to it; its tokens carry no roles.
+    const management = await store.getApplicationByAppId(tenant.id, MANAGEMENT_APP_ID);
+    assert.deepEqual(management?.identifierUris, [...MANAGEMENT_RESOURCE_URIS]);
+    assert.deepEqual(management?.appRoles, []);
+    assert.equal(management?.builtIn, true);
+    for (const uri of MANAGEMENT_RESOURCE_URIS) {
+      assert.equal((await store.findApplicationByIdentifier(tenant.id, uri))?.id, management?.id);
+    }
+    assert.ok(await store.getServicePrincipalByAppId(tenant.id, MANAGEMENT_APP_ID));
     assert.deepEqual(await store.listApplications(tenant.id), []);
     assert.deepEqual(
-      (await store.listApplications(tenant.id, { includeBuiltIn: true })).map((a) => a.id),
-      [graph.id],
+      (await store.listApplications(tenant.id, { includeBuiltIn: true })).map((a) => a.id).sort(),
+      [graph.id, management?.id, (await store.getApplicationByAppId(tenant.id, PORTAL_APP_ID))?.id].sort(),
     );
   });
 
@@ -244,7 +256,8 @@ await describeEachStore('directory store', (target) => {
     assert.equal(sp.appRoleAssignmentRequired, false);
     assert.deepEqual(await store.getServicePrincipal(tenant.id, sp.id), sp);
     assert.deepEqual(await store.getServicePrincipalByAppId(tenant.id, app.appId), sp);
-    assert.equal((await store.listServicePrincipals(tenant.id)).length, 2);
+    // Graph's, the Service Management API's, the portal's and this one.
+    assert.equal((await store.listServicePrincipals(tenant.id)).length, 4);
     const missing = crypto.randomUUID();
     await rejectsWith(store.createServicePrincipal(tenant.id, { appId: missing }), 'not_found', {
       id: missing,

@@ -140,7 +140,12 @@ describe('credless webhook serve', () => {
     [
       'with an unknown log level',
       { CREDLESS_AUTHORITY_HOST: 'https://credless.example/', CREDLESS_LOG_LEVEL: 'loud' },
-      /CREDLESS_LOG_LEVEL 'loud' is not one of fatal, error/,
+      /CREDLESS_LOG_LEVEL must be one of fatal, error, .* \(got 'loud'\)/,
+    ],
+    [
+      'with a port out of range',
+      { CREDLESS_AUTHORITY_HOST: 'https://credless.example/', CREDLESS_WEBHOOK_PORT: '70000' },
+      /CREDLESS_WEBHOOK_PORT must be an integer between 0 and 65535 \(got '70000'\)/,
     ],
   ];
   for (const [when, env, message] of refusals)

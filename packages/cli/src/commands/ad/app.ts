@@ -1,4 +1,9 @@
-/** `credless ad app create|show|list|delete`, mirroring `az ad app …`. */
+/**
+ * Applications on an open store (create|show|list|delete), mirroring `az ad app …`.
+ * Store-level helpers kept for tests and library callers only (exported by @credless/cli): the
+ * `credless ad …` commands themselves go through the Graph client (commands/az), online or in-process.
+ * @module
+ */
 import type { AccessTokenVersion, Application, AppRole } from '@credless/core';
 import { type DirectoryContext, resolveApplication } from '../../context.ts';
 import { UsageError } from '../../exit-codes.ts';

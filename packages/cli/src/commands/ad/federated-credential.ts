@@ -1,7 +1,9 @@
 /**
- * `credless ad app federated-credential create|list|show|delete`. Create is idempotent: the same
+ * Federated credentials on an open store (create|list|show|delete). Create is idempotent: the same
  * content under the same name succeeds again (the seed needed `continue-on-error` for this); different
  * content under that name is a conflict that says what differs.
+ * Store-level helpers kept for tests and library callers only (exported by @credless/cli): the
+ * `credless ad …` commands themselves go through the Graph client (commands/az), online or in-process.
  * @module
  */
 import {
@@ -10,25 +12,7 @@ import {
   normalizeFederatedIdentityCredential,
 } from '@credless/core';
 import { type DirectoryContext, resolveApplication } from '../../context.ts';
-
-/** The fields in which an existing credential differs from the wanted one (empty: the same). */
-export function credentialDifferences(
-  existing: Pick<
-    FederatedIdentityCredential,
-    'issuer' | 'subject' | 'audiences' | 'description' | 'claimsMatchingExpression'
-  >,
-  wanted: ReturnType<typeof normalizeFederatedIdentityCredential>,
-) {
-  const fields: string[] = [];
-  if (existing.issuer !== wanted.issuer) fields.push('issuer');
-  if (existing.subject !== wanted.subject) fields.push('subject');
-  const expressionOf = (credential: { claimsMatchingExpression: { value: string } | null }) =>
-    credential.claimsMatchingExpression?.value ?? null;
-  if (expressionOf(existing) !== expressionOf(wanted)) fields.push('claimsMatchingExpression');
-  if (existing.audiences[0] !== wanted.audiences[0]) fields.push('audiences');
-  if ((existing.description ?? null) !== wanted.description) fields.push('description');
-  return fields;
-}
+import { credentialDifferences } from '../az/graph-credentials.ts';
 
 export async function createFederatedCredential(
   ctx: DirectoryContext,

@@ -1,7 +1,9 @@
 /**
- * `credless ad app permission add` records application permissions on the client app
+ * Permissions on an open store: `addPermission` records application permissions on the client app
  * (requiredResourceAccess, which by itself grants nothing), and `admin-consent` grants them: one app role
  * assignment per requested role, which is what puts `roles` in access tokens.
+ * Store-level helpers kept for tests and library callers only (exported by @credless/cli): the
+ * `credless ad …` commands themselves go through the Graph client (commands/az), online or in-process.
  * @module
  */
 import {
@@ -11,7 +13,7 @@ import {
   type RequiredResourceAccess,
 } from '@credless/core';
 import { type DirectoryContext, resolveApplication } from '../../context.ts';
-import { UsageError } from '../../exit-codes.ts';
+import { parsePermissionEntry } from '../az/graph-credentials.ts';
 
 export interface AddPermissionOptions {
   /** The client application (appId or object id). */
@@ -22,19 +24,6 @@ export interface AddPermissionOptions {
   apiPermissions: string[];
 }
 
-function parsePermission(entry: string): { id: string; type: 'Role' } {
-  const [id, type, ...rest] = entry.split('=');
-  if (!id || rest.length > 0 || (type !== 'Role' && type !== 'Scope')) {
-    throw new UsageError(`--api-permissions: '${entry}' must look like <permission id>=Role`);
-  }
-  if (type === 'Scope') {
-    throw new UsageError(
-      `--api-permissions: '${entry}' is a delegated permission; workloads need application permissions (=Role)`,
-    );
-  }
-  return { id, type };
-}
-
 export async function addPermission(
   ctx: DirectoryContext,
   options: AddPermissionOptions,
@@ -42,7 +31,7 @@ export async function addPermission(
   const client = await resolveApplication(ctx, options.id);
   const resource = await ctx.store.getApplicationByAppId(ctx.tenantId, options.api);
   if (!resource) throw new CredlessError('not_found', { id: options.api });
-  const requested = options.apiPermissions.map(parsePermission);
+  const requested = options.apiPermissions.map(parsePermissionEntry);
   for (const permission of requested) {
     if (!resource.appRoles.some((role) => role.id === permission.id)) {
       throw new CredlessError('invalid_value', {

@@ -1,4 +1,9 @@
-/** `credless ad sp create|show`, mirroring `az ad sp …`. Creating twice returns the existing one. */
+/**
+ * Service principals on an open store (create|show); creating twice returns the existing one.
+ * Store-level helpers kept for tests and library callers only (exported by @credless/cli): the
+ * `credless ad …` commands themselves go through the Graph client (commands/az), online or in-process.
+ * @module
+ */
 import { CredlessError, type ServicePrincipal } from '@credless/core';
 import { type DirectoryContext, resolveApplication } from '../../context.ts';
 

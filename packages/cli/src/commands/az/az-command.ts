@@ -8,11 +8,16 @@ import type { DirectoryContext, StoreOptions } from '../../context.ts';
 import { CommandError, EXIT, UsageError } from '../../exit-codes.ts';
 import { formatOutput, parseOutputFormat } from '../../output/format.ts';
 import type { GraphApi } from '../../session/graph-api.ts';
+import type { SessionLocation } from '../../session/session-store.ts';
 
 // Imported when a command runs, not at start-up (lazy CLI: see cli.ts).
-const openDirectoryContext = async (options: StoreOptions) =>
-  (await import('../../context.ts')).openDirectoryContext(options);
-const openGraphApi = async () => (await import('../../session/graph-api.ts')).openGraphApi({});
+const withDirectoryContext = async <T>(
+  options: StoreOptions,
+  readOnly: boolean,
+  run: (ctx: DirectoryContext) => Promise<T>,
+) => (await import('../../context.ts')).withDirectoryContext(options, readOnly, run);
+const openGraphApi = async (location: SessionLocation = {}) =>
+  (await import('../../session/graph-api.ts')).openGraphApi(location);
 /** The compiled --query, checked before anything runs (the JMESPath library loads only when one is given). */
 const queryOf = async (options: Options) =>
   options.query === undefined
@@ -35,6 +40,15 @@ export function withObjectIds(value: unknown): unknown {
   return out;
 }
 
+/** Rows reduced to `columns`, in that order (a single object stays one row). */
+export function pickColumns(value: unknown, columns: readonly string[]): unknown {
+  const pick = (row: unknown) =>
+    row !== null && typeof row === 'object' && !Array.isArray(row)
+      ? Object.fromEntries(columns.map((key) => [key, (row as Record<string, unknown>)[key]]))
+      : row;
+  return Array.isArray(value) ? value.map(pick) : pick(value);
+}
+
 export const outputOptions = (command: Command) =>
   command
     .option('--query <jmespath>', "JMESPath query applied to the result (az's --query)")
@@ -49,24 +63,25 @@ export const storeOptions = (command: Command) =>
 
 /**
  * A command acting on the store directly, with az's `--query` and `-o` (checked before anything
- * changes); prints nothing when `run` returns undefined.
+ * changes); prints nothing when `run` returns undefined. A `readOnly` one never creates a data directory.
  */
 export function storeCommand<O extends Options = Options>(
   command: Command,
   run: (ctx: DirectoryContext, options: O) => Promise<unknown>,
+  { readOnly = false, tableColumns }: { readOnly?: boolean; tableColumns?: readonly string[] } = {},
 ): Command {
   return outputOptions(storeOptions(command)).action(async (options: O) => {
     const format = parseOutputFormat(options.output);
     const query = await queryOf(options);
-    const ctx = await openDirectoryContext(options);
-    let result: unknown;
-    try {
-      result = await run(ctx, options);
-    } finally {
-      await ctx.close();
-    }
-    if (result !== undefined)
-      process.stdout.write(formatOutput(query ? query.apply(result) : result, format));
+    const result = await withDirectoryContext(options, readOnly, (ctx) => run(ctx, options));
+    if (result === undefined) return;
+    // Like az's table transformers: `-o table` without --query shows the columns that fit a terminal.
+    const shown = query
+      ? query.apply(result)
+      : format === 'table' && tableColumns
+        ? pickColumns(result, tableColumns)
+        : result;
+    process.stdout.write(formatOutput(shown, format));
   });
 }
 
@@ -78,36 +93,48 @@ export async function print(options: Options, produce: () => Promise<unknown>): 
   process.stdout.write(formatOutput(query ? query.apply(result) : result, format));
 }
 
-export interface Modes {
-  graph: (api: GraphApi, options: Options) => Promise<unknown>;
-  store: (ctx: DirectoryContext, options: Options) => Promise<unknown>;
+export type AdRun = (api: GraphApi, options: Options) => Promise<unknown>;
+
+/**
+ * The Graph client where a command acts, by one rule: `--data-dir`/`--database-url` given → that store,
+ * in-process; else the session of `credless login`; else the configured data directory, in-process.
+ * A read-only command never creates a data directory.
+ */
+export async function withGraphApi<T>(
+  options: StoreOptions,
+  readOnly: boolean,
+  run: (api: GraphApi) => Promise<T>,
+  location: SessionLocation = {},
+): Promise<T> {
+  const offline = Boolean(options.dataDir || options.databaseUrl);
+  const session = offline ? undefined : await openGraphApi(location);
+  if (session) {
+    if (options.tenant && options.tenant !== session.session.tenantId) {
+      throw new UsageError(
+        `--tenant: the session is for tenant ${session.session.tenantId}; log in to ${options.tenant} first`,
+      );
+    }
+    return run(session);
+  }
+  const { openInProcessGraphApi } = await import('../../session/in-process-graph-api.ts');
+  const api = await openInProcessGraphApi({ ...options, readOnly });
+  try {
+    return await run(api);
+  } finally {
+    await api.close();
+  }
 }
 
-/** Declares an `ad …` command acting per the rule in this module's comment. */
-export function adCommand(command: Command, modes: Modes): Command {
+/** Declares an `ad …` command acting per the rule of `withGraphApi`. */
+export function adCommand(command: Command, run: AdRun, { readOnly = false } = {}): Command {
   return outputOptions(command)
-    .option('--tenant <id-or-domain>', 'offline: tenant to act on (default: the default tenant)')
-    .option('--data-dir <dir>', 'act on this data directory directly (offline)')
-    .option('--database-url <url>', 'act on this PostgreSQL store directly (offline)')
+    .option('--tenant <id-or-domain>', "tenant to act on (default: the session's, else the default tenant)")
+    .option('--data-dir <dir>', 'act on this data directory, in-process (offline)')
+    .option('--database-url <url>', 'act on this PostgreSQL store, in-process (offline)')
     .action(async (options: Options) =>
-      print(options, async () => {
-        const offline = Boolean(options.dataDir || options.databaseUrl);
-        const api = offline ? undefined : await openGraphApi();
-        if (api) {
-          if (options.tenant && options.tenant !== api.session.tenantId) {
-            throw new UsageError(
-              `--tenant: the session is for tenant ${api.session.tenantId}; log in to ${options.tenant} first`,
-            );
-          }
-          return withObjectIds(await modes.graph(api, options));
-        }
-        const ctx = await openDirectoryContext(options);
-        try {
-          return withObjectIds(await modes.store(ctx, options));
-        } finally {
-          await ctx.close();
-        }
-      }),
+      print(options, async () =>
+        withObjectIds(await withGraphApi(options, readOnly, (api) => run(api, options))),
+      ),
     );
 }
 

@@ -8,7 +8,6 @@
 import { type FederatedIdentityCredential, normalizeFederatedIdentityCredential } from '@credless/core';
 import { CommandError, EXIT, UsageError } from '../../exit-codes.ts';
 import type { GraphApi } from '../../session/graph-api.ts';
-import { credentialDifferences } from '../ad/federated-credential.ts';
 import { type GraphObject, principalOfAppId, resolveGraphApplication } from './graph-objects.ts';
 
 const CREDENTIAL_FIELDS = [
@@ -32,6 +31,25 @@ export function checkCredentialParameters(parameters: Record<string, unknown>) {
     );
   }
   return normalizeFederatedIdentityCredential(parameters);
+}
+
+/** The fields in which an existing credential differs from the wanted one (empty: the same). */
+export function credentialDifferences(
+  existing: Pick<
+    FederatedIdentityCredential,
+    'issuer' | 'subject' | 'audiences' | 'description' | 'claimsMatchingExpression'
+  >,
+  wanted: ReturnType<typeof normalizeFederatedIdentityCredential>,
+): string[] {
+  const fields: string[] = [];
+  if (existing.issuer !== wanted.issuer) fields.push('issuer');
+  if (existing.subject !== wanted.subject) fields.push('subject');
+  const expressionOf = (credential: { claimsMatchingExpression: { value: string } | null }) =>
+    credential.claimsMatchingExpression?.value ?? null;
+  if (expressionOf(existing) !== expressionOf(wanted)) fields.push('claimsMatchingExpression');
+  if (existing.audiences[0] !== wanted.audiences[0]) fields.push('audiences');
+  if ((existing.description ?? null) !== wanted.description) fields.push('description');
+  return fields;
 }
 
 const credentialsPath = (application: GraphObject) =>

@@ -16,12 +16,14 @@ type Options = StoreOptions & { query?: string; output?: string; url?: string } 
 
 /** The KEK protecting issuer keys at rest, as the server loads it (data directory or CREDLESS_KEK). */
 async function loadKek(options: StoreOptions): Promise<Uint8Array> {
-  const { loadConfig, loadKeyEncryptionKey } = await import('@credless/server');
-  const config = loadConfig(process.env, options.dataDir ? { dataDir: options.dataDir } : {});
+  const { loadKeyEncryptionKey, loadStorageConfig } = await import('@credless/server');
+  const config = loadStorageConfig(process.env, options.dataDir ? { dataDir: options.dataDir } : {});
   return loadKeyEncryptionKey({ dataDir: config.dataDir, env: config.kek });
 }
 
 const clusterCommand = storeCommand<Options>;
+/** `-o table` columns, as az aks list's (the ARM id and nested profiles need --query or -o json). */
+const CLUSTER_TABLE = ['name', 'location', 'resourceGroup', 'provisioningState'] as const;
 
 const names = (command: Command) =>
   command
@@ -62,6 +64,7 @@ export function declareLocalPlatformCommands(program: Command): void {
         name: o['name'] as string,
         resourceGroup: o['resourceGroup'] as string,
       }),
+    { readOnly: true, tableColumns: CLUSTER_TABLE },
   );
   clusterCommand(
     cluster
@@ -73,6 +76,7 @@ export function declareLocalPlatformCommands(program: Command): void {
         ctx,
         o['resourceGroup'] ? { resourceGroup: o['resourceGroup'] as string } : {},
       ),
+    { readOnly: true, tableColumns: CLUSTER_TABLE },
   );
   clusterCommand(
     names(cluster.command('delete'))

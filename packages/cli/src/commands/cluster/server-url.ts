@@ -4,7 +4,7 @@
  * same default `credless up` uses.
  * @module
  */
-import { loadConfig } from '@credless/server';
+import { loadAddressConfig } from '@credless/server';
 import { UsageError } from '../../exit-codes.ts';
 
 export function resolveServerUrl(
@@ -24,6 +24,6 @@ export function resolveServerUrl(
     }
     return explicit.replace(/\/+$/, '');
   }
-  const config = loadConfig(env, options.dataDir ? { dataDir: options.dataDir } : {});
+  const config = loadAddressConfig(env, options.dataDir ? { dataDir: options.dataDir } : {});
   return config.publicUrl ?? `${config.insecureHttp ? 'http' : 'https'}://localhost:${config.port}`;
 }

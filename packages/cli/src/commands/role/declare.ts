@@ -22,14 +22,8 @@ const text = (options: Options, name: string) => options[name] as string | undef
 /** credless's local CA (what the kubeconfig trusts): `--ca-file`, else `<data dir>/tls/ca.crt`; none with http. */
 async function readCa(options: Options, serverUrl: string): Promise<string | undefined> {
   if (serverUrl.startsWith('http:')) return undefined;
-  const { loadConfig } = await import('@credless/server');
-  const file =
-    text(options, 'caFile') ??
-    join(
-      loadConfig(process.env, options.dataDir ? { dataDir: options.dataDir } : {}).dataDir,
-      'tls',
-      'ca.crt',
-    );
+  const { resolveDataDir } = await import('@credless/server');
+  const file = text(options, 'caFile') ?? join(resolveDataDir(process.env, options.dataDir), 'tls', 'ca.crt');
   try {
     return await readFile(file, 'utf8');
   } catch {

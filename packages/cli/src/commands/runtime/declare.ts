@@ -180,10 +180,7 @@ export function declareRuntimeCommands(program: Command): void {
     .option('--tenant <id-or-domain>', 'tenant to act on (default: the default tenant)')
     .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
     .action(async (dir: string, o: Options) => {
-      const dataDir = (await import('@credless/server')).loadConfig(
-        process.env,
-        o.dataDir ? { dataDir: o.dataDir } : {},
-      ).dataDir;
+      const dataDir = (await import('@credless/server')).resolveDataDir(process.env, o.dataDir);
       const ctx = await openDirectoryContext(o);
       try {
         const built = await (await runtime()).acrBuild(

@@ -21,7 +21,7 @@ import {
   registryView,
   runtimeSocketPath,
 } from '@credless/runtime';
-import { loadConfig } from '@credless/server';
+import { resolveDataDir } from '@credless/server';
 import type { DirectoryContext } from '../../context.ts';
 import { UsageError } from '../../exit-codes.ts';
 
@@ -30,7 +30,7 @@ export interface RuntimeTarget extends ClusterSelector {
 }
 
 const socketFor = (target: RuntimeTarget, env: NodeJS.ProcessEnv) =>
-  runtimeSocketPath(loadConfig(env, target.dataDir ? { dataDir: target.dataDir } : {}).dataDir);
+  runtimeSocketPath(resolveDataDir(env, target.dataDir));
 
 const selector = (t: RuntimeTarget): ClusterSelector => ({
   name: t.name,

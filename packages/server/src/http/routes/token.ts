@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseFormBody } from '../form-body.ts';
 import { requestIds } from '../request-ids.ts';
 import { stsErrorBody } from '../sts-errors.ts';
+import { createRequestThrottle, type Throttled, type ThrottleLimits } from '../throttle.ts';
 
 export const TOKEN_BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -32,6 +33,8 @@ export interface TokenRouteOptions {
     request: FastifyRequest,
     latencyMs: number,
   ) => void;
+  /** Per-client and per-source limits; absent: no throttling (and no cost on the token path). */
+  throttle?: ThrottleLimits;
 }
 
 function noStore(reply: FastifyReply, ids: RequestIds): void {
@@ -76,6 +79,16 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
     noStore(reply, ids);
     return reply.code(status).type('application/json; charset=utf-8').send(body);
   };
+  const throttle = options.throttle ? await createRequestThrottle(app, options.throttle) : undefined;
+  const sendThrottled = (reply: FastifyReply, ids: RequestIds, refusal: Throttled, scope: string) => {
+    reply.header('retry-after', String(refusal.retryAfterSeconds));
+    const { limit, windowSeconds: window, retryAfterSeconds: retryAfter } = refusal;
+    return sendError(
+      reply,
+      ids,
+      new CredlessError('request_throttled', { limit, window, retryAfter, scope }),
+    );
+  };
 
   // Read every body as text so that a wrong content type is answered by us, in Entra's shape.
   app.removeAllContentTypeParsers();
@@ -102,6 +115,8 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
   const handle = (version: EndpointVersion) => async (request: FastifyRequest, reply: FastifyReply) => {
     const startedAt = performance.now();
     const ids = requestIds(request);
+    const sourceRefusal = throttle && (await throttle.bySource(request));
+    if (sourceRefusal) return sendThrottled(reply, ids, sourceRefusal, 'address');
     if (request.method !== 'POST') {
       return sendError(reply, ids, new CredlessError('method_not_allowed', { method: request.method }));
     }
@@ -110,6 +125,9 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
       typeof request.body === 'string' ? request.body : '',
     );
     if (!form.ok) return sendError(reply, ids, form.error);
+    const clientId = form.params.get('client_id');
+    const clientRefusal = throttle && clientId && (await throttle.byClient(request, clientId));
+    if (clientRefusal) return sendThrottled(reply, ids, clientRefusal, 'client');
     const { tenant } = request.params as { tenant: string };
     const outcome = await exchangeClientAssertion({ tenant, version, params: form.params }, exchange);
     options.onExchange?.(outcome, ids, request, performance.now() - startedAt);

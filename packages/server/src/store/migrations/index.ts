@@ -15,6 +15,7 @@ import * as graphApi0007 from './0007_graph_api.ts';
 import * as clusters0008 from './0008_clusters.ts';
 import * as roleAssignments0010 from './0010_role_assignments.ts';
 import * as signInRoles0011 from './0011_sign_in_roles.ts';
+import * as clientSecrets0012 from './0012_client_secrets.ts';
 
 /** Keyed by name; Kysely applies them in name order. Never rename or edit one that has shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -28,6 +29,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0008_clusters': clusters0008,
   '0010_role_assignments': roleAssignments0010,
   '0011_sign_in_roles': signInRoles0011,
+  '0012_client_secrets': clientSecrets0012,
 });
 
 export class InCodeMigrationProvider implements MigrationProvider {

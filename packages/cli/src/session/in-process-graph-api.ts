@@ -1,0 +1,82 @@
+/**
+ * The offline transport of the Graph client: the same requests as over HTTPS, served in-process by the
+ * server's app for the data directory (or PostgreSQL store) the configuration names, as that data
+ * directory's local administrator. Same authorization, write hook, answers and errors as a session.
+ * @module
+ */
+import type { InProcessConnection } from '@credless/server';
+import { requireDataDirectory, type StoreOptions } from '../context.ts';
+import { CommandError, EXIT, UsageError } from '../exit-codes.ts';
+import { type GraphApi, graphApiOver } from './graph-api.ts';
+import type { Session } from './session-store.ts';
+
+export interface InProcessOptions extends StoreOptions {
+  /** A command that only reads: a missing data directory is an error instead of a new, empty store. */
+  readOnly?: boolean;
+}
+
+export async function openInProcessGraphApi(
+  options: InProcessOptions,
+): Promise<GraphApi & { close(): Promise<void> }> {
+  // Loaded here, not at the top: the server package is most of a command's start-up time (lazy CLI).
+  const { loadInProcessConfig, openInProcessApi } = await import('@credless/server');
+  const config = loadInProcessConfig(process.env, {
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+  });
+  if (options.readOnly && !config.databaseUrl) await requireDataDirectory(config.dataDir);
+  const api = await openInProcessApi(config, options.tenant ? { tenant: options.tenant } : {});
+  if (api.requestedTenantId !== undefined && api.requestedTenantId !== api.tenantId) {
+    await api.close();
+    throw new UsageError(
+      `--tenant: the local administrator of ${config.dataDir} belongs to tenant ${api.tenantId}; offline commands act there`,
+    );
+  }
+  return {
+    ...inProcessGraphApi(
+      api,
+      config.dataDir,
+      config.databaseUrl ? 'the PostgreSQL store' : `the data directory ${config.dataDir}`,
+    ),
+    close: () => api.close(),
+  };
+}
+
+/** The Graph client over an in-process connection (also a running server's app, in tests). */
+export function inProcessGraphApi(
+  connection: InProcessConnection,
+  dataDir: string,
+  target: string,
+): GraphApi {
+  const session: Session = {
+    kind: 'local-admin',
+    authority: new URL(connection.graphUrl).origin,
+    graphUrl: connection.graphUrl,
+    tenantId: connection.tenantId,
+    clientId: connection.clientId,
+    dataDir,
+    accessToken: connection.accessToken,
+    expiresOn: connection.expiresOn,
+  };
+  return graphApiOver(
+    () => session,
+    async (method, url, body, headers = {}) => {
+      if (new URL(url).origin !== session.authority) {
+        throw new CommandError(
+          `${url} is not on the credless Graph API (${session.graphUrl})`,
+          EXIT.invalidInput,
+        );
+      }
+      return connection.send(method, url, {
+        headers: {
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+          authorization: `Bearer ${session.accessToken}`,
+        },
+        ...(body !== undefined ? { body } : {}),
+      });
+    },
+    target,
+  );
+}

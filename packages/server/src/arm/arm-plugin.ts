@@ -1,0 +1,134 @@
+/**
+ * A minimal Azure Resource Manager on credless's listener, selected by the Host header
+ * (`management.azure.com` and configured names): `GET /subscriptions`, `/subscriptions/{id}` and
+ * `/tenants`, enough for `az login` and `az account`. Every request needs `api-version` and a bearer
+ * token credless issued for the Service Management API; the token's tenant is all a caller can see.
+ * @module
+ */
+import { CredlessError, MANAGEMENT_APP_ID, MANAGEMENT_RESOURCE_URIS } from '@credless/core';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  authenticateGraphRequest,
+  bearerToken,
+  type GraphCaller,
+  type GraphTokenOptions,
+} from '../graph/graph-token.ts';
+import { sendArmError, setArmRequestIds } from './arm-errors.ts';
+import { armList, toArmSubscription, toArmTenant } from './arm-resources.ts';
+
+export const DEFAULT_ARM_HOSTNAMES: readonly string[] = Object.freeze(['management.azure.com']);
+
+/** The api-versions of Microsoft.Resources' subscriptions and tenants operations. */
+export const ARM_API_VERSIONS: readonly string[] = Object.freeze([
+  '2014-04-01-preview',
+  '2015-11-01',
+  '2016-06-01',
+  '2018-06-01',
+  '2019-06-01',
+  '2019-11-01',
+  '2020-01-01',
+  '2021-01-01',
+  '2022-01-01',
+  '2022-09-01',
+  '2022-12-01',
+]);
+
+/** Both resource URIs with and without their trailing slash, and the app id (v1 tokens carry either). */
+const ARM_AUDIENCES = [
+  ...MANAGEMENT_RESOURCE_URIS,
+  ...MANAGEMENT_RESOURCE_URIS.map((uri) => uri.replace(/\/$/, '')),
+  MANAGEMENT_APP_ID,
+];
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface ArmRouteOptions extends Omit<GraphTokenOptions, 'audiences'> {
+  /** Host names (without port) this API answers for; default `management.azure.com`. */
+  hostnames?: readonly string[];
+}
+
+/** A Host header (with or without port) naming one of `hostnames`, case-insensitively. */
+export function armHostMatcher(hostnames: readonly string[]): RegExp {
+  const names = hostnames.map((name) =>
+    name
+      .trim()
+      .toLowerCase()
+      .replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+  );
+  return new RegExp(`^(?:${names.join('|')})(?::\\d{1,5})?$`, 'i');
+}
+
+export async function armRoutes(app: FastifyInstance, options: ArmRouteOptions): Promise<void> {
+  const host = armHostMatcher(options.hostnames ?? DEFAULT_ARM_HOSTNAMES);
+  const callers = new WeakMap<FastifyRequest, GraphCaller>();
+  const tokenOptions: GraphTokenOptions = { ...options, audiences: ARM_AUDIENCES };
+
+  // Every route of this plugin exists only under the ARM host names.
+  app.addHook('onRoute', (route) => {
+    route.constraints = { ...route.constraints, host };
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    setArmRequestIds(request, reply);
+    if (!bearerToken(request)) {
+      sendArmError(request, reply, new CredlessError('arm_token_missing'));
+      return reply;
+    }
+    const caller = await authenticateGraphRequest(request, tokenOptions);
+    if (!caller) {
+      sendArmError(
+        request,
+        reply,
+        new CredlessError('arm_token_invalid', { audiences: ARM_AUDIENCES.join(', ') }),
+      );
+      return reply;
+    }
+    const version = (request.query as Record<string, unknown>)['api-version'];
+    if (version === undefined || version === '') {
+      sendArmError(request, reply, new CredlessError('arm_api_version_missing'));
+      return reply;
+    }
+    if (typeof version !== 'string' || !ARM_API_VERSIONS.includes(version)) {
+      const shown = typeof version === 'string' ? version.slice(0, 64) : String(version);
+      sendArmError(
+        request,
+        reply,
+        new CredlessError('arm_api_version_invalid', {
+          version: shown,
+          supported: ARM_API_VERSIONS.join(', '),
+        }),
+      );
+      return reply;
+    }
+    callers.set(request, caller);
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const { exposed } = sendArmError(request, reply, error);
+    if (!exposed) request.log.error({ err: error, url: request.url.split('?')[0] }, 'ARM request failed');
+  });
+
+  const caller = (request: FastifyRequest): GraphCaller => {
+    const found = callers.get(request);
+    if (!found) throw new Error('ARM handler ran without an authenticated caller');
+    return found;
+  };
+  // Fresh from the store: the token's tenant object may predate a rename.
+  const tenantOf = async (request: FastifyRequest) => {
+    const { tenant } = caller(request);
+    return (await options.directory.findTenant(tenant.id)) ?? tenant;
+  };
+
+  app.get('/subscriptions', async (request) => armList([toArmSubscription(await tenantOf(request))]));
+  app.get('/subscriptions/:subscriptionId', async (request) => {
+    const { subscriptionId } = request.params as { subscriptionId: string };
+    if (!GUID.test(subscriptionId)) {
+      throw new CredlessError('arm_subscription_malformed', { id: subscriptionId.slice(0, 64) });
+    }
+    const subscription = toArmSubscription(await tenantOf(request));
+    // Another tenant's subscription is not found: a token never shows what its tenant does not own.
+    if (subscription.subscriptionId !== subscriptionId.toLowerCase()) {
+      throw new CredlessError('arm_subscription_not_found', { id: subscriptionId });
+    }
+    return subscription;
+  });
+  app.get('/tenants', async (request) => armList([toArmTenant(await tenantOf(request))]));
+}
