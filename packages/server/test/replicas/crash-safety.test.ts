@@ -51,6 +51,7 @@ async function writeUntilKilled(
   let unanswered = 0;
   let next = 0;
   let killed = false;
+  let stopped: Promise<void> | undefined;
   const writer = async () => {
     while (!killed) {
       const name = `crash-${next++}`;
@@ -65,11 +66,13 @@ async function writeUntilKilled(
       acknowledged.push(name);
       if (!killed && acknowledged.length >= killAfter) {
         killed = true;
-        void replica.stop('SIGKILL');
+        stopped = replica.stop('SIGKILL');
       }
     }
   };
   await Promise.all(Array.from({ length: CONCURRENT_WRITERS }, writer));
+  // The writers can all finish (answered just before the signal landed) before the process has exited.
+  await stopped;
   return { acknowledged, unanswered };
 }
 

@@ -10,8 +10,7 @@
  * machine's shared instance, which other tests use.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -26,7 +25,14 @@ import { sql } from 'kysely';
 import { request } from 'undici';
 import { openDatabase } from '../../src/store/database.ts';
 import { type KyselyDirectoryStore, openDirectoryStore } from '../../src/store/kysely-directory-store.ts';
-import { exchange, type Replica, startReplica, timeUntil } from './replica-cluster.ts';
+import {
+  exchange,
+  federatedWorkload,
+  type Replica,
+  replicaEnvironment,
+  startReplica,
+  timeUntil,
+} from './replica-cluster.ts';
 
 const AUDIENCE = 'api://AzureADTokenExchange';
 const OUTAGE_MS = 30_000;
@@ -52,38 +58,14 @@ describe('three replicas through a 30 s PostgreSQL outage', { skip: unavailable 
     database = await startThrowawayPostgres();
     workDir = await mkdtemp(join(tmpdir(), 'credless-outage-'));
     issuer = await startTestOidcIssuer();
-    const caFile = join(workDir, 'issuer-ca.pem');
-    await writeFile(caFile, issuer.caCertPem);
-    const kek = randomBytes(32).toString('base64');
-    const env = (name: string): NodeJS.ProcessEnv => ({
-      PATH: process.env['PATH'],
-      CREDLESS_DATABASE_URL: database.url,
-      CREDLESS_KEK: kek,
-      CREDLESS_DATA_DIR: join(workDir, name),
-      CREDLESS_HOST: '127.0.0.1',
-      CREDLESS_PORT: '0',
-      CREDLESS_PUBLIC_URL: 'https://credless.test',
-      CREDLESS_LOG_LEVEL: 'silent',
-      CREDLESS_ISSUER_ALLOW_PRIVATE_NETWORKS: 'true',
-      CREDLESS_ISSUER_CA_FILE: caFile,
+    const env = await replicaEnvironment({
+      databaseUrl: database.url,
+      workDir,
+      issuerCaPem: issuer.caCertPem,
     });
     // One after the other: the first creates the tenant and keys, so the others start on a settled schema.
     for (const name of ['A', 'B', 'C']) replicas.push(await startReplica(name, env(name)));
-    const [a] = replicas as [Replica];
-    appId = ((await a.call({ op: 'createApplication', displayName: 'workload' })) as { appId: string }).appId;
-    await a.call({ op: 'createServicePrincipal', appId });
-    await a.call({
-      op: 'createFederatedCredential',
-      appId,
-      name: 'main',
-      issuer: issuer.issuer,
-      subject: 'main',
-    });
-    for (const replica of replicas) {
-      await timeUntil(async () => (await exchange(replica, appId, await assertion('main'))).status === 200, {
-        since: performance.now(),
-      });
-    }
+    appId = await federatedWorkload(replicas[0]!, replicas, issuer.issuer, assertion);
   });
 
   after(async () => {

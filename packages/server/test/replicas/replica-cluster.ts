@@ -4,7 +4,8 @@
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { GRAPH_RESOURCE_URI } from '@credless/core';
@@ -167,4 +168,55 @@ export async function timeUntil(
     if (performance.now() > limit) throw new Error('condition not reached');
     await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 25));
   }
+}
+
+/**
+ * What every replica of one deployment shares (database, key-encryption key, public name, trusted test
+ * issuer), with a data directory of its own: `(name) => env` for startReplica. Writes the issuer's CA to
+ * `workDir`.
+ */
+export async function replicaEnvironment(options: {
+  databaseUrl: string;
+  workDir: string;
+  issuerCaPem: string;
+}): Promise<(name: string) => NodeJS.ProcessEnv> {
+  const caFile = join(options.workDir, 'issuer-ca.pem');
+  await writeFile(caFile, options.issuerCaPem);
+  const kek = randomBytes(32).toString('base64');
+  return (name) => ({
+    PATH: process.env['PATH'],
+    CREDLESS_DATABASE_URL: options.databaseUrl,
+    CREDLESS_KEK: kek,
+    CREDLESS_DATA_DIR: join(options.workDir, name),
+    CREDLESS_HOST: '127.0.0.1',
+    CREDLESS_PORT: '0',
+    // One public name for all, as behind a load balancer: tokens and JWKS must not depend on the replica.
+    CREDLESS_PUBLIC_URL: 'https://credless.test',
+    CREDLESS_LOG_LEVEL: 'silent',
+    CREDLESS_ISSUER_ALLOW_PRIVATE_NETWORKS: 'true',
+    CREDLESS_ISSUER_CA_FILE: caFile,
+  });
+}
+
+/**
+ * Creates, through `writer`, a workload application trusting `issuer` for subject `main`, then waits until
+ * every replica issues for it (issuer keys fetched), so later timings measure only what a test changes.
+ */
+export async function federatedWorkload(
+  writer: Replica,
+  replicas: readonly Replica[],
+  issuer: string,
+  assertion: (subject: string) => Promise<string>,
+): Promise<string> {
+  const { appId } = (await writer.call({ op: 'createApplication', displayName: 'workload' })) as {
+    appId: string;
+  };
+  await writer.call({ op: 'createServicePrincipal', appId });
+  await writer.call({ op: 'createFederatedCredential', appId, name: 'main', issuer, subject: 'main' });
+  for (const replica of replicas) {
+    await timeUntil(async () => (await exchange(replica, appId, await assertion('main'))).status === 200, {
+      since: performance.now(),
+    });
+  }
+  return appId;
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,7 +14,16 @@ import { sql } from 'kysely';
 import { openDatabase } from '../../src/store/database.ts';
 import { type KyselyDirectoryStore, openDirectoryStore } from '../../src/store/kysely-directory-store.ts';
 import { postgresUnavailableReason, TEST_DATABASE_URL } from '../store/store-suite.ts';
-import { exchange, fetchJwks, kidOf, type Replica, startReplica, timeUntil } from './replica-cluster.ts';
+import {
+  exchange,
+  federatedWorkload,
+  fetchJwks,
+  kidOf,
+  type Replica,
+  replicaEnvironment,
+  startReplica,
+  timeUntil,
+} from './replica-cluster.ts';
 
 /** The product promise: a change made through one replica holds on every replica within this. */
 const CONSISTENCY_BOUND_MS = 1000;
@@ -43,42 +52,11 @@ describe('three replicas on one PostgreSQL schema', { skip: skipReason }, () => 
     if (unavailable !== null) throw new Error(`PostgreSQL is not reachable: ${unavailable}`);
     workDir = await mkdtemp(join(tmpdir(), 'credless-replicas-'));
     issuer = await startTestOidcIssuer();
-    const caFile = join(workDir, 'issuer-ca.pem');
-    await writeFile(caFile, issuer.caCertPem);
-    const kek = randomBytes(32).toString('base64');
-    const env = (name: string): NodeJS.ProcessEnv => ({
-      PATH: process.env['PATH'],
-      CREDLESS_DATABASE_URL: databaseUrl,
-      CREDLESS_KEK: kek,
-      CREDLESS_DATA_DIR: join(workDir, name),
-      CREDLESS_HOST: '127.0.0.1',
-      CREDLESS_PORT: '0',
-      // One public name for all, as behind a load balancer: tokens and JWKS must not depend on the replica.
-      CREDLESS_PUBLIC_URL: 'https://credless.test',
-      CREDLESS_LOG_LEVEL: 'silent',
-      CREDLESS_ISSUER_ALLOW_PRIVATE_NETWORKS: 'true',
-      CREDLESS_ISSUER_CA_FILE: caFile,
-    });
+    const env = await replicaEnvironment({ databaseUrl, workDir, issuerCaPem: issuer.caCertPem });
     // Started together on an empty schema: they race to create the tenant and its first signing key.
     replicas = await Promise.all(['A', 'B', 'C'].map((name) => startReplica(name, env(name))));
     store = await openDirectoryStore({ databaseUrl, dataDir: workDir });
-
-    const [a] = replicas as [Replica];
-    appId = ((await a.call({ op: 'createApplication', displayName: 'workload' })) as { appId: string }).appId;
-    await a.call({ op: 'createServicePrincipal', appId });
-    await a.call({
-      op: 'createFederatedCredential',
-      appId,
-      name: 'main',
-      issuer: issuer.issuer,
-      subject: 'main',
-    });
-    // Warm every replica (issuer keys fetched) so later timings measure directory propagation only.
-    for (const replica of replicas) {
-      await timeUntil(async () => (await exchange(replica, appId, await assertion('main'))).status === 200, {
-        since: performance.now(),
-      });
-    }
+    appId = await federatedWorkload(replicas[0]!, replicas, issuer.issuer, assertion);
   });
 
   after(async () => {
