@@ -7,7 +7,7 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_RELEASE, MANIFESTS_DIR, renderChart } from '../test/support/chart.ts';
+import { DEFAULT_RELEASE, MANIFESTS_DIR, renderChart } from './chart.ts';
 
 const COMPONENTS = ['webhook', 'server'] as const;
 

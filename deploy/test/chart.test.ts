@@ -15,29 +15,34 @@ import {
   chartTemplates,
   chartValues,
   DEFAULT_RELEASE,
-  helmOnPath,
-  helmTemplate,
   objectKey,
+  REPO_ROOT,
   renderChart,
-} from './support/chart.ts';
-import { assertServerContract, assertWebhookContract, type ChartValues } from './support/contract.ts';
+} from '../scripts/chart.ts';
 import {
   mergeValues,
   parseTemplate,
   type RenderContext,
   referencedPaths,
   resolvePath,
-} from './support/helm-subset.ts';
+} from '../scripts/helm-subset.ts';
+import { assertServerContract, assertWebhookContract, type ChartValues } from './support/contract.ts';
+import { helmOnPath, helmTemplate } from './support/helm-binary.ts';
 import { validateObject } from './support/k8s-schema.ts';
 import { assertNamespaces, assertServicesMatchPods, containers, find } from './support/policy.ts';
 import { VALUE_SETS } from './support/value-sets.ts';
 
 describe('helm chart: templates', () => {
-  test('Chart.yaml is a v2 application chart and the image tag follows appVersion', () => {
+  test('Chart.yaml is a v2 application chart; the image tag is appVersion, the version build.sh tags', () => {
     const chart = chartMetadata();
     assert.equal(chart['apiVersion'], 'v2');
     assert.equal(chart['type'], 'application');
     assert.equal((chartValues()['image'] as { tag: string }).tag, chart['appVersion']);
+    // deploy/image/build.sh tags ghcr.io/credless/credless:<the CLI package's version>.
+    const cli = JSON.parse(readFileSync(join(REPO_ROOT, 'packages/cli/package.json'), 'utf8')) as {
+      version: string;
+    };
+    assert.equal(chart['appVersion'], cli.version);
   });
 
   test('every template uses only the supported template subset', () => {
@@ -146,7 +151,7 @@ for (const { name, release, values } of VALUE_SETS) {
     test(helm
       ? 'helm template renders the same objects as the subset renderer'
       : 'helm template comparison (skipped: no helm binary on PATH; the subset render above is fully validated)', {
-      skip: !helm && `helm not on PATH; ${CHART_DIR} was rendered by deploy/test/support/helm-subset.ts`,
+      skip: !helm && `helm not on PATH; ${CHART_DIR} was rendered by deploy/scripts/helm-subset.ts`,
     }, () => {
       const fromHelm = new Map(helmTemplate({ values, release }).map((o) => [objectKey(o), o]));
       const ours = new Map(objects.map((o) => [objectKey(o), o]));

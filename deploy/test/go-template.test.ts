@@ -18,8 +18,8 @@ import {
   objectKey,
   parseObjects,
   renderChart,
-} from './support/chart.ts';
-import { mergeValues, type RenderContext, renderTemplate } from './support/helm-subset.ts';
+} from '../scripts/chart.ts';
+import { mergeValues, type RenderContext, renderTemplate } from '../scripts/helm-subset.ts';
 import { context, RENDER_CASES } from './support/render-cases.ts';
 import { VALUE_SETS } from './support/value-sets.ts';
 

@@ -11,7 +11,7 @@ import {
   referencedPaths,
   renderTemplate,
   TemplateError,
-} from './support/helm-subset.ts';
+} from '../scripts/helm-subset.ts';
 import { context, RENDER_CASES } from './support/render-cases.ts';
 
 describe('helm template subset: rendering', () => {
@@ -38,8 +38,13 @@ describe('helm template subset: refusals', () => {
     ['stray braces', 'a: {{ .Values.name }} }}', /unbalanced/],
     ['a missing value', '{{ .Values.nope }}', /\.Values\.nope is not defined/],
     [
-      'a missing value in if',
-      '{{- if .Values.nested.nope }}x{{- end }}',
+      'an if below a missing map',
+      '{{- if .Values.nope.deeper }}x{{- end }}',
+      /\.Values\.nope is not defined/,
+    ],
+    [
+      'toYaml of a missing value',
+      '{{- toYaml .Values.nested.nope | nindent 2 }}',
       /\.Values\.nested\.nope is not defined/,
     ],
     ['printing a map', '{{ .Values.nested }}', /cannot print/],
@@ -52,6 +57,9 @@ describe('helm template subset: refusals', () => {
         (error: unknown) => error instanceof TemplateError && message.test(error.message),
       ),
     );
+
+  test("an if on a key missing from an existing map is false (Helm's nil, e.g. a key a user's null deleted)", () =>
+    assert.equal(renderTemplate('a{{- if .Values.nested.nope }}x{{- end }}', context), 'a'));
 
   test('errors name the file and line', () =>
     assert.throws(() => renderTemplate('a: 1\nb: {{ .Values.nope }}', context, 'x.yaml'), /x\.yaml:2:/));
@@ -78,4 +86,7 @@ describe('helm template subset: helpers', () => {
       l: [9],
       s: 'y',
     }));
+
+  test('a null override deletes the default key, as Helm does', () =>
+    assert.deepEqual(mergeValues({ a: { b: 1, c: 2 }, d: 3 }, { a: { b: null }, d: null }), { a: { c: 2 } }));
 });

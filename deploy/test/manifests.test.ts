@@ -9,7 +9,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { plainManifests } from '../scripts/render-manifests.ts';
 import {
   chartValues,
   DEFAULT_RELEASE,
@@ -17,7 +16,8 @@ import {
   MANIFESTS_DIR,
   objectKey,
   parseObjects,
-} from './support/chart.ts';
+} from '../scripts/chart.ts';
+import { plainManifests } from '../scripts/render-manifests.ts';
 import { assertServerContract, assertWebhookContract, type ChartValues } from './support/contract.ts';
 import { validateObject } from './support/k8s-schema.ts';
 import { assertNamespaces, assertServicesMatchPods } from './support/policy.ts';

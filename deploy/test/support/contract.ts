@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import { loadConfig } from '@credless/server';
 import { compileMutationConfig, MUTATE_PATH, parseIdentityBindingPolicy } from '@credless/webhook';
-import type { K8sObject } from './chart.ts';
+import type { K8sObject } from '../../scripts/chart.ts';
 import {
   assertDisruptionBudget,
   assertRestricted,
@@ -21,6 +21,12 @@ import {
 type Json = Record<string, unknown>;
 const obj = (value: unknown) => (value ?? {}) as Json;
 const arr = (value: unknown) => (value ?? []) as Json[];
+
+export interface DisruptionBudgetValues {
+  enabled: boolean;
+  minAvailable: number | string;
+  maxUnavailable: number | string;
+}
 
 export interface Release {
   Name: string;
@@ -41,6 +47,7 @@ export interface ChartValues {
     caBundle: string;
     tls: { secretName: string };
     identityBindings: unknown[];
+    podDisruptionBudget: DisruptionBudgetValues;
   };
   server: {
     enabled: boolean;
@@ -49,6 +56,7 @@ export interface ChartValues {
     database: { secretName: string; secretKey: string };
     kek: { secretName: string; secretKey: string };
     ingress: { enabled: boolean; host: string };
+    podDisruptionBudget: DisruptionBudgetValues;
   };
 }
 
@@ -93,7 +101,7 @@ export function assertWebhookContract(objects: K8sObject[], release: Release, va
   const deployment = find(objects, 'Deployment', name);
   assert.equal(obj(deployment['spec'])['replicas'], values.webhook.replicas);
   assertSelectorMatchesTemplate(deployment);
-  assertDisruptionBudget(objects, deployment);
+  assertDisruptionBudget(objects, deployment, values.webhook.podDisruptionBudget);
   assertRestricted(deployment);
 
   // RBAC: read ServiceAccounts, nothing else, bound to the Deployment's ServiceAccount.
@@ -168,7 +176,7 @@ export function assertServerContract(objects: K8sObject[], release: Release, val
   const deployment = find(objects, 'Deployment', name);
   assert.equal(obj(deployment['spec'])['replicas'], values.server.replicas);
   assertSelectorMatchesTemplate(deployment);
-  assertDisruptionBudget(objects, deployment);
+  assertDisruptionBudget(objects, deployment, values.server.podDisruptionBudget);
   assertRestricted(deployment);
   const pod = podSpec(deployment);
   assert.equal(pod['serviceAccountName'], find(objects, 'ServiceAccount', name).metadata.name);

@@ -6,20 +6,25 @@
  * @module
  */
 import * as k8s from '@kubernetes/client-node';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { MutatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
-import type { K8sObject } from './chart.ts';
+import type { K8sObject } from '../../scripts/chart.ts';
+import { crdFieldTree, type FieldTree, unknownCrdFields } from './crd-fields.ts';
 
 interface ModelClass {
   new (data: never): { validate(): void };
 }
 
-/** apiVersion/kind -> [kubernetes-models class, @kubernetes/client-node model name]. */
-const MODELS: Record<string, [ModelClass, string]> = {
+/**
+ * apiVersion/kind -> [kubernetes-models class, @kubernetes/client-node model name, or for a custom
+ * resource the field tree of its kubernetes-models declaration (crd-fields.ts)].
+ */
+const MODELS: Record<string, [ModelClass, string | (() => FieldTree)]> = {
   'v1/ConfigMap': [ConfigMap as unknown as ModelClass, 'V1ConfigMap'],
   'v1/Namespace': [Namespace as unknown as ModelClass, 'V1Namespace'],
   'v1/Service': [Service as unknown as ModelClass, 'V1Service'],
@@ -36,6 +41,11 @@ const MODELS: Record<string, [ModelClass, string]> = {
     'V1MutatingWebhookConfiguration',
   ],
   'networking.k8s.io/v1/Ingress': [Ingress as unknown as ModelClass, 'V1Ingress'],
+  'monitoring.coreos.com/v1/ServiceMonitor': [
+    ServiceMonitor as unknown as ModelClass,
+    () =>
+      crdFieldTree('@kubernetes-models/prometheus-operator', 'monitoring.coreos.com/v1', 'ServiceMonitor'),
+  ],
 };
 
 interface Attribute {
@@ -83,7 +93,13 @@ export function validateObject(object: K8sObject): void {
   } catch (error) {
     throw new Error(`${name} does not match the Kubernetes schema: ${(error as Error).message}`);
   }
-  const unknown = unknownFields(object, clientModel);
+  const unknown =
+    typeof clientModel === 'string'
+      ? unknownFields(object, clientModel)
+      : [
+          ...unknownCrdFields({ ...object, metadata: undefined }, clientModel()),
+          ...unknownFields(object.metadata, 'V1ObjectMeta', 'metadata'),
+        ];
   if (unknown.length > 0)
     throw new Error(`${name} has fields Kubernetes does not know: ${unknown.join(', ')}`);
 }

@@ -5,7 +5,8 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import type { K8sObject } from './chart.ts';
+import type { K8sObject } from '../../scripts/chart.ts';
+import { isTruthy } from '../../scripts/helm-subset.ts';
 
 type Json = Record<string, unknown>;
 const obj = (value: unknown) => (value ?? {}) as Json;
@@ -98,17 +99,33 @@ export function assertNamespaces(objects: K8sObject[], namespace: string): void 
   }
 }
 
-/** A PodDisruptionBudget covers the Deployment's pods and lets at most one go at a time. */
-export function assertDisruptionBudget(objects: K8sObject[], deployment: K8sObject): K8sObject {
+/**
+ * The PodDisruptionBudget the values ask for covers the Deployment's pods (exactly one, with exactly
+ * the values' minAvailable or maxUnavailable, never both), or none when the values disable it.
+ */
+export function assertDisruptionBudget(
+  objects: K8sObject[],
+  deployment: K8sObject,
+  budget: { enabled: boolean; minAvailable: number | string; maxUnavailable: number | string },
+): K8sObject | undefined {
   const budgets = objects.filter(
     (o) =>
       o.kind === 'PodDisruptionBudget' &&
       o.metadata.namespace === deployment.metadata.namespace &&
       selects(obj(obj(obj(o['spec'])['selector'])['matchLabels']), podLabels(deployment)),
   );
-  assert.equal(budgets.length, 1, `${deployment.metadata.name}: PodDisruptionBudgets selecting its pods`);
+  const name = deployment.metadata.name;
+  if (!budget.enabled) return void assert.equal(budgets.length, 0, `${name}: PodDisruptionBudget disabled`);
+  assert.equal(budgets.length, 1, `${name}: PodDisruptionBudgets selecting its pods`);
   const spec = obj(budgets[0]!['spec']);
-  assert.ok(spec['minAvailable'] === 1 || spec['maxUnavailable'] === 1, 'minAvailable 1 or maxUnavailable 1');
+  const expected = Object.fromEntries(
+    (['minAvailable', 'maxUnavailable'] as const)
+      .filter((field) => isTruthy(budget[field]))
+      .map((field) => [field, budget[field]]),
+  );
+  assert.equal(Object.keys(expected).length, 1, `${name}: set one of minAvailable and maxUnavailable`);
+  const { selector: _selector, ...rest } = spec;
+  assert.deepEqual(rest, expected, `${name}: PodDisruptionBudget`);
   return budgets[0]!;
 }
 

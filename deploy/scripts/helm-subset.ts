@@ -10,8 +10,9 @@
  *   {{- toYaml .Values.x | nindent N }}                                  as Helm's toYaml | nindent
  *
  * `{{-` trims the whitespace before the action, as in Go; `-}}` is not part of the subset. Unlike
- * Helm, a path missing from the values is an error (Helm prints "<no value>"), so a typo cannot
- * render silently. When `helm` is on PATH, deploy/test/chart.test.ts also runs `helm template` and
+ * Helm, printing a path missing from the values is an error (Helm prints "<no value>"), so a typo cannot
+ * render silently; only `if` on a key whose map exists reads it as nil (false), as Helm does for a key
+ * a user's `null` deleted (deploy/test/chart.test.ts checks every path against values.yaml). When `helm` is on PATH, deploy/test/chart.test.ts also runs `helm template` and
  * compares its objects with ours one by one; without it the subset-rendered output is still fully
  * validated against the Kubernetes schemas, and deploy/test/go-template.test.ts checks this renderer
  * against Go's text/template (Helm's engine) when a Go toolchain is on PATH.
@@ -104,10 +105,18 @@ export function referencedPaths(nodes: Node[]): string[][] {
   });
 }
 
-export function resolvePath(context: RenderContext, path: string[], where: string): unknown {
+export function resolvePath(
+  context: RenderContext,
+  path: string[],
+  where: string,
+  missingLastKeyIsNil = false,
+): unknown {
   let current: unknown = context;
   for (const [index, key] of path.entries()) {
-    if (typeof current !== 'object' || current === null || Array.isArray(current) || !(key in current))
+    const map =
+      typeof current === 'object' && current !== null && !Array.isArray(current) ? current : undefined;
+    if (missingLastKeyIsNil && map && index === path.length - 1 && !(key in map)) return undefined;
+    if (!map || !(key in map))
       throw new TemplateError(
         `${where}: .${path.slice(0, index + 1).join('.')} is not defined in the values`,
       );
@@ -148,7 +157,7 @@ function renderNodes(nodes: Node[], context: RenderContext, file: string): strin
     if (node.kind === 'text') out += node.text;
     else {
       const where = `${file}:${node.line}`;
-      const value = resolvePath(context, node.path, where);
+      const value = resolvePath(context, node.path, where, node.kind === 'if');
       if (node.kind === 'value') out += formatScalar(value, where);
       else if (node.kind === 'toYaml') out += toYamlNindent(value, node.indent);
       else if (isTruthy(value)) out += renderNodes(node.body, context, file);
@@ -161,12 +170,18 @@ export function renderTemplate(source: string, context: RenderContext, file = 't
   return renderNodes(parseTemplate(source, file), context, file);
 }
 
-/** Helm's coalescing of a values override onto the defaults: maps merge, everything else replaces. */
+/**
+ * Helm's coalescing of a values override onto the defaults: maps merge, everything else replaces, and
+ * null deletes the key (how a user drops a default such as the webhook's podAntiAffinity).
+ */
 export function mergeValues(defaults: unknown, override: unknown): unknown {
   const isMap = (v: unknown): v is Record<string, unknown> =>
     typeof v === 'object' && v !== null && !Array.isArray(v);
   if (!isMap(defaults) || !isMap(override)) return override === undefined ? defaults : override;
   const merged: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(override)) merged[key] = mergeValues(defaults[key], value);
+  for (const [key, value] of Object.entries(override)) {
+    if (value === null) delete merged[key];
+    else merged[key] = mergeValues(defaults[key], value);
+  }
   return merged;
 }

@@ -1,16 +1,16 @@
 /**
- * Loads deploy/helm/credless and renders it with the template subset (helm-subset.ts), or with a real
- * `helm template` when helm is on PATH. Both yield plain objects, keyed the same way, so they compare.
+ * Loads deploy/helm/credless and renders it with the template subset (helm-subset.ts): what
+ * `npm run manifests` writes and what the deploy tests check. The tests' real-helm comparison
+ * (deploy/test/support/helm-binary.ts) yields the same plain objects, keyed the same way.
  * @module
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse, parseAllDocuments, stringify } from 'yaml';
-import { mergeValues, type RenderContext, renderTemplate } from './helm-subset.ts';
+import { Ajv } from 'ajv';
+import { parse, parseAllDocuments } from 'yaml';
+import { mergeValues, type RenderContext, renderTemplate, TemplateError } from './helm-subset.ts';
 
-export const REPO_ROOT = new URL('../../../', import.meta.url).pathname;
+export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
 export const CHART_DIR = join(REPO_ROOT, 'deploy/helm/credless');
 export const MANIFESTS_DIR = join(REPO_ROOT, 'deploy/kubernetes');
 export const DEFAULT_RELEASE = { Name: 'credless', Namespace: 'credless-system' };
@@ -63,6 +63,18 @@ export interface RenderOptions {
   chartDir?: string;
 }
 
+/**
+ * Checks merged values against the chart's values.schema.json, as Helm does before rendering: a
+ * misspelt key or both minAvailable and maxUnavailable is refused here, not by the API server.
+ */
+export function assertValuesMatchSchema(values: unknown, chartDir = CHART_DIR): void {
+  const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')) as object;
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  if (validate(values)) return;
+  const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`);
+  throw new TemplateError(`values don't meet the chart's values.schema.json: ${errors.join('; ')}`);
+}
+
 /** What `helm template <release> <chart> -n <namespace> -f values` gives, through the subset renderer. */
 export function renderChart(options: RenderOptions = {}): RenderedTemplate[] {
   const chartDir = options.chartDir ?? CHART_DIR;
@@ -70,6 +82,7 @@ export function renderChart(options: RenderOptions = {}): RenderedTemplate[] {
     Values: mergeValues(chartValues(chartDir), options.values ?? {}),
     Release: options.release ?? DEFAULT_RELEASE,
   };
+  assertValuesMatchSchema(context.Values, chartDir);
   return chartTemplates(chartDir).map(({ template, source }) => {
     const text = renderTemplate(source, context, template).replace(/^\s+/, '').replace(/\s+$/, '');
     return { template, text, objects: parseObjects(text, template) };
@@ -78,37 +91,3 @@ export function renderChart(options: RenderOptions = {}): RenderedTemplate[] {
 
 export const objectKey = (o: K8sObject) =>
   `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}`;
-
-export function helmOnPath(): boolean {
-  return spawnSync('helm', ['version', '--short'], { encoding: 'utf8' }).status === 0;
-}
-
-/** Runs the real `helm template`; only called when helmOnPath(). */
-export function helmTemplate(options: RenderOptions = {}): K8sObject[] {
-  const release = options.release ?? DEFAULT_RELEASE;
-  const dir = mkdtempSync(join(tmpdir(), 'credless-helm-'));
-  try {
-    const valuesFile = join(dir, 'values.yaml');
-    writeFileSync(valuesFile, stringify(options.values ?? {}));
-    const result = spawnSync(
-      'helm',
-      [
-        'template',
-        release.Name,
-        options.chartDir ?? CHART_DIR,
-        '--namespace',
-        release.Namespace,
-        '-f',
-        valuesFile,
-        // Old Helm versions default to Kubernetes 1.20, below the chart's kubeVersion.
-        '--kube-version',
-        '1.30.0',
-      ],
-      { encoding: 'utf8' },
-    );
-    if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
-    return parseObjects(result.stdout, 'helm template');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
