@@ -23,10 +23,11 @@ export interface StartChildServerOptions {
   execArgv?: string[];
   startTimeoutMs?: number;
   /**
-   * The child is a credless server: give it the libuv thread pool that `credless up` sizes for
-   * itself (thread-pool.cjs), which must be in the environment before the child starts.
+   * Give the child the libuv thread pool that `credless up` sizes for itself (thread-pool.cjs), which
+   * must be in the environment before the child starts. Every server that is compared with credless
+   * gets it too, so the comparison measures the server, not the pool size.
    */
-  credless?: boolean;
+  credlessThreadPool?: boolean;
 }
 
 const STOP_GRACE_MS = 5000;
@@ -41,7 +42,7 @@ export async function startChildServer<Info>(options: StartChildServerOptions): 
   const child = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', options.script], {
     env: {
       ...process.env,
-      ...(options.credless ? { UV_THREADPOOL_SIZE: sizeThreadPool({ ...process.env }) } : {}),
+      ...(options.credlessThreadPool ? { UV_THREADPOOL_SIZE: sizeThreadPool({ ...process.env }) } : {}),
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -5,7 +5,8 @@
  *
  * Environment: BENCH_ISSUER, BENCH_ISSUER_CA_PEM (CA of the issuer's HTTPS certificate), BENCH_SUBJECT,
  * BENCH_LOG_LEVEL (default 'silent'), BENCH_PROTOCOL ('https' default, or 'http'), BENCH_THROTTLE ('1':
- * throttling on, with limits no run reaches, to measure what counting costs).
+ * throttling on, with limits no run reaches, to measure what counting costs), BENCH_CREDLESS_ENV (a JSON
+ * object of CREDLESS_* settings for loadConfig, e.g. the token reuse window for the herd bench).
  * @module
  */
 import { createWorkloadScenario, startTestCredless } from '@credless/testkit';
@@ -24,9 +25,10 @@ const throttle = {
   CREDLESS_THROTTLE_TOKEN_PER_CLIENT: unreachable,
   CREDLESS_THROTTLE_TOKEN_PER_SOURCE: unreachable,
 };
+const extraEnv = JSON.parse(process.env['BENCH_CREDLESS_ENV'] ?? '{}') as Record<string, string>;
 const credless = await startTestCredless({
   issuerDispatcher,
-  ...(process.env['BENCH_THROTTLE'] === '1' ? { env: throttle } : {}),
+  env: { ...(process.env['BENCH_THROTTLE'] === '1' ? throttle : {}), ...extraEnv },
   config: { logLevel, insecureHttp: benchProtocol() === 'http' },
 });
 const scenario = await createWorkloadScenario(credless, {

@@ -197,9 +197,13 @@ if [ "$present" = "0" ]; then
   credless rest --method POST --uri "$APPLICATION_OBJECT_ID/federatedIdentityCredentials" \
     --body "@$RUNNER_TEMP/federated-credential.json" --query "{name: name, subject: subject}" -o tsv
 else
-  # Already there: the idempotent form succeeds when it is the same, and names the fields that differ otherwise.
-  credless ad app federated-credential create --id "$APPLICATION_CLIENT_ID" \
-    --parameters "@$RUNNER_TEMP/federated-credential.json" --query "{name: name, subject: subject}" -o tsv
+  # Already there: Graph's upsert by name puts the seed's values back (a no-op when they are the same),
+  # so a run after someone changed it (an identity file applied, a description edited) still converges.
+  credless rest --method PATCH \
+    --uri "$APPLICATION_OBJECT_ID/federatedIdentityCredentials(name='kubernetes-federated-credential')" \
+    --body "@$RUNNER_TEMP/federated-credential.json" -o none
+  credless ad app federated-credential show --id "$APPLICATION_CLIENT_ID" \
+    --federated-credential-id kubernetes-federated-credential --query "{name: name, subject: subject}" -o tsv
 fi
 
 heading "Retrieve name of Container Registry"

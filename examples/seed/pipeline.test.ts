@@ -15,6 +15,7 @@ import {
   type Credless,
   launchChromium,
   PIPELINE,
+  REPO_ROOT,
   type Run,
   readOutputs,
   run,
@@ -71,6 +72,51 @@ describe('the seed pipeline against one credless', { timeout: 900_000 }, () => {
     assert.doesNotMatch(first.stdout, /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
   });
 
+  // What a new user does next: the declarative example on top of the sample (they must coexist), then
+  // `plan --prune`, which must keep what credless's local platforms created. The run below proves the
+  // sample's pipeline still runs green, changing nothing, after the example was applied.
+  const example = join(REPO_ROOT, 'examples', 'identity.yaml');
+  /** `credless <args>` with the cluster's issuer for the example's ${SERVICE_ACCOUNT_ISSUER}; must exit 0. */
+  const exampleCli = async (...args: string[]) => {
+    const env = { ...credless.env, SERVICE_ACCOUNT_ISSUER: runs[0]?.outputs['oidcUrl'] };
+    const result = await run(CREDLESS_BIN, args, env);
+    assert.equal(result.status, 0, `credless ${args.join(' ')}:\n${result.stderr}${result.stdout}`);
+    return result.stdout;
+  };
+
+  test("examples/identity.yaml applies on top of the sample; plan --prune keeps the platforms' identities", async () => {
+    const outputs = runs[0]?.outputs ?? {};
+    assert.equal(runs[0]?.status, 0, 'the first run must have passed');
+    const cli = exampleCli;
+    await cli('login', '-o', 'none');
+    const applied = await cli('apply', '-f', example, '--yes');
+    assert.match(applied, /Apply complete: \d+ created, \d+ updated, 0 deleted\./);
+    // The sample's own objects are declared as the pipeline made them: nothing removed, its
+    // credential untouched (Orders.Read is added to its permissions).
+    assert.doesNotMatch(applied, /^- /m, applied);
+    assert.doesNotMatch(applied, /kubernetes-federated-credential/, applied);
+    assert.match(await cli('apply', '-f', example, '--yes'), /^No changes/);
+
+    const pruning = await cli('plan', '-f', example, '--prune');
+    assert.doesNotMatch(pruning, /^- /m, pruning);
+    const kept = /^Kept \(created by credless's local platforms, never pruned\): (.*)\.$/m.exec(pruning);
+    assert.ok(kept, pruning);
+    for (const name of [`github-actions-credless-aks`, outputs['acrName'], `${CLUSTER}-agentpool`])
+      assert.ok(kept[1]?.includes(`"${name}"`), `${name} kept:\n${pruning}`);
+
+    // Someone changes the sample's credential (as an older example's apply did, clearing its
+    // description): the next run must converge, not fail on the difference.
+    await cli(
+      'rest',
+      '--method',
+      'PATCH',
+      '--uri',
+      `${outputs['APPLICATION_OBJECT_ID']}/federatedIdentityCredentials(name='kubernetes-federated-credential')`,
+      '--body',
+      '{"description": "changed by hand"}',
+    );
+  });
+
   test('runs green again against the same credless, changing nothing', async () => {
     assert.equal(runs[0]?.status, 0, 'the first run must have passed');
     const second = await runPipeline(2);
@@ -87,6 +133,11 @@ describe('the seed pipeline against one credless', { timeout: 900_000 }, () => {
     // The same identities: nothing was created twice.
     for (const key of ['adminGroupId', 'APPLICATION_CLIENT_ID', 'oidcUrl', 'frontendUrl'])
       assert.equal(second.outputs[key], runs[0]?.outputs[key], key);
+  });
+
+  test("the second run put the sample's credential back: the example still plans no changes", async () => {
+    assert.equal(runs[1]?.status, 0, 'the second run must have passed');
+    assert.match(await exampleCli('plan', '-f', example), /^No changes/);
   });
 
   describe('in a browser (Debian chromium through playwright-core)', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import type { K8sObject } from '../../../deploy/test/support/chart.ts';
+import type { K8sObject } from '../../../deploy/scripts/chart.ts';
 import { validateObject } from '../../../deploy/test/support/k8s-schema.ts';
 import {
   loadFederatedCredential,

@@ -10,35 +10,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  addPermission,
-  adminConsent,
-  createApplication,
-  createFederatedCredential,
-  createServicePrincipal,
-} from '@credless/cli';
-import { GRAPH_APP_ID } from '@credless/core';
-import {
-  startTestCredless,
-  startTestOidcIssuer,
+  createWorkloadScenario,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
+  type TestStack,
 } from '@credless/testkit';
 import { loadFederatedCredential } from './manifest-support.ts';
 import { type AppProcess, BACKEND_MAIN, FRONTEND_MAIN, runToExit, startApp } from './processes.ts';
 
 const NAMESPACE = 'azure-workload-identity-system';
-const USER_READ_ALL = 'df021288-bdef-4463-88db-98f22de89214';
 
 describe('seed sample app against a real credless', () => {
   let issuer: TestOidcIssuer;
   let credless: TestCredless;
+  let stack: TestStack;
   let dir: string;
   let organizationName: string;
   const processes: AppProcess[] = [];
 
   before(async () => {
-    issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-    credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
+    stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' } });
+    ({ issuer, credless } = stack);
     dir = await mkdtemp(join(tmpdir(), 'credless-seed-app-'));
     const tenant = await credless.store.findTenant(credless.tenantId);
     organizationName = tenant?.displayName ?? '';
@@ -46,24 +39,26 @@ describe('seed sample app against a real credless', () => {
   });
   after(async () => {
     await Promise.all(processes.map((app) => app.stop()));
-    await credless?.close();
-    await issuer?.close();
+    await stack?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   /** An app federated with `serviceAccount` through the manifest's JSON; consented when `consent`. */
   const deployIdentity = async (serviceAccount: string, consent: boolean) => {
-    const ctx = { store: credless.store, tenantId: credless.tenantId };
-    const app = await createApplication(ctx, { displayName: `sp-${serviceAccount}` });
     const body = await loadFederatedCredential({
       AKS_OIDC_ISSUER: issuer.issuer,
       NAMESPACE,
       SERVICE_ACCOUNT_NAME: serviceAccount,
     });
-    await createFederatedCredential(ctx, app.appId, body);
-    await createServicePrincipal(ctx, app.appId);
-    await addPermission(ctx, { id: app.appId, api: GRAPH_APP_ID, apiPermissions: [`${USER_READ_ALL}=Role`] });
-    if (consent) await adminConsent(ctx, app.appId);
+    const app = await createWorkloadScenario(credless, {
+      displayName: `sp-${serviceAccount}`,
+      credentialName: String(body['name']),
+      issuer: String(body['issuer']),
+      subject: String(body['subject']),
+      audience: (body['audiences'] as string[])[0] as string,
+      graphRoles: ['User.Read.All'],
+      consent,
+    });
     // The projected token, as the kubelet writes it for the pod.
     const tokenFile = join(dir, `${serviceAccount}-token`);
     const token = await issuer.issueToken({

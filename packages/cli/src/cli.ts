@@ -5,18 +5,27 @@
  * @module
  */
 import { Command, CommanderError, Option } from 'commander';
-import { type Options as AzOptions, outputOptions, print, storeOptions } from './commands/az/az-command.ts';
+import {
+  type Options as AzOptions,
+  apiCommand,
+  outputOptions,
+  print,
+  storeOptions,
+} from './commands/az/az-command.ts';
 import { declareAzCommands } from './commands/az/declare.ts';
 import { declareBackupCommands } from './commands/backup-declare.ts';
 import { declareLocalPlatformCommands } from './commands/cluster/declare.ts';
 import type { DeclarativeOptions, planCommand } from './commands/declarative.ts';
-import type { ExplainOptions } from './commands/explain.ts';
 import { declareKubeCommands } from './commands/kube/declare.ts';
 import { declareClusterAccessCommands } from './commands/role/declare.ts';
 import { declareRuntimeCommands } from './commands/runtime/declare.ts';
 import type { DirectoryContext, StoreOptions } from './context.ts';
 import { EXIT, exitCodeFor, UsageError } from './exit-codes.ts';
 import { cliVersion } from './version.ts';
+
+type DryRunReport = import('@credless/server').DryRunReport;
+/** `signins list -o table`: the columns that fit a terminal. */
+const SIGN_IN_COLUMNS = ['createdDateTime', 'appId', 'result', 'errorCode', 'credentialName'] as const;
 
 const withDirectoryContext = async <T>(
   options: StoreOptions,
@@ -28,51 +37,20 @@ const issuerPolicies = () => import('./commands/issuer-policy.ts');
 const declarativeCommands = () => import('./commands/declarative.ts');
 type DeclarativeModule = Awaited<ReturnType<typeof declarativeCommands>>;
 
-const printJson = (value: unknown) => {
-  if (value !== undefined) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-};
-
-interface DirectoryCommandOptions {
-  /** Only reads: a missing data directory is an error naming it, never a new, empty store. */
-  readOnly?: boolean;
-  /** False for a command with an --output of its own (explain): no az `-o`/`--query`. */
-  output?: boolean;
-}
-
 /**
- * Adds the options every directory command shares (store, az's `-o`/`--query`) and runs `action`
- * against an open directory.
+ * A command acting on the data directory itself, not through the API (admin rotate-key: the key lives
+ * there), with the store options and az's `-o`/`--query`.
  */
 function directoryCommand(
   command: Command,
   action: (ctx: DirectoryContext, ...args: never[]) => Promise<unknown>,
-  { readOnly = false, output = true }: DirectoryCommandOptions = {},
 ) {
-  return (output ? outputOptions(storeOptions(command)) : storeOptions(command)).action(
-    async (...args: unknown[]) => {
-      const options = (args[args.length - 1] as Command).opts() as AzOptions;
-      const run = () =>
-        withDirectoryContext(options, readOnly, (ctx) => action(ctx, ...(args.slice(0, -1) as never[])));
-      if (output) await print(options, run);
-      else printJson(await run());
-    },
-  );
-}
-
-/** Like directoryCommand, for commands that act on the store itself rather than one tenant. */
-function storeCommand(
-  command: Command,
-  action: (store: DirectoryContext['store'], options: never) => Promise<unknown>,
-  { readOnly = false }: DirectoryCommandOptions = {},
-) {
-  return outputOptions(command)
-    .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
-    .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
-    .action(async (options: AzOptions) =>
-      print(options, () =>
-        withDirectoryContext(options, readOnly, (ctx) => action(ctx.store, options as never)),
-      ),
+  return outputOptions(storeOptions(command)).action(async (...args: unknown[]) => {
+    const options = (args[args.length - 1] as Command).opts() as AzOptions;
+    await print(options, () =>
+      withDirectoryContext(options, false, (ctx) => action(ctx, ...(args.slice(0, -1) as never[]))),
     );
+  });
 }
 
 const parsePort = (value: string) => {
@@ -142,30 +120,30 @@ export function buildProgram(): Command {
       },
     );
 
+  // Tenants, issuer policy, sign-in logs, explain: through the API, where `ad …` acts (one rule).
   const tenant = program.command('tenant').description('tenants (organizations)');
-  storeCommand(
+  apiCommand(
     tenant
       .command('create')
-      .description('create a tenant')
+      .description("create a tenant (operator: the first tenant's administrator)")
       .requiredOption('--domain <domain>', 'default domain, e.g. contoso.credless.local')
       .requiredOption('--display-name <name>', 'organization display name'),
-    async (store, options: { domain: string; displayName: string }) =>
-      (await tenants()).createTenant(store, options),
+    async (api, options) => (await tenants()).createTenant(api, options as never),
   );
-  storeCommand(
-    tenant.command('list').description('list tenants'),
-    async (store) => (await tenants()).listTenants(store),
+  apiCommand(
+    tenant.command('list').description('list tenants (operator)'),
+    async (api) => (await tenants()).listTenants(api),
     { readOnly: true },
   );
-  storeCommand(
+  apiCommand(
     tenant
       .command('show')
       .description('show a tenant')
       .requiredOption('--id <id-or-domain>', 'tenant id or domain'),
-    async (store, options: { id: string }) => (await tenants()).showTenant(store, options.id),
+    async (api, options) => (await tenants()).showTenant(api, options['id'] as string),
     { readOnly: true },
   );
-  storeCommand(
+  apiCommand(
     tenant
       .command('secret-policy')
       .description('show or set the client secret policy: deny | audit (default) | allow, maximum lifetime')
@@ -173,19 +151,18 @@ export function buildProgram(): Command {
       .option('--mode <mode>', 'deny, audit or allow')
       .option('--max-lifetime <seconds>', 'longest lifetime of a new secret (default 86400)')
       .option('--reset', 'back to the default (audit, one day)'),
-    async (store, options: import('./commands/tenant.ts').SecretPolicyOptions) =>
-      (await tenants()).secretPolicy(store, options),
+    async (api, options) => (await tenants()).secretPolicy(api, options as never),
   );
 
   const issuerPolicy = program
     .command('issuer-policy')
     .description('trusted issuers of the tenant, their limits and pinned keys, the shared-issuer guard');
-  directoryCommand(
+  apiCommand(
     issuerPolicy.command('show').description('show the issuer policy'),
-    async (ctx) => (await issuerPolicies()).showIssuerPolicy(ctx),
+    async (api) => (await issuerPolicies()).showIssuerPolicy(api),
     { readOnly: true },
   );
-  directoryCommand(
+  apiCommand(
     issuerPolicy
       .command('set')
       .description('set the mode for issuers not on the list, or switch the shared-issuer guard')
@@ -194,10 +171,9 @@ export function buildProgram(): Command {
         '--shared-issuer-guard <on|off>',
         'require an owner pin for GitHub/gitlab.com/HCP Terraform (default on)',
       ),
-    async (ctx, options: { mode?: string; sharedIssuerGuard?: string }) =>
-      (await issuerPolicies()).setIssuerPolicy(ctx, options),
+    async (api, options) => (await issuerPolicies()).setIssuerPolicy(api, options as never),
   );
-  directoryCommand(
+  apiCommand(
     issuerPolicy
       .command('trust')
       .description('trust an issuer or change its settings (a new --jwks-file replaces the pinned keys)')
@@ -206,27 +182,18 @@ export function buildProgram(): Command {
       .option('--clock-skew <seconds>', 'clock skew for this issuer (default: the server setting)')
       .option('--jwks-file <file>', 'pin these public keys; the issuer is then never contacted')
       .option('--unpin-jwks', 'drop the pinned keys and fetch the issuer metadata again'),
-    async (
-      ctx,
-      options: {
-        issuer: string;
-        maxAssertionLifetime?: string;
-        clockSkew?: string;
-        jwksFile?: string;
-        unpinJwks?: boolean;
-      },
-    ) => (await issuerPolicies()).trustIssuer(ctx, options),
+    async (api, options) => (await issuerPolicies()).trustIssuer(api, options as never),
   );
-  directoryCommand(
+  apiCommand(
     issuerPolicy
       .command('untrust')
       .description('remove an issuer from the trusted list (and its limits and pinned keys)')
       .requiredOption('--issuer <url>', 'issuer URL'),
-    async (ctx, options: { issuer: string }) => (await issuerPolicies()).untrustIssuer(ctx, options),
+    async (api, options) => (await issuerPolicies()).untrustIssuer(api, options as never),
   );
 
   const signins = program.command('signins').description('sign-in logs (token exchanges)');
-  directoryCommand(
+  apiCommand(
     signins
       .command('list')
       .description('list sign-in records, newest first')
@@ -234,12 +201,11 @@ export function buildProgram(): Command {
       .option('--failed', 'only failed exchanges')
       .option('--since <when>', 'ISO 8601 timestamp or a duration back from now (30m, 1h, 7d)')
       .option('--limit <n>', 'at most this many records (1-1000, default 100)'),
-    async (ctx, options: { app?: string; failed?: boolean; since?: string; limit?: string }) =>
-      (await import('./commands/signins.ts')).listSignIns(ctx, options),
-    { readOnly: true },
+    async (api, options) => (await import('./commands/signins.ts')).listSignIns(api, options as never),
+    { readOnly: true, tableColumns: SIGN_IN_COLUMNS },
   );
 
-  directoryCommand(
+  apiCommand(
     program
       .command('explain')
       .description(
@@ -248,11 +214,15 @@ export function buildProgram(): Command {
       )
       .requiredOption('--app <appId>', "the application's client id (or object id)")
       .requiredOption('--token <file|->', 'file holding the token (JWT), or - for standard input')
-      .option('--output <format>', 'text (default) or json')
       .option('--no-verify-signature', "do not fetch the issuer's keys to check the signature"),
-    async (ctx, options: ExplainOptions & { output?: string }) =>
-      (await import('./commands/explain.ts')).printExplanation(ctx, options),
-    { readOnly: true, output: false },
+    async (api, options) => (await import('./commands/explain.ts')).explainCommand(api, options as never),
+    {
+      readOnly: true,
+      text: async (report: DryRunReport) =>
+        (await import('./commands/explain.ts')).formatExplainReport(report),
+      after: async (report: DryRunReport) =>
+        (await import('./commands/explain.ts')).settleExplanation(report),
+    },
   );
 
   // Declarative identity: plan/apply converge the directory to a file (applications, credentials, consent,
@@ -295,13 +265,14 @@ export function buildProgram(): Command {
     async (ctx, options: StoreOptions) =>
       (await import('./commands/admin.ts')).rotateAdminKeyCommand(ctx, { dataDir: options.dataDir }),
   );
-  admin
-    .command('show')
-    .description('show the administrator client id, tenant and key file')
-    .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
-    .action(async (options: { dataDir?: string }) =>
-      printJson(await (await import('./commands/admin.ts')).showAdminIdentity(options)),
-    );
+  outputOptions(
+    admin
+      .command('show')
+      .description('show the administrator client id, tenant and key file')
+      .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)'),
+  ).action(async (options: AzOptions) =>
+    print(options, async () => (await import('./commands/admin.ts')).showAdminIdentity(options)),
+  );
   // Kubernetes: cluster jwks, kubeconfig convert, get-token (kubelogin equivalent).
   declareKubeCommands(program);
   // Local platforms: cluster create|show|list|delete (same `cluster` group as jwks) and ci env.

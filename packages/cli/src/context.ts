@@ -4,7 +4,7 @@
  * @module
  */
 import { stat } from 'node:fs/promises';
-import { type Application, CredlessError } from '@credless/core';
+import { CredlessError } from '@credless/core';
 import type { DirectoryStore } from '@credless/server';
 import { CommandError, EXIT } from './exit-codes.ts';
 
@@ -78,13 +78,4 @@ export async function withDirectoryContext<T>(
   } finally {
     await ctx.close();
   }
-}
-
-/** `--id` accepts an application's appId or its object id, as az does. */
-export async function resolveApplication(ctx: DirectoryContext, id: string): Promise<Application> {
-  const application =
-    (await ctx.store.getApplicationByAppId(ctx.tenantId, id)) ??
-    (await ctx.store.getApplication(ctx.tenantId, id));
-  if (!application || application.builtIn) throw new CredlessError('not_found', { id });
-  return application;
 }

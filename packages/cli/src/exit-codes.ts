@@ -1,55 +1,56 @@
-import { CredlessError } from '@credless/core';
+/**
+ * The CLI's error classes: each carries a catalogue code (core's errors/operator-errors.ts), and the
+ * exit code is the catalogue's for that code (`exitCodeFor`, in core) — no class decides it here.
+ * @module
+ */
+import { CredlessError, type ErrorCode, type ErrorParams, EXIT, exitCodeOf } from '@credless/core';
 
-/** Exit codes of the credless command. */
-export const EXIT = {
-  ok: 0,
-  /** Unexpected failure (see the message). */
-  failure: 1,
-  /** Bad arguments or invalid input values. */
-  invalidInput: 2,
-  /** The named object does not exist. */
-  notFound: 3,
-  /** The object exists with different content. */
-  conflict: 4,
-  /** `credless explain`: no credential matches the token (the report printed says why). */
-  noMatch: 5,
-  /** `credless plan --detailed-exitcode`: the directory differs from the file (terraform's 2, which is taken). */
-  changesPending: 6,
-} as const;
+export { EXIT, type ExitCode, exitCodeFor } from '@credless/core';
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+/** Bad arguments or invalid input values (exit 2); subclasses name a more precise code. */
+export class UsageError extends CredlessError {
+  override readonly name: string = 'UsageError';
+  constructor(reason: string, coded?: { code: ErrorCode; params: ErrorParams }) {
+    super(coded?.code ?? 'usage_invalid', coded?.params ?? { reason });
+  }
 }
 
 /** Thrown after a report was printed, to end with EXIT.noMatch. */
-export class NoMatchError extends Error {
+export class NoMatchError extends CredlessError {
   override readonly name = 'NoMatchError';
+  constructor(reason: string) {
+    super('explain_no_match', { reason });
+  }
 }
 
 /** Thrown after a plan with changes was printed, to end with EXIT.changesPending. */
-export class ChangesPendingError extends Error {
+export class ChangesPendingError extends CredlessError {
   override readonly name = 'ChangesPendingError';
-}
-
-/** A failure that carries its exit code (e.g. a Graph API answer: 400 → 2, 404 → 3, 409 → 4). */
-export class CommandError extends Error {
-  override readonly name = 'CommandError';
-  readonly exitCode: number;
-  constructor(message: string, exitCode: number) {
-    super(message);
-    this.exitCode = exitCode;
+  constructor() {
+    super('plan_changes_pending');
   }
 }
 
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError) return EXIT.invalidInput;
-  if (error instanceof CommandError) return error.exitCode;
-  if (error instanceof NoMatchError) return EXIT.noMatch;
-  if (error instanceof ChangesPendingError) return EXIT.changesPending;
-  if (error instanceof CredlessError) {
-    if (error.status === 404) return EXIT.notFound;
-    if (error.status === 409) return EXIT.conflict;
-    if (error.status === 400) return EXIT.invalidInput;
+/** The catalogue code of a command outcome that exits with `exitCode`. */
+const CODE_FOR_EXIT: Partial<Record<number, ErrorCode>> = {
+  [EXIT.invalidInput]: 'usage_invalid',
+  [EXIT.notFound]: 'object_not_found',
+  [EXIT.conflict]: 'object_conflict',
+  [EXIT.noMatch]: 'explain_no_match',
+  [EXIT.changesPending]: 'plan_changes_pending',
+};
+
+/**
+ * A failure named by its outcome (a Graph API answer: 400 → 2, 404 → 3, 409 → 4): its code is the
+ * catalogue's generic one for that exit code (object_not_found, object_conflict, …, command_failed).
+ */
+export class CommandError extends CredlessError {
+  override readonly name: string = 'CommandError';
+  constructor(reason: string, exitCode: number) {
+    super(CODE_FOR_EXIT[exitCode] ?? 'command_failed', { reason });
   }
-  return EXIT.failure;
+
+  get exitCode(): number {
+    return exitCodeOf(this.code);
+  }
 }

@@ -3,20 +3,6 @@
  * @module
  */
 export { buildProgram, main } from './cli.ts';
-export {
-  createApplication,
-  deleteApplication,
-  listApplications,
-  showApplication,
-} from './commands/ad/app.ts';
-export {
-  createFederatedCredential,
-  deleteFederatedCredential,
-  listFederatedCredentials,
-  showFederatedCredential,
-} from './commands/ad/federated-credential.ts';
-export { addPermission, adminConsent } from './commands/ad/permission.ts';
-export { createServicePrincipal, showServicePrincipal } from './commands/ad/sp.ts';
 export { rotateAdminKeyCommand, showAdminIdentity } from './commands/admin.ts';
 export {
   applyCommand,
@@ -47,8 +33,6 @@ export { DefinitionError, loadIdentityFile, parseIdentityFile } from './declarat
 export { PlanError, plan } from './declarative/plan.ts';
 export { renderPlan } from './declarative/render.ts';
 export { EXIT, exitCodeFor, UsageError } from './exit-codes.ts';
-export type { GraphClient, GraphClientOptions, GraphResponse } from './graph-client.ts';
-export { createGraphClient, GraphClientError } from './graph-client.ts';
 // az-shaped session (credless login) and output (--query, -o).
 export { formatOutput, type OutputFormat, parseOutputFormat } from './output/format.ts';
 export { compileQuery } from './output/query.ts';

@@ -33,7 +33,8 @@ describe('configuration read by CLI commands', () => {
     const up = await runBinary(['up', '--data-dir', join(dir, 'up')], {
       env: { CREDLESS_TOKEN_LIFETIME_MIN: '100000' },
     });
-    assert.notEqual(up.code, 0);
+    // config_invalid in the error catalogue: invalid input, exit 2.
+    assert.equal(up.code, 2, up.stderr);
     assert.match(
       up.stderr,
       /CREDLESS_TOKEN_LIFETIME_MIN must be an integer between 300 and 86400 \(got '100000'\)/,

@@ -1,25 +1,32 @@
-/** `credless explain`: the command functions against a real SQLite store and a real test issuer, and the binary. */
+/**
+ * `credless explain`: the command functions through the in-process API (POST /{tenant}/explain) of a
+ * real SQLite store, with a real test issuer, and the binary.
+ */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
+import { createLocalCluster, issueServiceAccountToken } from '@credless/platforms';
+import type { DryRunReport } from '@credless/server';
 import {
-  createLocalCluster,
   type DirectoryStore,
   ensureDefaultTenant,
-  issueServiceAccountToken,
   loadKeyEncryptionKey,
   openDirectoryStore,
 } from '@credless/server';
-
-import { startTestOidcIssuer, type TestOidcIssuer } from '@credless/testkit';
-import { createApplication } from '../src/commands/ad/app.ts';
-import { createFederatedCredential } from '../src/commands/ad/federated-credential.ts';
-import { explainCommand, formatExplainReport, printExplanation } from '../src/commands/explain.ts';
+import { addFederatedCredential, startTestOidcIssuer, type TestOidcIssuer } from '@credless/testkit';
+import {
+  type ExplainOptions,
+  explainCommand,
+  formatExplainReport,
+  settleExplanation,
+} from '../src/commands/explain.ts';
 import type { DirectoryContext } from '../src/context.ts';
 import { EXIT, exitCodeFor, NoMatchError, UsageError } from '../src/exit-codes.ts';
+import type { GraphApi } from '../src/session/graph-api.ts';
+import { type InProcessOptions, openInProcessGraphApi } from '../src/session/in-process-graph-api.ts';
 import { runBinary } from './run-binary.ts';
 
 const SUBJECT = 'system:serviceaccount:default:workload';
@@ -31,10 +38,29 @@ describe('credless explain', () => {
   let dataDir: string;
   let store: DirectoryStore;
   let ctx: DirectoryContext;
+  let api: GraphApi & { close(): Promise<void> };
   let issuer: TestOidcIssuer;
   let appId: string;
   let matchingFile: string;
   let caseFile: string;
+
+  // Each CLI run opens the data directory afresh; the issuer is reached through its test dispatcher.
+  const openApi = (options: InProcessOptions = {}) =>
+    openInProcessGraphApi({ dataDir, readOnly: true, issuerDispatcher: issuer.dispatcher, ...options });
+  /** What the command prints by default (-o text) and how it ends (NoMatchError when refused). */
+  const explainText = async (options: ExplainOptions, on: GraphApi = api) => {
+    const report: DryRunReport = await explainCommand(on, options);
+    const printed = formatExplainReport(report);
+    const refused = (() => {
+      try {
+        settleExplanation(report);
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    })();
+    return { report, printed, refused };
+  };
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'credless-cli-explain-'));
@@ -47,8 +73,8 @@ describe('credless explain', () => {
       displayName: 'Credless Local',
     });
     ctx = { store, tenantId };
-    appId = (await createApplication(ctx, { displayName: 'workload' })).appId;
-    await createFederatedCredential(ctx, appId, {
+    appId = (await store.createApplication(tenantId, { displayName: 'workload' })).appId;
+    await addFederatedCredential(ctx, appId, {
       name: 'workload-fic',
       issuer: issuer.issuer,
       subject: SUBJECT,
@@ -57,30 +83,21 @@ describe('credless explain', () => {
     await writeFile(matchingFile, `${await issuer.issueToken({ sub: SUBJECT, aud: AUDIENCE })}\n`);
     caseFile = join(dir, 'case.jwt');
     await writeFile(caseFile, await issuer.issueToken({ sub: SUBJECT.toUpperCase(), aud: AUDIENCE }));
+    api = await openApi();
   });
   after(async () => {
+    await api.close();
     await store.close();
     await issuer.close();
     await rm(dir, { recursive: true, force: true });
   });
 
   test('a matching token from a file: match, signature verified with the issuer keys', async () => {
-    const report = await explainCommand(ctx, {
-      app: appId,
-      token: matchingFile,
-      dispatcher: issuer.dispatcher,
-    });
+    const { report, printed, refused } = await explainText({ app: appId, token: matchingFile });
     assert.equal(report.verdict, 'match');
     assert.deepEqual(report.signature, { status: 'verified' });
     assert.equal(report.explanation.matchedCredential?.name, 'workload-fic');
-    let printed = '';
-    await printExplanation(
-      ctx,
-      { app: appId, token: matchingFile, dispatcher: issuer.dispatcher },
-      (text) => {
-        printed += text;
-      },
-    );
+    assert.equal(refused, undefined);
     assert.match(printed, /^result {7}MATCH: credential 'workload-fic' matches$/m);
     assert.match(printed, /^signature {4}verified$/m);
   });
@@ -93,8 +110,9 @@ describe('credless explain', () => {
       { tenantId: ctx.tenantId, baseUrl, resourceGroup: 'rg', name: 'explain-cluster' },
     );
     const subject = 'system:serviceaccount:apps:backend';
-    const clusterApp = (await createApplication(ctx, { displayName: 'cluster-workload' })).appId;
-    await createFederatedCredential(ctx, clusterApp, {
+    const clusterApp = (await store.createApplication(ctx.tenantId, { displayName: 'cluster-workload' }))
+      .appId;
+    await addFederatedCredential(ctx, clusterApp, {
       name: 'cluster-fic',
       issuer: cluster.issuerUrl,
       subject,
@@ -110,12 +128,14 @@ describe('credless explain', () => {
     process.env['CREDLESS_PUBLIC_URL'] = baseUrl;
     try {
       // Nothing listens at the cluster issuer's URL: a fetch would fail and leave it unverified.
-      const report = await explainCommand(
-        { ...ctx, dataDir },
-        { app: clusterApp, token: file, dispatcher: issuer.dispatcher },
-      );
-      assert.equal(report.verdict, 'match');
-      assert.deepEqual(report.signature, { status: 'verified' });
+      const fresh = await openApi();
+      try {
+        const report = await explainCommand(fresh, { app: clusterApp, token: file });
+        assert.equal(report.verdict, 'match');
+        assert.deepEqual(report.signature, { status: 'verified' });
+      } finally {
+        await fresh.close();
+      }
     } finally {
       if (previous === undefined) delete process.env['CREDLESS_PUBLIC_URL'];
       else process.env['CREDLESS_PUBLIC_URL'] = previous;
@@ -124,17 +144,8 @@ describe('credless explain', () => {
 
   test('a case-only subject from stdin: no match, the diff printed, NoMatchError', async () => {
     const token = await issuer.issueToken({ sub: SUBJECT.toUpperCase(), aud: AUDIENCE });
-    let printed = '';
-    await assert.rejects(
-      printExplanation(
-        ctx,
-        { app: appId, token: '-', stdin: Readable.from([token]), dispatcher: issuer.dispatcher },
-        (text) => {
-          printed += text;
-        },
-      ),
-      NoMatchError,
-    );
+    const { printed, refused } = await explainText({ app: appId, token: '-', stdin: Readable.from([token]) });
+    assert.ok(refused instanceof NoMatchError);
     assert.match(printed, /NO MATCH: no credential matches; nearest is 'workload-fic'/);
     assert.match(printed, /1\. workload-fic \(subject credential, closeness \d+\/100\)/);
     assert.match(printed, /✘ subject differs only in letter case/);
@@ -142,60 +153,43 @@ describe('credless explain', () => {
     assert.ok(!printed.includes(token), 'the token is not printed');
   });
 
-  test('--output json prints the whole report; --no-verify-signature skips the issuer', async () => {
-    let printed = '';
-    await assert.rejects(
-      printExplanation(
-        ctx,
-        { app: appId, token: caseFile, output: 'json', verifySignature: false },
-        (text) => {
-          printed += text;
-        },
-      ),
-      NoMatchError,
-    );
-    const report = JSON.parse(printed);
+  test('the report is JSON (what -o json prints); --no-verify-signature skips the issuer', async () => {
+    const fetched = issuer.requests.length;
+    const { report, refused } = await explainText({ app: appId, token: caseFile, verifySignature: false });
+    assert.ok(refused instanceof NoMatchError);
+    assert.deepEqual(JSON.parse(JSON.stringify(report)), report);
     assert.equal(report.verdict, 'no_match');
     assert.equal(report.signature.status, 'not_verified');
-    assert.equal(report.explanation.nearestMisses[0].fields[1].status, 'case_only');
-    assert.equal(issuer.requests.length > 0, true, 'earlier tests fetched the keys');
+    assert.equal(report.explanation.nearestMisses[0]?.fields[1]?.status, 'case_only');
+    assert.equal(fetched > 0, true, 'earlier tests fetched the keys');
+    assert.equal(issuer.requests.length, fetched, 'this one did not');
   });
 
   test('an expired token names the seconds; the text report says so', async () => {
-    const now = Date.now();
     const expired = join(dir, 'expired.jwt');
     await writeFile(
       expired,
       await issuer.issueToken({ sub: SUBJECT, aud: AUDIENCE }, { expiresInSeconds: -3600 }),
     );
-    const report = await explainCommand(ctx, {
-      app: appId,
-      token: expired,
-      verifySignature: false,
-      now: () => now,
-    });
+    const report = await explainCommand(api, { app: appId, token: expired, verifySignature: false });
     assert.equal(report.verdict, 'no_match');
     assert.equal(report.explanation.time.status, 'expired');
     assert.match(formatExplainReport(report), /time {9}✘ the token expired 36\d\d s ago/);
   });
 
-  test('usage errors: unreadable file, empty input, bad --output; unknown app is not found', async () => {
-    await assert.rejects(explainCommand(ctx, { app: appId, token: join(dir, 'missing.jwt') }), UsageError);
+  test('usage errors: unreadable file, empty input; unknown app is not found (exit 3)', async () => {
+    await assert.rejects(explainCommand(api, { app: appId, token: join(dir, 'missing.jwt') }), UsageError);
     await assert.rejects(
-      explainCommand(ctx, { app: appId, token: '-', stdin: Readable.from(['  \n']) }),
+      explainCommand(api, { app: appId, token: '-', stdin: Readable.from(['  \n']) }),
       UsageError,
     );
     await assert.rejects(
-      printExplanation(ctx, { app: appId, token: matchingFile, output: 'yaml' }),
-      UsageError,
-    );
-    await assert.rejects(
-      explainCommand(ctx, {
+      explainCommand(api, {
         app: '00000000-0000-0000-0000-00000000beef',
         token: matchingFile,
         verifySignature: false,
       }),
-      /does not exist/,
+      (error: Error) => exitCodeFor(error) === EXIT.notFound && /does not exist/.test(error.message),
     );
   });
 
@@ -216,14 +210,11 @@ describe('credless explain', () => {
     try {
       for (const [name, apply, line] of policies) {
         await apply();
-        let printed = '';
-        const refused = await printExplanation(
-          ctx,
-          { app: appId, token: matchingFile, verifySignature: false },
-          (text) => {
-            printed += text;
-          },
-        ).catch((error: unknown) => error);
+        const { printed, refused } = await explainText({
+          app: appId,
+          token: matchingFile,
+          verifySignature: false,
+        });
         assert.ok(refused instanceof NoMatchError, name);
         assert.equal(exitCodeFor(refused), EXIT.noMatch, name);
         assert.match(refused.message, /the token endpoint would refuse this token/, name);

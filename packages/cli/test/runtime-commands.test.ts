@@ -3,10 +3,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type RunningLocalRuntime, startLocalRuntime } from '@credless/runtime';
-import { createLocalCluster, loadKeyEncryptionKey } from '@credless/server';
+import {
+  createLocalCluster,
+  LocalPlatforms,
+  type RunningLocalRuntime,
+  startLocalRuntime,
+} from '@credless/platforms';
+import { loadKeyEncryptionKey } from '@credless/server';
 import { startTestCredless, type TestCredless } from '@credless/testkit';
 import { main } from '../src/cli.ts';
+import { deploymentTable } from '../src/commands/runtime/runtime-commands.ts';
 
 const MANIFEST = `apiVersion: v1
 kind: Pod
@@ -58,18 +64,23 @@ describe('credless acr / cluster apply|get|logs|update|delete', () => {
   let data: string[];
 
   before(async () => {
-    credless = await startTestCredless();
+    const platforms = new LocalPlatforms();
+    credless = await startTestCredless({ plugins: [platforms] });
     data = ['--data-dir', credless.dataDir];
     const kek = await loadKeyEncryptionKey({ dataDir: credless.dataDir });
     await createLocalCluster(
       { store: credless.store, kek },
       { tenantId: credless.tenantId, baseUrl: credless.url, resourceGroup: 'rg', name: 'aks2' },
     );
-    runtime = await startLocalRuntime(credless, {
-      dataDir: credless.dataDir,
-      backoff: { initialMs: 100, maxMs: 300 },
-      stopGraceMs: 2000,
-    });
+    const issueServiceAccountToken = platforms.issueServiceAccountToken.bind(platforms);
+    runtime = await startLocalRuntime(
+      { ...credless, issueServiceAccountToken },
+      {
+        dataDir: credless.dataDir,
+        backoff: { initialMs: 100, maxMs: 300 },
+        stopGraceMs: 2000,
+      },
+    );
     work = await mkdtemp(join(tmpdir(), 'credless-cli-runtime-'));
     await writeFile(join(work, 'pod.yaml'), MANIFEST);
     await writeFile(join(work, 'package.json'), JSON.stringify({ scripts: { start: 'node hello.mjs' } }));
@@ -120,6 +131,11 @@ describe('credless acr / cluster apply|get|logs|update|delete', () => {
       table,
       /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nhello\s+0\/1\s+(ErrImagePull|ImagePullBackOff)/,
     );
+    // The reason's fix shows in the table output, not only with -o json.
+    assert.match(
+      table,
+      /\n\nhello \(app\): (ErrImagePull|ImagePullBackOff): failed to pull myreg02\.azurecr\.io\/hello:1: .*`credless cluster update --name aks2 --resource-group rg --attach-acr myreg02`\n$/,
+    );
 
     const attached = await run(
       'cluster',
@@ -148,6 +164,83 @@ describe('credless acr / cluster apply|get|logs|update|delete', () => {
     assert.match(logs, /hello from hello/);
   });
 
+  test('get: the default namespace unless --namespace or -A/--all-namespaces', async () => {
+    process.env['REGISTRY'] = 'myreg02';
+    try {
+      const applied = await run(
+        'cluster',
+        'apply',
+        '-f',
+        join(work, 'pod.yaml'),
+        '--namespace',
+        'other',
+        '-n',
+        'aks2',
+        ...data,
+      );
+      assert.equal(applied.code, 0, applied.err);
+    } finally {
+      delete process.env['REGISTRY'];
+    }
+    const names = (out: string) =>
+      (JSON.parse(out) as Array<{ namespace: string; name: string }>).map((p) => `${p.namespace}/${p.name}`);
+    const plain = await run('cluster', 'get', 'pods', '-n', 'aks2', '-o', 'json', ...data);
+    assert.deepEqual(names(plain.out), ['default/hello']);
+    const other = await run(
+      'cluster',
+      'get',
+      'pods',
+      '-n',
+      'aks2',
+      '--namespace',
+      'other',
+      '-o',
+      'json',
+      ...data,
+    );
+    assert.deepEqual(names(other.out), ['other/hello']);
+    const all = await run('cluster', 'get', 'pods', '-n', 'aks2', '-A', ...data);
+    assert.match(all.out, /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\n/);
+    assert.match(all.out, /\ndefault\s+hello\s/);
+    assert.match(all.out, /\nother\s+hello\s/);
+  });
+
+  test('delete -f: every object is tried; each missing one is reported; exit 3 unless --ignore-not-found', async () => {
+    const file = join(work, 'several.yaml');
+    await writeFile(
+      file,
+      `apiVersion: v1
+kind: Pod
+metadata: {name: ghost}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: hello, namespace: other}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: ghost-settings}
+`,
+    );
+    const deleted = await run('cluster', 'delete', '-f', file, '-n', 'aks2', ...data);
+    assert.equal(deleted.code, 3, deleted.err);
+    assert.equal(deleted.out, 'pod/hello deleted\n');
+    const [first, second, summary] = deleted.err.split('\n');
+    assert.equal(
+      first,
+      `Error from server (NotFound): error when deleting "${file}": pods "ghost" not found`,
+    );
+    assert.equal(
+      second,
+      `Error from server (NotFound): error when deleting "${file}": configmaps "ghost-settings" not found`,
+    );
+    assert.match(summary ?? '', /^credless: .*2 of 3 objects not found/);
+    const again = await run('cluster', 'delete', '-f', file, '-n', 'aks2', '--ignore-not-found', ...data);
+    assert.equal(again.code, 0, again.err);
+    assert.equal(again.out, '');
+    assert.equal(again.err, '');
+  });
+
   test('delete: objects by kind and name; the cluster itself needs -g', async () => {
     const vague = await run('cluster', 'delete', '-n', 'aks2', ...data);
     assert.equal(vague.code, 2);
@@ -157,5 +250,32 @@ describe('credless acr / cluster apply|get|logs|update|delete', () => {
     assert.deepEqual(JSON.parse(out), []);
     const gone = await run('cluster', 'delete', 'pod', 'hello', '-n', 'aks2', ...data);
     assert.equal(gone.code, 3);
+    assert.match(gone.err, /^Error from server \(NotFound\): pods "hello" not found\n/);
   });
+});
+
+test('get deployments: kubectl columns; why a Deployment backs off is printed under the table', () => {
+  const now = Date.parse('2026-01-01T00:10:00Z');
+  const row = {
+    name: 'api',
+    namespace: 'dev',
+    ready: '0/1',
+    upToDate: 0,
+    available: 0,
+    status: 'BackOff',
+    replacements: 3,
+    reason: 'CreateContainerConfigError',
+    message: 'back-off 4s replacing the failed pod: pod api-1-x: no command',
+    createdAt: '2026-01-01T00:00:00Z',
+  };
+  assert.equal(
+    deploymentTable([row], now, true),
+    'NAMESPACE   NAME   READY   UP-TO-DATE   AVAILABLE   STATUS    AGE\n' +
+      'dev         api    0/1     0            0           BackOff   10m\n' +
+      '\napi: CreateContainerConfigError: back-off 4s replacing the failed pod: pod api-1-x: no command (3 replacements)\n',
+  );
+  assert.doesNotMatch(
+    deploymentTable([{ ...row, status: 'Available', reason: undefined, message: undefined } as never], now),
+    /\n\n/,
+  );
 });

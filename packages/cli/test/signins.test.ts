@@ -1,4 +1,7 @@
-/** `credless signins list`: the command function against a real SQLite store, and the real binary. */
+/**
+ * `credless signins list`: the command function through the in-process API (GET /auditLogs/signIns) of a
+ * real SQLite store, and the real binary.
+ */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -7,8 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type DirectoryStore, ensureDefaultTenant, openDirectoryStore } from '@credless/server';
 import { listSignIns, parseSince } from '../src/commands/signins.ts';
-import type { DirectoryContext } from '../src/context.ts';
-import { UsageError } from '../src/exit-codes.ts';
+import { EXIT, exitCodeFor, UsageError } from '../src/exit-codes.ts';
+import type { GraphApi } from '../src/session/graph-api.ts';
+import { openInProcessGraphApi } from '../src/session/in-process-graph-api.ts';
 import { runBinary } from './run-binary.ts';
 
 type SignInLogRecord = Parameters<DirectoryStore['insertSignInLogs']>[0][number];
@@ -19,19 +23,17 @@ const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 describe('credless signins list', () => {
   let dir: string;
-  let store: DirectoryStore;
-  let ctx: DirectoryContext;
+  let ctx: GraphApi & { close(): Promise<void> };
   let records: SignInLogRecord[];
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'credless-cli-signins-'));
-    store = await openDirectoryStore({ dataDir: join(dir, 'data') });
+    const store = await openDirectoryStore({ dataDir: join(dir, 'data') });
     await store.migrate();
     const tenantId = await ensureDefaultTenant(store, {
       domain: 'credless.local',
       displayName: 'Credless Local',
     });
-    ctx = { store, tenantId };
     const make = (appId: string, minutesAgo: number, failed: boolean): SignInLogRecord => ({
       id: randomUUID(),
       tenantId,
@@ -55,13 +57,15 @@ describe('credless signins list', () => {
     // Newest first: 5, 30, 90 minutes and 2 days ago.
     records = [make(APP, 5, true), make(OTHER_APP, 30, false), make(APP, 90, false), make(APP, 2880, true)];
     await store.insertSignInLogs(records);
+    await store.close();
+    ctx = await openInProcessGraphApi({ dataDir: join(dir, 'data'), readOnly: true });
   });
   after(async () => {
-    await store.close();
+    await ctx.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  const ids = (found: SignInLogRecord[]) => found.map((record) => record.id);
+  const ids = (found: Array<{ id?: unknown }>) => found.map((record) => record.id);
   const now = () => NOW;
 
   test('lists newest first; --app, --failed, --since (duration or ISO) and --limit filter', async () => {
@@ -90,6 +94,37 @@ describe('credless signins list', () => {
     assert.equal(parseSince('7d', NOW).getTime(), NOW - 7 * 86_400_000);
   });
 
+  test("records in Graph's signIn shape, with credless's detail", async () => {
+    const [failed] = await listSignIns(ctx, { app: APP, limit: 1, now });
+    const record = records[0]!;
+    assert.equal(failed?.['createdDateTime'], record.createdAt.toISOString());
+    assert.equal(failed?.['correlationId'], record.clientRequestId);
+    assert.deepEqual(failed?.['status'], {
+      errorCode: 700213,
+      failureReason: 'subject_no_match',
+      additionalDetails: 'matchCredential',
+    });
+    assert.equal(failed?.['subject'], record.subject);
+    assert.equal(failed?.['result'], 'failure');
+    assert.equal(failed?.['tenantId'], undefined, "the tenant is the caller's, not repeated");
+  });
+
+  test('the API refuses a $filter outside its subset (exit 2), never ignores it', async () => {
+    for (const filter of ["displayName eq 'x'", "appId eq 'x' or appId eq 'y'", 'status/errorCode eq 0']) {
+      await assert.rejects(
+        ctx.call('GET', `/auditLogs/signIns?$filter=${encodeURIComponent(filter)}`),
+        (error: Error) =>
+          exitCodeFor(error) === EXIT.invalidInput && /Request_UnsupportedQuery/.test(error.message),
+      );
+    }
+    // An "and" inside a quoted value is part of the value.
+    const quoted = await ctx.call<{ value: unknown[] }>(
+      'GET',
+      `/auditLogs/signIns?$filter=${encodeURIComponent("appId eq 'a and b'")}`,
+    );
+    assert.deepEqual(quoted.value, []);
+  });
+
   test('the binary prints the records as JSON', async () => {
     const dataDir = join(dir, 'data');
     const run = await runBinary([
@@ -108,7 +143,7 @@ describe('credless signins list', () => {
     assert.equal(printed.length, 1);
     assert.equal(printed[0]!['id'], records[0]!.id);
     assert.equal(printed[0]!['result'], 'failure');
-    assert.equal(printed[0]!['createdAt'], records[0]!.createdAt.toISOString());
+    assert.equal(printed[0]!['createdDateTime'], records[0]!.createdAt.toISOString());
     const bad = await runBinary(['signins', 'list', '--since', 'soon', '--data-dir', dataDir]);
     assert.equal(bad.code, 2);
   });

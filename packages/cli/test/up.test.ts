@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Agent, request } from 'undici';
-import { startCredlessUp } from './run-binary.ts';
+import { runBinary, startCredlessUp } from './run-binary.ts';
 
 test('credless up creates the data directory, serves discovery over HTTPS and stops on SIGTERM', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'credless-up-'));
@@ -39,6 +39,32 @@ test('credless up creates the data directory, serves discovery over HTTPS and st
       });
       assert.equal(byDomain.statusCode, 200);
       assert.equal(((await byDomain.body.json()) as { keys: unknown[] }).keys.length, 1);
+
+      // up plugs in the local platforms: the GitHub Actions issuer, and a cluster created meanwhile
+      // publishes its service-account issuer.
+      const actions = await request(`${authority}/github-actions/.well-known/openid-configuration`, {
+        dispatcher: agent,
+      });
+      assert.equal(actions.statusCode, 200);
+      assert.equal(((await actions.body.json()) as { issuer: string }).issuer, `${authority}/github-actions`);
+      const created = await runBinary([
+        'cluster',
+        'create',
+        '-g',
+        'rg',
+        '-n',
+        'smoke',
+        '--url',
+        authority,
+        '--data-dir',
+        dataDir,
+      ]);
+      assert.equal(created.code, 0, created.stderr);
+      const { issuerUrl } = (JSON.parse(created.stdout) as { oidcIssuerProfile: { issuerUrl: string } })
+        .oidcIssuerProfile;
+      const oidc = await request(`${issuerUrl}.well-known/openid-configuration`, { dispatcher: agent });
+      assert.equal(oidc.statusCode, 200);
+      assert.equal(((await oidc.body.json()) as { issuer: string }).issuer, issuerUrl);
     } finally {
       await agent.close();
     }

@@ -20,6 +20,7 @@ export {
   urlVariable,
 } from './config/environment.ts';
 export { environmentTable } from './config/environment-table.ts';
+export { markdownTable } from './config/markdown-table.ts';
 export type { LoggerOptions, LogLevel } from './logging.ts';
 export { createLogger, isLogLevel, LOG_LEVELS } from './logging.ts';
 export type { CertificateInfo, PemKeyPair } from './pki/certificates.ts';

@@ -68,11 +68,23 @@ export type {
   DirectoryErrorSpec,
   ErrorCode,
   ErrorParams,
+  ExitCode,
+  OperatorErrorSpec,
   RequestIds,
   StsErrorCode,
   StsErrorSpec,
 } from './errors/index.ts';
-export { CredlessError, ERROR_CATALOGUE, isCredlessError, toStsError } from './errors/index.ts';
+export {
+  CredlessError,
+  ERROR_CATALOGUE,
+  EXIT,
+  exitCodeFor,
+  exitCodeForStatus,
+  exitCodeOf,
+  isCredlessError,
+  isErrorCode,
+  toStsError,
+} from './errors/index.ts';
 export type {
   CredentialDiff,
   DecodedToken,
@@ -181,6 +193,7 @@ export {
   scopeCovers,
   scopeSubscription,
 } from './rbac/index.ts';
+export { caTrustHint, isCertificateVerificationError, LOCAL_CA_FILE } from './tls/ca-trust-hint.ts';
 export type { AccessTokenClaimsInput, AuthorityUrls } from './token/access-token-claims.ts';
 export { authorityUrls, buildAccessTokenClaims } from './token/access-token-claims.ts';
 export type { AssertionIdentity } from './token/assertion-claims.ts';
@@ -205,6 +218,7 @@ export type {
 } from './token/exchange.ts';
 export { exchangeClientAssertion, TOKEN_EXCHANGE_STEPS } from './token/exchange.ts';
 export type {
+  AccessTokenReuse,
   AccessTokenSigner,
   AssertionCredentials,
   ClientSecretVerifier,
@@ -220,3 +234,5 @@ export {
   parseClientCredentialsRequest,
   resourceFromScope,
 } from './token/token-request.ts';
+export type { TokenReuseParts, TokenReusePolicy } from './token/token-reuse.ts';
+export { asReissued, isReusable, tokenReuseKey } from './token/token-reuse.ts';

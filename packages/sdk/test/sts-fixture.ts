@@ -8,14 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createWorkloadScenario,
-  startTestCredless,
-  startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
   type WorkloadScenario,
 } from '@credless/testkit';
 import { createRemoteJWKSet, customFetch, type JWTPayload, jwtVerify } from 'jose';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { fetch as undiciFetch } from 'undici';
 import { WorkloadIdentityCredential, type WorkloadIdentityCredentialOptions } from '../src/index.ts';
 
 export const SUBJECT = 'system:serviceaccount:default:workload-identity-sa';
@@ -39,15 +38,14 @@ export interface StsFixture {
 }
 
 export async function startStsFixture(): Promise<StsFixture> {
-  const issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-  const credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
+  const stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' } });
+  const { issuer, credless, client: agent } = stack;
   const scenario = await createWorkloadScenario(credless, {
     issuer: issuer.issuer,
     subject: SUBJECT,
     graphRoles: ['Organization.Read.All'],
   });
   const dir = await mkdtemp(join(tmpdir(), 'credless-sdk-'));
-  const agent = new Agent({ connect: { ca: credless.caCertPem as string } });
   const tokenRequests: URLSearchParams[] = [];
   const trusting = ((url: string, init?: RequestInit) =>
     undiciFetch(url, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
@@ -95,9 +93,7 @@ export async function startStsFixture(): Promise<StsFixture> {
       return payload;
     },
     async close() {
-      await agent.close();
-      await credless.close();
-      await issuer.close();
+      await stack.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -38,6 +38,8 @@ export interface ServerConfig {
   defaultTenant: { domain: string; displayName: string };
   /** Randomized access-token lifetime. `CREDLESS_TOKEN_LIFETIME_MIN/MAX` seconds, default 3600–5400. */
   tokenLifetimeSeconds: { min: number; max: number };
+  /** Reuse window for identical federated exchanges, seconds; 0 = off. `CREDLESS_TOKEN_REUSE_WINDOW_SECONDS`. */
+  tokenReuseWindowSeconds: number;
   /** Per-application federated credential limit; `CREDLESS_FIC_LIMIT` (number or `none`), default 20. */
   ficLimitPerApp: number | null;
   maxAssertionLength: number;
@@ -193,6 +195,7 @@ function fromEnvironment(vars: ServerEnvironment): ServerConfig {
     hostnames: vars.CREDLESS_HOSTNAMES,
     armHostnames: vars.CREDLESS_ARM_HOSTNAMES,
     tokenLifetimeSeconds: { min: vars.CREDLESS_TOKEN_LIFETIME_MIN, max: vars.CREDLESS_TOKEN_LIFETIME_MAX },
+    tokenReuseWindowSeconds: vars.CREDLESS_TOKEN_REUSE_WINDOW_SECONDS,
     maxAssertionLength: vars.CREDLESS_MAX_ASSERTION_LENGTH,
     clockSkewSeconds: vars.CREDLESS_CLOCK_SKEW_SECONDS,
     issuerFetch: {

@@ -9,22 +9,18 @@ import { createLogger, type Logger } from '@credless/common';
 import type { FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { AdminIdentityFile } from './admin/admin-identity.ts';
-import { ClusterApiListeners } from './cluster-access/cluster-api-listeners.ts';
 import type { ServerConfig } from './config.ts';
 import type { CachedTokenDirectory } from './directory/cached-token-directory.ts';
 import type { SigningKeyManager } from './keys/signing-key-manager.ts';
-import type {
-  IssuedServiceAccountToken,
-  LocalIssuers,
-  ServiceAccountTokenRequest,
-} from './local-issuers/local-issuers.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { type SignInLogging, startSignInLogging } from './sign-in-log/sign-in-logging.ts';
 import { buildCredlessApp } from './start/app-stage.ts';
 import { Closers, type Opened } from './start/closers.ts';
 import { startIssuerKeys } from './start/issuers-stage.ts';
 import { bootstrapDirectory, startSigningKeys } from './start/keys-stage.ts';
+import { openPlugins, pluginsListening } from './start/plugins-stage.ts';
 import { PublicUrls } from './start/public-urls.ts';
+import type { ServerPlugin } from './start/server-plugin.ts';
 import { followDirectoryChanges, openStorage, type StageContext } from './start/storage-stage.ts';
 import type { DirectoryStore } from './store/directory-store.ts';
 import { ensureLocalTls, type LocalTls } from './tls/local-tls.ts';
@@ -34,6 +30,8 @@ export interface StartOptions {
   issuerDispatcher?: Dispatcher;
   logger?: Logger;
   now?: () => number;
+  /** What else this process serves (e.g. the local platforms), plugged in through start/server-plugin.ts. */
+  plugins?: readonly ServerPlugin[];
 }
 
 export interface RunningCredless {
@@ -54,16 +52,7 @@ export interface RunningCredless {
   store: DirectoryStore;
   directory: CachedTokenDirectory;
   keys: SigningKeyManager;
-  /** The emulated issuers (local clusters' service-account issuers, GitHub Actions). */
-  localIssuers: LocalIssuers;
-  /** Signs a service-account token for a pod of a local cluster (by ARM id), as kube-apiserver would. */
-  issueServiceAccountToken(
-    clusterId: string,
-    request: ServiceAccountTokenRequest,
-  ): Promise<IssuedServiceAccountToken>;
   app: FastifyInstance;
-  /** The local clusters' Kubernetes API listeners (one port per cluster); the runtime plugs its objects in here. */
-  clusterApi: ClusterApiListeners;
   close(): Promise<void>;
 }
 
@@ -113,34 +102,6 @@ async function listen(app: FastifyInstance, config: ServerConfig, urls: PublicUr
   return port;
 }
 
-/** Each local cluster's Kubernetes API on its own port (AKS-like endpoint), following the directory. */
-async function startClusterApi(
-  config: ServerConfig,
-  deps: { store: DirectoryStore; directory: CachedTokenDirectory; keys: SigningKeyManager; baseUrl: string },
-  tls: LocalTls | undefined,
-  { logger, now }: StageContext,
-): Promise<Opened<ClusterApiListeners>> {
-  const listeners = new ClusterApiListeners({
-    store: deps.store,
-    directory: deps.directory,
-    getJwks: (tenantId) => deps.keys.getJwks(tenantId),
-    baseUrl: () => deps.baseUrl,
-    now,
-    host: config.host,
-    logger,
-    ...(tls ? { https: { key: tls.keyPem, cert: tls.certPem } } : {}),
-  });
-  const close = () => listeners.close();
-  try {
-    await listeners.sync();
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  deps.directory.onInvalidate(() => void listeners.sync());
-  return { value: listeners, close };
-}
-
 /** Opens the store, keys and TLS material, builds the app and listens: each stage closed in reverse on failure. */
 export async function startCredless(
   config: ServerConfig,
@@ -159,31 +120,43 @@ export async function startCredless(
     const tls = await prepareTls(config, ctx);
     const urls = new PublicUrls(config);
     const metrics = createMetrics({ directoryCache: directory.stats });
-    const { localIssuers, issuerKeys } = await closers.open(
-      startIssuerKeys(config, {
+    const plugins = await openPlugins(
+      options.plugins ?? [],
+      {
+        config,
         store,
         directory,
         kek,
-        metrics,
+        getJwks: (tenantId) => keys.getJwks(tenantId),
         baseUrl: urls.baseUrl,
+        now,
+        logger: ctx.logger,
+        https: tls ? { key: tls.keyPem, cert: tls.certPem } : undefined,
+      },
+      closers,
+    );
+    const { issuerKeys } = await closers.open(
+      startIssuerKeys(config, {
+        directory,
+        emulated: plugins.flatMap((parts) => (parts.issuerKeys ? [parts.issuerKeys] : [])),
+        metrics,
         now,
         dispatcher: options.issuerDispatcher,
       }),
     );
     // The raw store: sign-in log writes are not directory changes and must not invalidate caches.
     const signIns = await closers.open(startSignIns(config, rawStore, urls.baseUrl, ctx));
+    const pluginRoutes = plugins.flatMap((parts) => (parts.routes ? [parts.routes] : []));
     const app = await closers.open(
       buildCredlessApp(
         config,
-        { rawStore, store, directory, keys, localIssuers, issuerKeys, metrics, signIns, urls, tls },
+        { rawStore, store, directory, keys, issuerKeys, metrics, signIns, urls, tls, pluginRoutes },
         ctx,
       ),
     );
     const port = await listen(app, config, urls);
+    await pluginsListening(plugins, closers);
     const url = urls.baseUrl();
-    const clusterApi = await closers.open(
-      startClusterApi(config, { store, directory, keys, baseUrl: url }, tls, ctx),
-    );
 
     return {
       url,
@@ -197,11 +170,7 @@ export async function startCredless(
       store,
       directory,
       keys,
-      localIssuers,
-      issueServiceAccountToken: (clusterId, request) =>
-        localIssuers.issueServiceAccountToken(clusterId, request),
       app,
-      clusterApi,
       close: () => closers.closeAll(),
     };
   } catch (error) {

@@ -8,9 +8,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '@credless/common';
-import { GRAPH_APP_ID, GRAPH_APP_ROLES, normalizeFederatedIdentityCredential } from '@credless/core';
-import { type ConfigOverrides, loadConfig, type RunningCredless, startCredless } from '@credless/server';
+import { GRAPH_APP_ID } from '@credless/core';
+import {
+  type ConfigOverrides,
+  loadConfig,
+  type RunningCredless,
+  type ServerPlugin,
+  startCredless,
+} from '@credless/server';
 import type { Dispatcher } from 'undici';
+import {
+  addFederatedCredential,
+  grantAppRole,
+  graphRoleId,
+  servicePrincipalOf,
+} from './directory-objects.ts';
 
 export interface TestCredless extends RunningCredless {
   dataDir: string;
@@ -26,6 +38,8 @@ export interface StartTestCredlessOptions {
   env?: NodeJS.ProcessEnv;
   /** Logger to use (default: the server's logger at the configured level, silent for tests). */
   logger?: Logger;
+  /** What else the server serves, e.g. `new LocalPlatforms()` (emulated issuers, cluster API). */
+  plugins?: readonly ServerPlugin[];
 }
 
 export async function startTestCredless(options: StartTestCredlessOptions = {}): Promise<TestCredless> {
@@ -40,6 +54,7 @@ export async function startTestCredless(options: StartTestCredlessOptions = {}):
   const running = await startCredless(config, {
     ...(options.issuerDispatcher ? { issuerDispatcher: options.issuerDispatcher } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.plugins ? { plugins: options.plugins } : {}),
     logger: options.logger ?? createLogger(config),
   });
   const close = running.close.bind(running);
@@ -67,18 +82,19 @@ export interface WorkloadScenarioOptions {
   credentialName?: string;
   /** Graph application permissions to request and admin-consent, by value (e.g. 'User.Read.All'). */
   graphRoles?: string[];
+  /** false: the Graph roles are requested but not consented (default true). */
+  consent?: boolean;
   tenantId?: string;
 }
 
-/** App + federated credential + service principal (+ consented Graph roles), as a pipeline would. */
+/** App + federated credential + service principal (+ requested, consented Graph roles), as a pipeline would. */
 export async function createWorkloadScenario(
   credless: Pick<TestCredless, 'store' | 'tenantId'>,
   options: WorkloadScenarioOptions,
 ): Promise<WorkloadScenario> {
-  const { store } = credless;
-  const tenantId = options.tenantId ?? credless.tenantId;
+  const target = { store: credless.store, tenantId: options.tenantId ?? credless.tenantId };
   const roleIds = (options.graphRoles ?? []).map(graphRoleId);
-  const application = await store.createApplication(tenantId, {
+  const application = await target.store.createApplication(target.tenantId, {
     displayName: options.displayName ?? 'workload',
     // What `ad app permission add` records; the role assignments below are the admin consent.
     ...(roleIds.length
@@ -89,32 +105,16 @@ export async function createWorkloadScenario(
         }
       : {}),
   });
-  await store.createFederatedIdentityCredential(
-    tenantId,
-    application.id,
-    normalizeFederatedIdentityCredential({
-      name: options.credentialName ?? 'workload',
-      issuer: options.issuer,
-      subject: options.subject,
-      ...(options.audience ? { audiences: [options.audience] } : {}),
-    }),
-  );
-  const principal = await store.createServicePrincipal(tenantId, { appId: application.appId });
-  if (roleIds.length) {
-    const graph = await store.getServicePrincipalByAppId(tenantId, GRAPH_APP_ID);
-    if (!graph) throw new Error(`tenant ${tenantId} has no Microsoft Graph service principal`);
+  await addFederatedCredential(target, application.appId, {
+    name: options.credentialName ?? 'workload',
+    issuer: options.issuer,
+    subject: options.subject,
+    ...(options.audience ? { audiences: [options.audience] } : {}),
+  });
+  const principal = await servicePrincipalOf(target, application.appId);
+  if (options.consent !== false) {
     for (const appRoleId of roleIds)
-      await store.createAppRoleAssignment(tenantId, {
-        principalId: principal.id,
-        resourceId: graph.id,
-        appRoleId,
-      });
+      await grantAppRole(target, { clientAppId: application.appId, resourceAppId: GRAPH_APP_ID, appRoleId });
   }
   return { appId: application.appId, applicationObjectId: application.id, servicePrincipalId: principal.id };
-}
-
-function graphRoleId(value: string): string {
-  const role = GRAPH_APP_ROLES.find((candidate) => candidate.value === value);
-  if (!role) throw new Error(`unknown Graph role ${value}`);
-  return role.id;
 }

@@ -3,6 +3,8 @@
  * @module
  */
 
+export type { AdminGraphClient, AdminGraphClientOptions, GraphResponse } from './admin-graph-client.ts';
+export { createAdminGraphClient } from './admin-graph-client.ts';
 export type {
   StartTestCredlessOptions,
   TestCredless,
@@ -10,6 +12,15 @@ export type {
   WorkloadScenarioOptions,
 } from './credless-harness.ts';
 export { createWorkloadScenario, startTestCredless } from './credless-harness.ts';
+export type { DirectoryTarget } from './directory-objects.ts';
+export {
+  addFederatedCredential,
+  applicationOf,
+  grantAppRole,
+  graphRoleId,
+  removeFederatedCredential,
+  servicePrincipalOf,
+} from './directory-objects.ts';
 export type {
   IssueTokenOptions,
   StartTestOidcIssuerOptions,
@@ -20,6 +31,8 @@ export type {
   TestOidcIssuer,
 } from './test-oidc-issuer.ts';
 export { startTestOidcIssuer } from './test-oidc-issuer.ts';
+export type { StartTestStackOptions, TestStack } from './test-stack.ts';
+export { startTestStack } from './test-stack.ts';
 export type { ThrowawayPostgres } from './throwaway-postgres.ts';
 export { startThrowawayPostgres, throwawayPostgresUnavailableReason } from './throwaway-postgres.ts';
 export type { ClientCredentialsFormOptions, TokenResponse } from './token-request.ts';

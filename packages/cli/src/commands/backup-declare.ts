@@ -1,14 +1,13 @@
 /** Declares `credless backup` and `credless restore`; their modules load only when they run. */
 import type { Command } from 'commander';
+import { type Options, outputOptions, print } from './az/az-command.ts';
 import type { BackupCommandOptions, RestoreCommandOptions } from './backup.ts';
 
 const backups = () => import('./backup.ts');
-const printJson = (value: unknown): void => {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-};
 
+// The summary they print takes az's -o/--query like every command that prints data.
 const storeLocation = (command: Command) =>
-  command
+  outputOptions(command)
     .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
     .option('--database-url <url>', 'PostgreSQL URL: refused, with the pg_dump/pg_restore route to use');
 
@@ -24,8 +23,8 @@ export function declareBackupCommands(program: Command): void {
   )
     .option('--include-kek', 'also write the key-encryption key to <file>.kek (0600); keep both safe')
     .option('--force', 'replace an existing backup file')
-    .action(async (file: string, options: BackupCommandOptions) =>
-      printJson(await (await backups()).backupCommand(file, options)),
+    .action(async (file: string, options: BackupCommandOptions & Options) =>
+      print(options, async () => (await backups()).backupCommand(file, options)),
     );
   storeLocation(
     program
@@ -37,7 +36,7 @@ export function declareBackupCommands(program: Command): void {
       .argument('<file>', 'backup file written by credless backup'),
   )
     .option('--force', "replace the data directory's existing store")
-    .action(async (file: string, options: RestoreCommandOptions) =>
-      printJson(await (await backups()).restoreCommand(file, options)),
+    .action(async (file: string, options: RestoreCommandOptions & Options) =>
+      print(options, async () => (await backups()).restoreCommand(file, options)),
     );
 }

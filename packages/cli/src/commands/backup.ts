@@ -4,8 +4,8 @@
  * how the key-encryption key travels). PostgreSQL is backed up with its own tools.
  * @module
  */
-import type { BackupErrorReason, BackupSummary, RestoreSummary } from '@credless/server';
-import { CommandError, EXIT, UsageError } from '../exit-codes.ts';
+import type { BackupSummary, RestoreSummary } from '@credless/server';
+import { UsageError } from '../exit-codes.ts';
 
 export interface BackupCommandOptions {
   dataDir?: string;
@@ -15,13 +15,6 @@ export interface BackupCommandOptions {
 }
 
 export type RestoreCommandOptions = Omit<BackupCommandOptions, 'includeKek'>;
-
-const EXIT_FOR: Record<BackupErrorReason, number> = {
-  'not-found': EXIT.notFound,
-  conflict: EXIT.conflict,
-  invalid: EXIT.invalidInput,
-  'key-mismatch': EXIT.invalidInput,
-};
 
 export const POSTGRES_BACKUP_HINT =
   'credless backup and restore cover the embedded SQLite store. A PostgreSQL store is backed up with ' +
@@ -40,31 +33,19 @@ async function resolve(options: BackupCommandOptions) {
   return { server, dataDir: config.dataDir, kekEnv: config.kek };
 }
 
-/** Runs a backup or restore, turning its refusals into the CLI's exit codes. */
-async function withExitCodes<T>(run: () => Promise<T>): Promise<T> {
-  const { BackupError } = await import('@credless/server');
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof BackupError) throw new CommandError(error.message, EXIT_FOR[error.reason]);
-    throw error;
-  }
-}
-
 export async function backupCommand(
   file: string,
   options: BackupCommandOptions = {},
 ): Promise<BackupSummary> {
   const { server, dataDir, kekEnv } = await resolve(options);
-  return withExitCodes(() =>
-    server.backupEmbeddedStore({
-      dataDir,
-      file,
-      kekEnv,
-      ...(options.force ? { force: true } : {}),
-      ...(options.includeKek ? { includeKek: true } : {}),
-    }),
-  );
+  // A refusal is a BackupError: its catalogue code (backup_not_found, …) gives the exit code.
+  return server.backupEmbeddedStore({
+    dataDir,
+    file,
+    kekEnv,
+    ...(options.force ? { force: true } : {}),
+    ...(options.includeKek ? { includeKek: true } : {}),
+  });
 }
 
 export async function restoreCommand(
@@ -72,7 +53,5 @@ export async function restoreCommand(
   options: RestoreCommandOptions = {},
 ): Promise<RestoreSummary> {
   const { server, dataDir, kekEnv } = await resolve(options);
-  return withExitCodes(() =>
-    server.restoreEmbeddedStore({ file, dataDir, kekEnv, ...(options.force ? { force: true } : {}) }),
-  );
+  return server.restoreEmbeddedStore({ file, dataDir, kekEnv, ...(options.force ? { force: true } : {}) });
 }

@@ -129,12 +129,12 @@ export async function planCommand(
   const { plan: result } = await makePlan(api, options, io.env ?? process.env);
   if (output === 'json') {
     io.write(
-      `${JSON.stringify({ actions: result.actions, summary: summarize(result), unmanaged: result.unmanaged }, null, 2)}\n`,
+      `${JSON.stringify({ actions: result.actions, summary: summarize(result), unmanaged: result.unmanaged, keptPlatformIdentities: result.keptPlatformIdentities ?? [] }, null, 2)}\n`,
     );
   } else {
     io.write(renderPlan(result, { color: io.color ?? false, prune: options.prune ?? false }));
   }
-  if (options.detailedExitcode && !isEmptyPlan(result)) throw new ChangesPendingError('changes are pending');
+  if (options.detailedExitcode && !isEmptyPlan(result)) throw new ChangesPendingError();
   return result;
 }
 

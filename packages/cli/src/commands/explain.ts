@@ -1,26 +1,17 @@
 /**
  * `credless explain --app <appId> --token <file|->`: dry-runs a token against an application's
  * federated identity credentials — which one matches, or the nearest misses with a field-by-field
- * diff — and checks the signature with the issuer's published keys when they can be fetched. Issues
- * nothing and records nothing. Exit code 0 when the token would be accepted, 5 (EXIT.noMatch) when not.
+ * diff — and checks the signature with the issuer's published keys when they can be fetched, by the
+ * API's `POST /{tenant}/explain`. Issues nothing and records nothing. Exit code 0 when the token would
+ * be accepted, 5 (EXIT.noMatch) when not.
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import type { FieldDiff } from '@credless/core';
-import {
-  createIssuerAgent,
-  createIssuerKeyChain,
-  type DryRunReport,
-  dryRunExplain,
-  IssuerKeyCache,
-  LocalIssuers,
-  loadConfig,
-  loadKeyEncryptionKey,
-} from '@credless/server';
-import type { DirectoryContext } from '../context.ts';
+import type { DryRunReport } from '@credless/server';
 import { NoMatchError, UsageError } from '../exit-codes.ts';
-
-type Dispatcher = NonNullable<ConstructorParameters<typeof IssuerKeyCache>[0]['fetchOptions']['dispatcher']>;
+import { type GraphApi, graphError } from '../session/graph-api.ts';
+import { parseJsonBody } from '../session/https-json.ts';
 
 /** A token is at most 16 KiB by default; refuse to buffer much more than that from a file or a pipe. */
 const MAX_TOKEN_INPUT_BYTES = 1024 * 1024;
@@ -29,13 +20,10 @@ export interface ExplainOptions {
   app: string;
   /** A file holding the token, or '-' for standard input. */
   token: string;
-  /** Default true: fetch the issuer's keys (only issuers the app's credentials name) and verify. */
+  /** Default true: the API fetches the issuer's keys (only issuers the app's credentials name) and verifies. */
   verifySignature?: boolean;
-  /** Test seams: where '-' reads from, how issuers are reached, the clock. */
+  /** Test seam: where '-' reads from. */
   stdin?: NodeJS.ReadableStream;
-  dispatcher?: Dispatcher;
-  now?: () => number;
-  clockSkewSeconds?: number;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -68,48 +56,19 @@ async function readToken(options: ExplainOptions): Promise<string> {
   return token;
 }
 
-/** The dry run itself; returns the report (the command prints it). */
-export async function explainCommand(ctx: DirectoryContext, options: ExplainOptions): Promise<DryRunReport> {
+/** The dry run itself, by the API's `POST /{tenant}/explain`; returns the report (the command prints it). */
+export async function explainCommand(api: GraphApi, options: ExplainOptions): Promise<DryRunReport> {
   const token = await readToken(options);
-  const config = loadConfig(process.env);
-  const ownAgent =
-    options.verifySignature === false || options.dispatcher
-      ? undefined
-      : // An operator's own command, for issuers the operator configured: private addresses are fine.
-        createIssuerAgent({ blockPrivateNetworks: false });
-  const dispatcher = options.dispatcher ?? ownAgent;
-  try {
-    const baseUrl = config.publicUrl ?? `https://localhost:${config.port}`;
-    // The token service's own order: emulated issuers from the records, pinned JWKS, then fetching.
-    const issuerKeys =
-      dispatcher === undefined
-        ? undefined
-        : createIssuerKeyChain({
-            local: new LocalIssuers({
-              store: ctx.store,
-              kek: await loadKeyEncryptionKey({ dataDir: ctx.dataDir ?? config.dataDir, env: config.kek }),
-              baseUrl: () => baseUrl,
-            }),
-            issuerPolicy: (tenantId) => ctx.store.getIssuerPolicy(tenantId),
-            fetched: new IssuerKeyCache({
-              fetchOptions: { dispatcher, timeoutMs: config.issuerFetch.timeoutMs },
-              isIssuerAllowed: (issuer) => ctx.store.isKnownIssuer(issuer),
-            }),
-          });
-    return await dryRunExplain({
-      store: ctx.store,
-      tenantId: ctx.tenantId,
-      app: options.app,
-      token,
-      nowMs: (options.now ?? Date.now)(),
-      clockSkewSeconds: options.clockSkewSeconds ?? config.clockSkewSeconds,
-      baseUrl,
-      maxAssertionLength: config.maxAssertionLength,
-      ...(issuerKeys ? { issuerKeys } : {}),
-    });
-  } finally {
-    await ownAgent?.close();
-  }
+  const { session } = api;
+  const path = `/${session.tenantId}/explain`;
+  const answer = await api.send(
+    'POST',
+    `${new URL(session.graphUrl).origin}${path}`,
+    JSON.stringify({ appId: options.app, token, verifySignature: options.verifySignature !== false }),
+    { 'content-type': 'application/json' },
+  );
+  if (answer.status !== 200) throw graphError(answer, `POST ${path}`);
+  return parseJsonBody(answer) as DryRunReport;
 }
 
 const mark = (diff: FieldDiff) => (diff.ok ? '✔' : '✘');
@@ -157,25 +116,13 @@ export function formatExplainReport(report: DryRunReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The CLI action: prints the report (text, or JSON with --output json); no match ends with EXIT.noMatch. */
-export async function printExplanation(
-  ctx: DirectoryContext,
-  options: ExplainOptions & { output?: string },
-  write: (text: string) => void = (text) => process.stdout.write(text),
-): Promise<undefined> {
-  const output = options.output ?? 'text';
-  if (output !== 'text' && output !== 'json') {
-    throw new UsageError(`--output: '${output}' is neither text nor json`);
-  }
-  const report = await explainCommand(ctx, options);
-  write(output === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatExplainReport(report));
-  if (report.verdict !== 'match') {
-    const refusedBy = report.issuerPolicy.refusedBy;
-    throw new NoMatchError(
-      refusedBy
-        ? `the token endpoint would refuse this token: ${refusedBy.summary}`
-        : 'no credential accepts this token (see the report)',
-    );
-  }
-  return undefined;
+/** After printing: a token the token endpoint would refuse ends with EXIT.noMatch. */
+export function settleExplanation(report: DryRunReport): void {
+  if (report.verdict === 'match') return;
+  const refusedBy = report.issuerPolicy.refusedBy;
+  throw new NoMatchError(
+    refusedBy
+      ? `the token endpoint would refuse this token: ${refusedBy.summary}`
+      : 'no credential accepts this token (see the report)',
+  );
 }

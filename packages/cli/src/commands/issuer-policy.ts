@@ -1,20 +1,16 @@
 /**
  * `credless issuer-policy show|set|trust|untrust`: the tenant's trusted-issuer allowlist (mode off,
- * audit or enforce), the shared-issuer guard, and per-issuer limits and pinned keys. Uploading a JWKS
- * file again replaces the pinned set (key rotation for a cluster whose discovery is not reachable).
+ * audit or enforce), the shared-issuer guard, and per-issuer limits and pinned keys, through the API's
+ * `/credless/issuerPolicy`. Uploading a JWKS file again replaces the pinned set (key rotation for a
+ * cluster whose discovery is not reachable).
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import {
-  ISSUER_POLICY_MODES,
-  type IssuerPolicyMode,
-  type TenantIssuerPolicy,
-  type TrustedIssuer,
-} from '@credless/core';
-import type { DirectoryContext } from '../context.ts';
+import { ISSUER_POLICY_MODES, type IssuerPolicyMode } from '@credless/core';
 import { UsageError } from '../exit-codes.ts';
+import { type GraphApi, withoutODataContext } from '../session/graph-api.ts';
 
-/** A trusted issuer as shown: the pinned set by key id (the keys themselves stay in the store). */
+/** A trusted issuer as the API shows it: the pinned set by key id (the keys themselves stay in the store). */
 export interface TrustedIssuerView {
   issuer: string;
   maxAssertionLifetimeSeconds: number | null;
@@ -28,29 +24,11 @@ export interface IssuerPolicyView {
   trustedIssuers: TrustedIssuerView[];
 }
 
-function viewIssuer(entry: TrustedIssuer): TrustedIssuerView {
-  return {
-    issuer: entry.issuer,
-    maxAssertionLifetimeSeconds: entry.maxAssertionLifetimeSeconds,
-    clockSkewSeconds: entry.clockSkewSeconds,
-    pinnedJwks: entry.pinnedJwks
-      ? {
-          kids: entry.pinnedJwks.keys.map((key) => String(key['kid'])),
-          updatedAt:
-            entry.pinnedJwksUpdatedAt === null ? null : new Date(entry.pinnedJwksUpdatedAt).toISOString(),
-        }
-      : null,
-  };
-}
+const POLICY = '/credless/issuerPolicy';
+const TRUSTED = `${POLICY}/trustedIssuers`;
 
-const view = (policy: TenantIssuerPolicy): IssuerPolicyView => ({
-  mode: policy.mode,
-  sharedIssuerGuard: policy.sharedIssuerGuard,
-  trustedIssuers: policy.trustedIssuers.map(viewIssuer),
-});
-
-export async function showIssuerPolicy(ctx: DirectoryContext): Promise<IssuerPolicyView> {
-  return view(await ctx.store.getIssuerPolicy(ctx.tenantId));
+export async function showIssuerPolicy(api: GraphApi): Promise<IssuerPolicyView> {
+  return withoutODataContext(await api.call<IssuerPolicyView>('GET', POLICY));
 }
 
 export interface SetIssuerPolicyOptions {
@@ -60,7 +38,7 @@ export interface SetIssuerPolicyOptions {
 }
 
 export async function setIssuerPolicy(
-  ctx: DirectoryContext,
+  api: GraphApi,
   options: SetIssuerPolicyOptions,
 ): Promise<IssuerPolicyView> {
   if (options.mode === undefined && options.sharedIssuerGuard === undefined) {
@@ -79,7 +57,7 @@ export async function setIssuerPolicy(
     }
     patch.sharedIssuerGuard = options.sharedIssuerGuard === 'on';
   }
-  return view(await ctx.store.updateIssuerPolicy(ctx.tenantId, patch));
+  return withoutODataContext(await api.call<IssuerPolicyView>('PATCH', POLICY, patch));
 }
 
 export interface TrustIssuerOptions {
@@ -117,10 +95,7 @@ async function readJwksFile(path: string): Promise<unknown> {
   }
 }
 
-export async function trustIssuer(
-  ctx: DirectoryContext,
-  options: TrustIssuerOptions,
-): Promise<TrustedIssuerView> {
+export async function trustIssuer(api: GraphApi, options: TrustIssuerOptions): Promise<TrustedIssuerView> {
   if (options.jwksFile !== undefined && options.unpinJwks) {
     throw new UsageError('--jwks-file and --unpin-jwks exclude each other');
   }
@@ -131,15 +106,16 @@ export async function trustIssuer(
     : options.jwksFile === undefined
       ? undefined
       : await readJwksFile(options.jwksFile);
-  const trusted = await ctx.store.upsertTrustedIssuer(ctx.tenantId, {
+  const trusted = await api.call<TrustedIssuerView>('POST', TRUSTED, {
     issuer: options.issuer,
     ...(maxAssertionLifetimeSeconds !== undefined ? { maxAssertionLifetimeSeconds } : {}),
     ...(clockSkewSeconds !== undefined ? { clockSkewSeconds } : {}),
     ...(pinnedJwks !== undefined ? { pinnedJwks } : {}),
   });
-  return viewIssuer(trusted);
+  return withoutODataContext(trusted);
 }
 
-export async function untrustIssuer(ctx: DirectoryContext, options: { issuer: string }): Promise<void> {
-  await ctx.store.deleteTrustedIssuer(ctx.tenantId, options.issuer);
+export async function untrustIssuer(api: GraphApi, options: { issuer: string }): Promise<undefined> {
+  await api.call('DELETE', `${TRUSTED}/${encodeURIComponent(options.issuer)}`);
+  return undefined;
 }

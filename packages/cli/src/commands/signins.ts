@@ -1,10 +1,10 @@
-/** `credless signins list`: the tenant's sign-in records (token exchanges), newest first, as JSON. */
-import type { DirectoryStore } from '@credless/server';
-import type { DirectoryContext } from '../context.ts';
+/**
+ * `credless signins list`: the tenant's sign-in records (token exchanges), newest first, from the API's
+ * `GET /auditLogs/signIns` (Graph's signIn shape plus credless's detail).
+ * @module
+ */
 import { UsageError } from '../exit-codes.ts';
-
-type SignInLogQuery = Parameters<DirectoryStore['querySignInLogs']>[0];
-type SignInLogRecord = Awaited<ReturnType<DirectoryStore['querySignInLogs']>>[number];
+import type { GraphApi } from '../session/graph-api.ts';
 
 export interface ListSignInsOptions {
   app?: string;
@@ -38,14 +38,30 @@ function parseLimit(value: string | number): number {
   return limit;
 }
 
+/** The request's query string: `$filter` clauses joined by `and`, `$top`. */
+export function signInQuery(options: ListSignInsOptions): string {
+  const clauses: string[] = [];
+  if (options.app !== undefined) clauses.push(`appId eq '${options.app.replaceAll("'", "''")}'`);
+  if (options.failed) clauses.push('status/errorCode ne 0');
+  if (options.since !== undefined) {
+    clauses.push(
+      `createdDateTime ge ${parseSince(options.since, (options.now ?? Date.now)()).toISOString()}`,
+    );
+  }
+  const params = new URLSearchParams();
+  if (clauses.length > 0) params.set('$filter', clauses.join(' and '));
+  if (options.limit !== undefined) params.set('$top', String(parseLimit(options.limit)));
+  const query = params.toString();
+  return query === '' ? '' : `?${query}`;
+}
+
 export async function listSignIns(
-  ctx: DirectoryContext,
+  api: GraphApi,
   options: ListSignInsOptions = {},
-): Promise<SignInLogRecord[]> {
-  const query: SignInLogQuery = { tenantId: ctx.tenantId };
-  if (options.app !== undefined) query.appId = options.app;
-  if (options.failed) query.failedOnly = true;
-  if (options.since !== undefined) query.since = parseSince(options.since, (options.now ?? Date.now)());
-  if (options.limit !== undefined) query.limit = parseLimit(options.limit);
-  return ctx.store.querySignInLogs(query);
+): Promise<Array<Record<string, unknown>>> {
+  const answer = await api.call<{ value: Array<Record<string, unknown>> }>(
+    'GET',
+    `/auditLogs/signIns${signInQuery(options)}`,
+  );
+  return answer.value;
 }

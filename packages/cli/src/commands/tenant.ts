@@ -1,25 +1,38 @@
-/** `credless tenant create|list|show|secret-policy`: tenants (organizations) of this credless. */
-import {
-  type ClientSecretMode,
-  type ClientSecretPolicy,
-  CredlessError,
-  DEFAULT_CLIENT_SECRET_POLICY,
-  type Tenant,
-} from '@credless/core';
-import type { DirectoryStore } from '@credless/server';
+/**
+ * `credless tenant create|list|show|secret-policy`: tenants (organizations) of this credless, through
+ * the API's `/credless/tenants` (listing and creating are for the operator: a caller of the first tenant).
+ * @module
+ */
+import type { ClientSecretPolicy } from '@credless/core';
+import { type GraphApi, withoutODataContext } from '../session/graph-api.ts';
 
-export const createTenant = (
-  store: DirectoryStore,
-  options: { domain: string; displayName: string },
-): Promise<Tenant> => store.createTenant({ defaultDomain: options.domain, displayName: options.displayName });
-
-export const listTenants = (store: DirectoryStore): Promise<Tenant[]> => store.listTenants();
-
-export async function showTenant(store: DirectoryStore, idOrDomain: string): Promise<Tenant> {
-  const tenant = await store.findTenant(idOrDomain);
-  if (!tenant) throw new CredlessError('not_found', { id: idOrDomain });
-  return tenant;
+export interface TenantView {
+  id: string;
+  defaultDomain: string;
+  displayName: string;
+  createdDateTime: string;
+  clientSecretPolicy: ClientSecretPolicy;
 }
+
+const TENANTS = '/credless/tenants';
+const tenantPath = (idOrDomain: string) => `${TENANTS}/${encodeURIComponent(idOrDomain)}`;
+
+export const createTenant = async (
+  api: GraphApi,
+  options: { domain: string; displayName: string },
+): Promise<TenantView> =>
+  withoutODataContext(
+    await api.call<TenantView>('POST', TENANTS, {
+      defaultDomain: options.domain,
+      displayName: options.displayName,
+    }),
+  );
+
+export const listTenants = async (api: GraphApi): Promise<TenantView[]> =>
+  (await api.call<{ value: TenantView[] }>('GET', TENANTS)).value;
+
+export const showTenant = async (api: GraphApi, idOrDomain: string): Promise<TenantView> =>
+  withoutODataContext(await api.call<TenantView>('GET', tenantPath(idOrDomain)));
 
 export interface SecretPolicyOptions {
   id: string;
@@ -31,26 +44,29 @@ export interface SecretPolicyOptions {
 
 /**
  * Shows or changes the tenant's client secret policy (deny | audit | allow, maximum lifetime); the
- * store checks the values. `--reset` returns to the default (audit, one day).
+ * API checks the values. `--reset` returns to the default (audit, one day).
  */
 export async function secretPolicy(
-  store: DirectoryStore,
+  api: GraphApi,
   options: SecretPolicyOptions,
 ): Promise<{ tenantId: string; clientSecretPolicy: ClientSecretPolicy }> {
-  const tenant = await showTenant(store, options.id);
-  const current = tenant.clientSecretPolicy ?? DEFAULT_CLIENT_SECRET_POLICY;
+  const tenant = await showTenant(api, options.id);
+  const path = `${tenantPath(tenant.id)}/clientSecretPolicy`;
   if (options.reset) {
-    await store.updateClientSecretPolicy(tenant.id, null);
+    await api.call('DELETE', path);
   } else if (options.mode !== undefined || options.maxLifetime !== undefined) {
-    await store.updateClientSecretPolicy(tenant.id, {
-      mode: (options.mode ?? current.mode) as ClientSecretMode,
-      maxLifetimeSeconds:
-        options.maxLifetime === undefined ? current.maxLifetimeSeconds : Number(options.maxLifetime),
+    await api.call('PATCH', path, {
+      ...(options.mode !== undefined ? { mode: options.mode } : {}),
+      // Sent as typed when it is not a number, so the API names the bad value.
+      ...(options.maxLifetime !== undefined
+        ? {
+            maxLifetimeSeconds: Number.isFinite(Number(options.maxLifetime))
+              ? Number(options.maxLifetime)
+              : options.maxLifetime,
+          }
+        : {}),
     });
   }
-  const after = await showTenant(store, tenant.id);
-  return {
-    tenantId: tenant.id,
-    clientSecretPolicy: after.clientSecretPolicy ?? DEFAULT_CLIENT_SECRET_POLICY,
-  };
+  const policy = withoutODataContext(await api.call<ClientSecretPolicy>('GET', path));
+  return { tenantId: tenant.id, clientSecretPolicy: policy };
 }

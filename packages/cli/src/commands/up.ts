@@ -1,5 +1,6 @@
 /** `credless up`: start the server in the foreground until SIGINT/SIGTERM. */
-import { startLocalRuntime } from '@credless/runtime';
+import { caTrustHint } from '@credless/core';
+import { LocalPlatforms, startLocalRuntime } from '@credless/platforms';
 import { type ConfigOverrides, loadConfig, type RunningCredless, startCredless } from '@credless/server';
 import { runtimeObjectSource } from './role/runtime-objects.ts';
 
@@ -30,7 +31,7 @@ export function describeRunning(running: RunningCredless, store: string): string
     lines.push(
       `  local CA         ${running.caPath}${running.createdCa ? ' (created now)' : ''}`,
       '',
-      'Clients must trust the local CA, e.g.:',
+      `Clients must ${caTrustHint(running.caPath)}; e.g.:`,
       `  export NODE_EXTRA_CA_CERTS=${running.caPath}`,
     );
   }
@@ -52,18 +53,24 @@ export async function up(
   };
   const config = loadConfig(process.env, overrides);
   print(`starting credless (data directory ${config.dataDir})…`);
-  const running = await startCredless(config);
+  // The composition root: the server plus the local platforms (emulated issuers, clusters' Kubernetes API).
+  const platforms = new LocalPlatforms();
+  const running = await startCredless(config, { plugins: [platforms] });
   // The local cluster runtime lives in the server process: pods run as long as credless does.
-  const runtime = await startLocalRuntime(running, {
-    dataDir: config.dataDir,
-    onRestoreError: (cluster, error) =>
-      print(`local cluster ${cluster}: could not restore its objects: ${String(error)}`),
-  }).catch(async (error: unknown) => {
+  const issueServiceAccountToken = platforms.issueServiceAccountToken.bind(platforms);
+  const runtime = await startLocalRuntime(
+    { ...running, issueServiceAccountToken },
+    {
+      dataDir: config.dataDir,
+      onRestoreError: (cluster, error) =>
+        print(`local cluster ${cluster}: could not restore its objects: ${String(error)}`),
+    },
+  ).catch(async (error: unknown) => {
     await running.close();
     throw error;
   });
   // The clusters' Kubernetes API (kubectl get pods|services) reads the runtime's objects.
-  running.clusterApi.setObjectSource(runtimeObjectSource(runtime.clusters));
+  platforms.clusterApi.setObjectSource(runtimeObjectSource(runtime.clusters));
   const closeServer = running.close.bind(running);
   running.close = async () => {
     await runtime.close();

@@ -81,6 +81,11 @@ export interface Plan {
   actions: Action[];
   /** Objects not in the file that `--prune` would delete (counted when prune is off). */
   unmanaged: number;
+  /**
+   * Applications not in the file that `--prune` leaves alone because credless's local platforms
+   * created them (display names; see local-platform.ts). Said in the plan, so nobody wonders.
+   */
+  keptPlatformIdentities?: string[];
 }
 
 export const isEmptyPlan = (plan: Plan): boolean => plan.actions.length === 0;

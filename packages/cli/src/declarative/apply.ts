@@ -6,7 +6,7 @@
  * @module
  */
 import type { RequiredResourceAccess } from '@credless/core';
-import { CommandError, exitCodeFor } from '../exit-codes.ts';
+import { CommandError, EXIT, exitCodeFor } from '../exit-codes.ts';
 import type { Action, Plan, PlannedApplicationBody, ResourceRef } from './actions.ts';
 import type { ApplicationBody, DirectoryApi, DirectoryState } from './directory-api.ts';
 import { renderAction } from './render.ts';
@@ -41,7 +41,7 @@ class Registry {
 
   app(displayName: string): { id: string; appId: string } {
     const found = this.appIds.get(displayName);
-    if (!found) throw new Error(`application "${displayName}" does not exist`);
+    if (!found) throw new CommandError(`application "${displayName}" does not exist`, EXIT.notFound);
     return found;
   }
 
@@ -51,13 +51,13 @@ class Registry {
 
   servicePrincipal(ref: ResourceRef, what: string): string {
     const id = this.spIds.get(this.appIdOf(ref));
-    if (!id) throw new Error(`${what} has no service principal`);
+    if (!id) throw new CommandError(`${what} has no service principal`, EXIT.notFound);
     return id;
   }
 
   group(displayName: string): string {
     const id = this.groupIds.get(displayName);
-    if (!id) throw new Error(`group "${displayName}" does not exist`);
+    if (!id) throw new CommandError(`group "${displayName}" does not exist`, EXIT.notFound);
     return id;
   }
 

@@ -105,6 +105,8 @@ export interface DirectoryState {
   servicePrincipals: Array<GraphServicePrincipal & { appRoleAssignments: GraphAppRoleAssignment[] }>;
   groups: Array<GraphGroup & { members: string[] }>;
   protectedAppIds: string[];
+  /** The protected applications credless's local platforms created (a subset, named in the plan). */
+  localPlatformAppIds?: string[];
 }
 
 export async function readDirectoryState(api: DirectoryApi): Promise<DirectoryState> {
@@ -120,6 +122,7 @@ export async function readDirectoryState(api: DirectoryApi): Promise<DirectorySt
       federatedIdentityCredentials: await api.listFederatedCredentials(app.id),
     })),
   );
+  const platformAppIds = localPlatformAppIds(applications);
   return {
     applications,
     servicePrincipals: await Promise.all(
@@ -136,7 +139,8 @@ export async function readDirectoryState(api: DirectoryApi): Promise<DirectorySt
     protectedAppIds: [
       ...protectedAppIds,
       ...applications.filter((app) => app.displayName === ADMIN_APP_NAME).map((app) => app.appId),
-      ...localPlatformAppIds(applications),
+      ...platformAppIds,
     ],
+    localPlatformAppIds: platformAppIds,
   };
 }

@@ -15,7 +15,10 @@ export class DefinitionError extends UsageError {
   readonly source: string;
   readonly problems: string[];
   constructor(source: string, problems: string[]) {
-    super(`${source} is not a valid identity file:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    super(`${source} is not a valid identity file`, {
+      code: 'identity_file_invalid',
+      params: { source, problems: problems.map((p) => `  ${p}`).join('\n') },
+    });
     this.source = source;
     this.problems = problems;
   }

@@ -131,6 +131,7 @@ function creationOrder(desired: DesiredApplication[]): DesiredApplication[] {
 function federatedCredentialActions(
   app: DesiredApplication,
   prune: boolean,
+  isProtected: boolean,
 ): { actions: Action[]; unmanaged: number } {
   const name = app.spec.displayName;
   const current = app.current?.federatedIdentityCredentials ?? [];
@@ -138,7 +139,9 @@ function federatedCredentialActions(
   const deletes: Action[] = [];
   let unmanaged = 0;
   for (const fic of current) {
-    if (wanted.has(fic.name)) continue;
+    // A protected application's credentials are how it signs in (the emulated GitHub Actions
+    // deployer's is also what marks it as credless's own): a file naming it adds, never removes.
+    if (wanted.has(fic.name) || isProtected) continue;
     if (prune) deletes.push({ kind: 'federatedCredential', op: 'delete', app: name, name: fic.name });
     else unmanaged += 1;
   }
@@ -255,7 +258,8 @@ export function plan(file: IdentityFile, state: DirectoryState, options: PlanOpt
     }
   }
   for (const app of desired) {
-    const fics = federatedCredentialActions(app, prune);
+    const isProtected = app.current !== undefined && state.protectedAppIds.includes(app.current.appId);
+    const fics = federatedCredentialActions(app, prune, isProtected);
     actions.push(...fics.actions);
     unmanaged += fics.unmanaged;
   }
@@ -277,9 +281,14 @@ export function plan(file: IdentityFile, state: DirectoryState, options: PlanOpt
 
   const wanted = new Set(file.applications.map((spec) => spec.displayName));
   const referenced = referencedAppIds(file, desired, resolver);
+  const keptPlatformIdentities: string[] = [];
   for (const app of state.applications) {
-    if (wanted.has(app.displayName) || state.protectedAppIds.includes(app.appId) || referenced.has(app.appId))
+    if (wanted.has(app.displayName) || referenced.has(app.appId)) continue;
+    if (state.localPlatformAppIds?.includes(app.appId)) {
+      keptPlatformIdentities.push(app.displayName);
       continue;
+    }
+    if (state.protectedAppIds.includes(app.appId)) continue;
     if (prune)
       actions.push({
         kind: 'application',
@@ -291,7 +300,11 @@ export function plan(file: IdentityFile, state: DirectoryState, options: PlanOpt
     else unmanaged += 1;
   }
   actions.push(...groupActions.deletes);
-  return { actions, unmanaged };
+  return {
+    actions,
+    unmanaged,
+    ...(keptPlatformIdentities.length > 0 ? { keptPlatformIdentities: keptPlatformIdentities.sort() } : {}),
+  };
 }
 
 /** Directory applications the file uses without declaring them (APIs, group members): never pruned. */

@@ -98,6 +98,12 @@ export function renderPlan(plan: Plan, options: { color?: boolean; prune?: boole
     for (const action of plan.actions) lines.push(renderAction(action, options.color));
     lines.push('', renderSummary(plan));
   }
+  const kept = plan.keptPlatformIdentities ?? [];
+  if (kept.length > 0 && options.prune) {
+    lines.push(
+      `Kept (created by credless's local platforms, never pruned): ${kept.map((name) => `"${name}"`).join(', ')}.`,
+    );
+  }
   if (plan.unmanaged > 0 && !options.prune) {
     lines.push(
       `${plan.unmanaged} object${plan.unmanaged === 1 ? '' : 's'} in the directory not in the file ${

@@ -16,7 +16,10 @@ import type { DirectoryState } from './directory-api.ts';
 export class PlanError extends UsageError {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`cannot plan:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    super('cannot plan', {
+      code: 'plan_invalid',
+      params: { problems: problems.map((p) => `  ${p}`).join('\n') },
+    });
     this.problems = problems;
   }
 }

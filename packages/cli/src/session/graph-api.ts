@@ -6,6 +6,8 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
+// The one status → exit code rule: core's, behind every catalogue code's exit code too.
+import { exitCodeForStatus } from '@credless/core';
 import { CommandError, EXIT } from '../exit-codes.ts';
 import { type HttpAnswer, parseJsonBody, sendRequest } from './https-json.ts';
 import { requestLocalAdminToken } from './login.ts';
@@ -23,15 +25,6 @@ export interface GraphApi {
   /** `path` relative to the Graph base; parsed JSON for 2xx, otherwise a CommandError. */
   call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
 }
-
-export const exitCodeForStatus = (status: number): number =>
-  status === 400 || status === 413 || status === 422
-    ? EXIT.invalidInput
-    : status === 404
-      ? EXIT.notFound
-      : status === 409
-        ? EXIT.conflict
-        : EXIT.failure;
 
 /** A Graph error answer as a CommandError: Graph's message, its code, and what to do for 401/403. */
 export function graphError(answer: HttpAnswer, what: string): CommandError {
@@ -132,4 +125,10 @@ export function graphApiOver(current: () => Session, send: GraphApi['send'], tar
       return parseJsonBody(answer) as T;
     },
   };
+}
+
+/** A Graph entity without its `@odata.context` (what a command prints is the resource itself). */
+export function withoutODataContext<T extends object>(entity: T): T {
+  const { '@odata.context': _context, ...rest } = entity as T & { '@odata.context'?: unknown };
+  return rest as T;
 }

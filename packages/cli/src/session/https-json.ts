@@ -6,6 +6,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { rootCertificates } from 'node:tls';
+import { caTrustHint, isCertificateVerificationError } from '@credless/core';
 
 const TIMEOUT_MS = 30_000;
 /** Larger answers are refused: the CLI talks to one API whose answers are small. */
@@ -80,8 +81,8 @@ export function sendRequest(method: string, url: string, options: HttpOptions = 
       const hint =
         error.code === 'ECONNREFUSED'
           ? ' (is credless running? start it with credless up)'
-          : /certificate|self.signed|UNABLE_TO_VERIFY/i.test(`${error.code} ${error.message}`)
-            ? ' (the server certificate is not trusted: pass --ca-file or set NODE_EXTRA_CA_CERTS to the credless CA)'
+          : isCertificateVerificationError(error)
+            ? ` (the server certificate is not trusted: pass --ca-file, or ${caTrustHint()})`
             : '';
       reject(new HttpRequestError(`cannot reach ${target.origin}: ${error.code ?? error.message}${hint}`));
     });

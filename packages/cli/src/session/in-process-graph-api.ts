@@ -4,7 +4,7 @@
  * directory's local administrator. Same authorization, write hook, answers and errors as a session.
  * @module
  */
-import type { InProcessConnection } from '@credless/server';
+import type { InProcessApiOptions, InProcessConnection } from '@credless/server';
 import { requireDataDirectory, type StoreOptions } from '../context.ts';
 import { CommandError, EXIT, UsageError } from '../exit-codes.ts';
 import { type GraphApi, graphApiOver } from './graph-api.ts';
@@ -13,7 +13,15 @@ import type { Session } from './session-store.ts';
 export interface InProcessOptions extends StoreOptions {
   /** A command that only reads: a missing data directory is an error instead of a new, empty store. */
   readOnly?: boolean;
+  /** How explain fetches issuer keys (tests trusting their issuer's CA); default an agent of its own. */
+  issuerDispatcher?: InProcessApiOptions['issuerDispatcher'];
 }
+
+/** The local platforms' emulated issuers (local clusters, GitHub Actions), as the server has them. */
+const emulatedIssuers: InProcessApiOptions['emulatedIssuers'] = async (host) => {
+  const { LocalIssuers } = await import('@credless/platforms');
+  return [new LocalIssuers(host)];
+};
 
 export async function openInProcessGraphApi(
   options: InProcessOptions,
@@ -25,7 +33,11 @@ export async function openInProcessGraphApi(
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
   });
   if (options.readOnly && !config.databaseUrl) await requireDataDirectory(config.dataDir);
-  const api = await openInProcessApi(config, options.tenant ? { tenant: options.tenant } : {});
+  const api = await openInProcessApi(config, {
+    ...(options.tenant ? { tenant: options.tenant } : {}),
+    ...(options.issuerDispatcher ? { issuerDispatcher: options.issuerDispatcher } : {}),
+    emulatedIssuers,
+  });
   if (api.requestedTenantId !== undefined && api.requestedTenantId !== api.tenantId) {
     await api.close();
     throw new UsageError(

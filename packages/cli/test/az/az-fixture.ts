@@ -9,12 +9,11 @@ import { GRAPH_RESOURCE_URI } from '@credless/core';
 import {
   clientCredentialsForm,
   requestToken,
-  startTestCredless,
-  startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
 } from '@credless/testkit';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { type GraphApi, openGraphApi } from '../../src/session/graph-api.ts';
 import { login } from '../../src/session/login.ts';
 import { type BinaryRun, runBinary } from '../run-binary.ts';
@@ -42,14 +41,13 @@ export interface AzFixture {
 }
 
 export async function startAzFixture(): Promise<AzFixture> {
-  const issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-  const credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
+  const stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' } });
+  const { issuer, credless, client: agent } = stack;
   const dir = await mkdtemp(join(tmpdir(), 'credless-az-'));
   const configDir = join(dir, 'config');
   await login({ local: true, authority: credless.url, dataDir: credless.dataDir, configDir, env: {} });
   const api = await openGraphApi({ configDir });
   if (!api) throw new Error('login wrote no session');
-  const agent = new Agent({ connect: { ca: credless.caCertPem as string } });
 
   const run = (args: string[], options: { configDir?: string; env?: NodeJS.ProcessEnv } = {}) =>
     runBinary(args, {
@@ -87,9 +85,7 @@ export async function startAzFixture(): Promise<AzFixture> {
       return requestToken({ url: credless.url, tenantId: credless.tenantId }, form, { dispatcher: agent });
     },
     async close() {
-      await agent.close();
-      await credless.close();
-      await issuer.close();
+      await stack.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

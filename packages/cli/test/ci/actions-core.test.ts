@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { LocalPlatforms } from '@credless/platforms';
 import { loadKeyEncryptionKey } from '@credless/server';
 import {
   clientCredentialsForm,
@@ -30,7 +31,7 @@ let client: Agent;
 let workDir: string;
 
 before(async () => {
-  credless = await startTestCredless();
+  credless = await startTestCredless({ plugins: [new LocalPlatforms()] });
   client = new Agent({ connect: { ca: credless.caCertPem as string } });
   workDir = await mkdtemp(join(tmpdir(), 'credless-actions-'));
 });

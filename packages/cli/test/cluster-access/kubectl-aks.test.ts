@@ -14,6 +14,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AKS_SERVER_APP_ID } from '@credless/core';
+import { LocalPlatforms } from '@credless/platforms';
 import {
   createWorkloadScenario,
   startTestCredless,
@@ -55,6 +56,7 @@ function kubectl(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
 
 let issuer: TestOidcIssuer;
 let credless: TestCredless;
+const platforms = new LocalPlatforms();
 let dir: string;
 let clientId: string;
 let kubeconfig: string;
@@ -85,7 +87,7 @@ async function untilServerSees(check: () => Promise<unknown>): Promise<void> {
 
 before(async () => {
   issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-  credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
+  credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher, plugins: [platforms] });
   dir = await mkdtemp(join(tmpdir(), 'credless-kubectl-aks-'));
   kubeconfig = join(dir, 'kube', 'config');
   await writeFile(join(dir, 'credless-ca.pem'), credless.caCertPem as string);
@@ -228,7 +230,7 @@ describe('kubectl against a local cluster with Azure RBAC (the seed)', () => {
     );
 
     // With a runtime plugged in (here a stand-in for the runtime's objects), kubectl lists pods.
-    credless.clusterApi.setObjectSource(async (_cluster, resource, namespace) =>
+    platforms.clusterApi.setObjectSource(async (_cluster, resource, namespace) =>
       resource === 'pods' && namespace === 'default'
         ? [{ metadata: { name: 'backend', namespace: 'default' }, status: { phase: 'Running' } }]
         : [],
@@ -246,7 +248,7 @@ describe('kubectl against a local cluster with Azure RBAC (the seed)', () => {
     const table = await kubectl(['--kubeconfig', kubeconfig, 'get', 'pods', '-n', 'default'], env());
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /backend/);
-    credless.clusterApi.setObjectSource(undefined);
+    platforms.clusterApi.setObjectSource(undefined);
 
     // Deleting the assignment takes access away at once.
     const deleted = await credlessCli(

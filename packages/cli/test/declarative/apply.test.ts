@@ -12,12 +12,12 @@ import { ADMIN_APP_NAME } from '@credless/server';
 import {
   clientCredentialsForm,
   requestToken,
-  startTestCredless,
-  startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
+  type TestStack,
 } from '@credless/testkit';
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
 import { applyCommand, planCommand } from '../../src/commands/declarative.ts';
 import { ApplyError } from '../../src/declarative/apply.ts';
 import type { DirectoryApi } from '../../src/declarative/directory-api.ts';
@@ -52,6 +52,7 @@ const decodePayload = (jwt: string) =>
 describe('credless plan/apply on the local store', () => {
   let issuer: TestOidcIssuer;
   let credless: TestCredless;
+  let stack: TestStack;
   let agent: Agent;
   let api: DirectoryApi;
   let file: string;
@@ -68,17 +69,12 @@ describe('credless plan/apply on the local store', () => {
   const write = (text: string) => writeFile(file, text);
 
   before(async () => {
-    issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-    credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
-    agent = new Agent({ connect: { ca: credless.caCertPem! } });
+    stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' } });
+    ({ issuer, credless, client: agent } = stack);
     api = await inProcessDirectory(credless);
     file = join(credless.dataDir, 'identity.yaml');
   });
-  after(async () => {
-    await agent.close();
-    await credless.close();
-    await issuer.close();
-  });
+  after(() => stack.close());
 
   async function exchange(clientId: string, sub: string, scope?: string) {
     const assertion = await issuer.issueToken({ sub, aud: AUDIENCE });

@@ -8,12 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ADMIN_APP_NAME } from '@credless/server';
-import {
-  startTestCredless,
-  startTestOidcIssuer,
-  type TestCredless,
-  type TestOidcIssuer,
-} from '@credless/testkit';
+import { startTestStack, type TestCredless, type TestOidcIssuer, type TestStack } from '@credless/testkit';
 import {
   applyCommand,
   directoryApiOf,
@@ -43,6 +38,7 @@ applications:
 
 describe('credless plan/apply over the Graph-compatible API', () => {
   let credless: TestCredless;
+  let stack: TestStack;
   let issuer: TestOidcIssuer;
   let file: string;
   let out = '';
@@ -57,14 +53,11 @@ describe('credless plan/apply over the Graph-compatible API', () => {
   };
 
   before(async () => {
-    issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-    credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
+    stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' } });
+    ({ issuer, credless } = stack);
     file = join(credless.dataDir, 'identity.yaml');
   });
-  after(async () => {
-    await credless.close();
-    await issuer.close();
-  });
+  after(() => stack.close());
 
   // The administrator's session over real HTTPS (credless login), as the CLI's Graph client.
   const directory = async () => {

@@ -7,15 +7,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { attachRegistry, createRegistry } from '@credless/runtime';
-import { ADMIN_APP_NAME, createLocalCluster } from '@credless/server';
+import { attachRegistry, createLocalCluster, createRegistry } from '@credless/platforms';
+import { ADMIN_APP_NAME } from '@credless/server';
 import { startTestCredless, type TestCredless } from '@credless/testkit';
 import type { DirectoryState } from '../../src/declarative/directory-api.ts';
 import { readDirectoryState } from '../../src/declarative/directory-api.ts';
 import { parseIdentityFile } from '../../src/declarative/load.ts';
 import { isLocalPlatformIdentity } from '../../src/declarative/local-platform.ts';
 import { plan } from '../../src/declarative/plan.ts';
-import { renderAction } from '../../src/declarative/render.ts';
+import { renderAction, renderPlan } from '../../src/declarative/render.ts';
 import { inProcessDirectory } from '../support/in-process-directory.ts';
 
 type App = DirectoryState['applications'][number];
@@ -100,9 +100,35 @@ describe('prune and credless-created identities', () => {
       'identity.yaml',
       {},
     );
-    const deletes = plan(file, state, { prune: true })
-      .actions.filter((action) => action.op === 'delete')
+    const pruning = plan(file, state, { prune: true });
+    const deletes = pruning.actions
+      .filter((action) => action.op === 'delete')
       .map((action) => renderAction(action));
     assert.deepEqual(deletes, ['- delete application "leftover"']);
+    // The plan says what it keeps and why (the administrator is in the file here, so not listed).
+    assert.deepEqual(pruning.keptPlatformIdentities, [
+      'acrdevcredless',
+      'dev-aks-agentpool',
+      'github-actions-credless-aks',
+    ]);
+    assert.match(
+      renderPlan(pruning, { prune: true }),
+      /^Kept \(created by credless's local platforms, never pruned\): "acrdevcredless", "dev-aks-agentpool", "github-actions-credless-aks"\.$/m,
+    );
+    // Without --prune nothing would be deleted anyway: no such line.
+    assert.doesNotMatch(renderPlan(plan(file, state)), /^Kept/m);
+
+    // A file that names a platform identity without its credential adds to it, never removes the
+    // credential that signs it in (and marks it as credless's own).
+    const naming = parseIdentityFile(
+      'apiVersion: credless.dev/v1\napplications:\n  - displayName: github-actions-credless-aks\n',
+      'identity.yaml',
+      {},
+    );
+    const renamed = plan(naming, state, { prune: true });
+    assert.deepEqual(
+      renamed.actions.filter((action) => action.op === 'delete').map((action) => renderAction(action)),
+      ['- delete application "leftover"'],
+    );
   });
 });

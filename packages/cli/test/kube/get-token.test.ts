@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { caTrustHint } from '@credless/core';
 import { GetTokenError, type GetTokenOptions, getToken } from '../../src/commands/kube/get-token.ts';
 import { REFRESH_BEFORE_EXPIRY_MS } from '../../src/commands/kube/token-cache.ts';
 import { EXIT, UsageError } from '../../src/exit-codes.ts';
@@ -225,6 +226,17 @@ describe('get-token', () => {
       }),
       (error: unknown) =>
         error instanceof GetTokenError && /cannot reach https:\/\/127\.0\.0\.1:1/.test(error.message),
+    );
+  });
+
+  test('an authority whose certificate is not trusted: the failure says how to trust the local CA', async () => {
+    // Node's own fetch, which (without NODE_EXTRA_CA_CERTS) does not trust the credless test CA.
+    await assert.rejects(
+      getToken(options({ cache: false }), { env: azureEnv(), fetch }),
+      (error: unknown) =>
+        error instanceof GetTokenError &&
+        error.message.includes(`cannot reach ${kube.credless.url}`) &&
+        error.message.includes(`; ${caTrustHint()}`),
     );
   });
 

@@ -4,17 +4,15 @@
  * application (the `--server-id` resource) — plus a verifier of credless access tokens for it.
  */
 import {
+  addFederatedCredential,
   createWorkloadScenario,
-  startTestCredless,
-  startTestOidcIssuer,
+  servicePrincipalOf,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
 } from '@credless/testkit';
 import { createRemoteJWKSet, customFetch, type JWTPayload, jwtVerify } from 'jose';
-import { Agent, fetch as undiciFetch } from 'undici';
-import { createApplication } from '../../src/commands/ad/app.ts';
-import { createFederatedCredential } from '../../src/commands/ad/federated-credential.ts';
-import { createServicePrincipal } from '../../src/commands/ad/sp.ts';
+import { fetch as undiciFetch } from 'undici';
 
 export const SUBJECT = 'system:serviceaccount:ci:deployer';
 export const GITHUB_SUBJECT = 'repo:contoso/infra:environment:prod';
@@ -33,22 +31,21 @@ export interface KubeScenario {
 }
 
 export async function startKubeScenario(): Promise<KubeScenario> {
-  const issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-  const credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
-  const agent = new Agent({ connect: { ca: credless.caCertPem as string } });
+  const stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' } });
+  const { issuer, credless, client: agent } = stack;
   const trustingFetch = ((url: string, init?: RequestInit) =>
     undiciFetch(url, { ...(init as object), dispatcher: agent })) as unknown as typeof fetch;
 
   const workload = await createWorkloadScenario(credless, { issuer: issuer.issuer, subject: SUBJECT });
   const ctx = { store: credless.store, tenantId: credless.tenantId };
-  await createFederatedCredential(ctx, workload.appId, {
+  await addFederatedCredential(ctx, workload.appId, {
     name: 'github-prod',
     issuer: issuer.issuer,
     subject: GITHUB_SUBJECT,
     audiences: ['api://AzureADTokenExchange'],
   });
-  const server = await createApplication(ctx, { displayName: 'kube-apiserver' });
-  await createServicePrincipal(ctx, server.appId);
+  const server = await credless.store.createApplication(credless.tenantId, { displayName: 'kube-apiserver' });
+  await servicePrincipalOf(ctx, server.appId);
 
   const jwks = createRemoteJWKSet(new URL(`${credless.url}/${credless.tenantId}/discovery/v2.0/keys`), {
     [customFetch]: trustingFetch,
@@ -68,10 +65,6 @@ export async function startKubeScenario(): Promise<KubeScenario> {
       });
       return payload;
     },
-    async close() {
-      await agent.close();
-      await credless.close();
-      await issuer.close();
-    },
+    close: () => stack.close(),
   };
 }

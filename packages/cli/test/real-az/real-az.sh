@@ -4,7 +4,8 @@
 # Microsoft's host names to 127.0.0.1 (the machine's own /etc/hosts is never touched). credless serves
 # those names on :443 with its local CA, as `credless az-env` says.
 #
-#   real-az.sh directory   login, account, groups, apps, federated credentials, sp show, tokens, cert login
+#   real-az.sh directory   login, account, resource groups, Entra groups, apps, federated credentials, sp show,
+#                          tokens, cert login
 #   real-az.sh consent     the steps that need oauth2PermissionGrants, checkMemberGroups, portal consent
 #                          and client secrets (ad app permission …, ad group member check, create-for-rbac)
 #
@@ -108,6 +109,29 @@ if [ "$CASE" = directory ]; then
   expect "the subscription is enabled" "$OUT" Enabled
   fails "az rest --method GET --uri https://management.azure.com/subscriptions (no api-version)" "MissingApiVersionParameter" -- \
     az rest --method GET --uri "https://management.azure.com/subscriptions"
+
+  # Resource groups: refused without an Azure RBAC role, then as the subscription's Contributor.
+  fails "az group create -n rg1 -l westeurope (no role assignment yet)" "AuthorizationFailed" -- \
+    az group create -n rg1 -l westeurope
+  "$CREDLESS" role assignment create --assignee "$DEPLOYER" --role Contributor --scope "/subscriptions/$TID" -o none
+  report ok "(setup with credless's CLI: role assignment create --assignee $DEPLOYER --role Contributor --scope /subscriptions/$TID)" ""
+  step "az group create -n rg1 -l westeurope --query \"[name,location,properties.provisioningState]\" -o tsv" -- \
+    az group create -n rg1 -l westeurope --query "[name,location,properties.provisioningState]" -o tsv
+  expect "group created" "$(paste -sd ' ' <<<"$OUT")" "rg1 westeurope Succeeded"
+  step "az group show -n RG1 --query id -o tsv" -- az group show -n RG1 --query id -o tsv
+  expect "group id (name compared case-insensitively)" "$OUT" "/subscriptions/$TID/resourceGroups/rg1"
+  step "az group list --query \"[?location=='westeurope'].name\" -o tsv" -- \
+    az group list --query "[?location=='westeurope'].name" -o tsv
+  expect "groups listed" "$OUT" rg1
+  step "az group exists -n rg1" -- az group exists -n rg1
+  expect "group exists" "$OUT" true
+  # --debug shows az's requests: the DELETE's 202 and its poll of the Location URL (operationresults).
+  step "az group delete -n rg1 --yes --debug (202 + Location, polled: the statuses and URLs az logged)" -- \
+    bash -c 'az group delete -n rg1 --yes --debug 2>&1 | grep -Eo "(Response status: [0-9]+|/operationresults/)" | sort -u | paste -sd " "'
+  expect "delete answered 202 and az polled its Location to 200" "$OUT" "/operationresults/ Response status: 200 Response status: 202"
+  step "az group exists -n rg1 (after delete)" -- az group exists -n rg1
+  expect "group gone" "$OUT" false
+  fails "az group show -n rg1 (after delete)" "ResourceGroupNotFound" -- az group show -n rg1
 fi
 
 if [ "$CASE" = directory ]; then

@@ -81,7 +81,7 @@ if (skip) console.warn(`SKIPPED the real-az tests: ${skip}`);
 for (const [name, title] of [
   [
     'directory',
-    'real az: federated login, account, groups, apps, federated credentials, tokens, certificate login',
+    'real az: federated login, account, resource groups, Entra groups, apps, federated credentials, tokens, certificate login',
   ],
   ['consent', 'real az: permission add/grant/list-grants/admin-consent, group member check, create-for-rbac'],
 ] as const) {

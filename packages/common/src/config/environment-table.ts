@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { envVariableDocs } from './environment.ts';
+import { markdownTable } from './markdown-table.ts';
 
 const HEADER = ['variable', 'default', 'meaning'] as const;
 
@@ -20,10 +21,5 @@ export function environmentTable(schema: z.ZodObject): string {
       doc.description,
     ];
   });
-  const widths = HEADER.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] as string).length)),
-  );
-  const line = (cells: readonly string[]) =>
-    `| ${cells.map((cell, column) => cell.padEnd(widths[column] as number)).join(' | ')} |`;
-  return [line(HEADER), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return markdownTable(HEADER, rows);
 }

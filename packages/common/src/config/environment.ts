@@ -24,6 +24,8 @@ export const envVariableDocs = z.registry<EnvVariableDoc>();
 /** Configuration that cannot be used; the message names the variable, the problem and what is allowed. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  /** Its code in @credless/core's error catalogue (this leaf package cannot import it): the exit code. */
+  readonly code = 'config_invalid';
 }
 
 type Doc = Omit<EnvVariableDoc, 'default'>;

@@ -91,6 +91,19 @@ export const GRAPH_APP_ROLES: readonly AppRole[] = Object.freeze([
     'Read and write organization information',
     'Allows the app to read and write the organization and related resources, without a signed-in user.',
   ),
+  // credless's issuer policy (/v1.0/credless/issuerPolicy): Entra's roles for tenant-wide app policies.
+  graphRole(
+    '246dd0d5-5bd0-4def-940b-0421030a5b68',
+    'Policy.Read.All',
+    "Read your organization's policies",
+    "Allows the app to read all your organization's policies without a signed in user.",
+  ),
+  graphRole(
+    'be74164b-cff1-491c-8741-e671cb536e13',
+    'Policy.ReadWrite.ApplicationConfiguration',
+    "Read and write your organization's application configuration policies",
+    "Allows the app to read and write your organization's application configuration policies, without a signed-in user.",
+  ),
 ]);
 
 /** The Azure portal's own API (main.iam.ad.ext.azure.com), which `az ad app permission admin-consent` calls. */

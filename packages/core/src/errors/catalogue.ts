@@ -1,9 +1,13 @@
 /**
  * The one catalogue of errors credless can return. Every error has a stable `code` (the key), an HTTP
  * status and a message template. Token-endpoint errors also carry their OAuth `error` and AADSTS
- * number, so the wire shape matches Entra; directory errors carry a Graph error code.
+ * number, so the wire shape matches Entra; directory errors carry a Graph error code; operator errors
+ * (operator-errors.ts: the command line, start-up) carry their exit code. Every code's exit code comes
+ * from here (exit-codes.ts), and the README's "Errors and exit codes" table is generated from it.
  * @module
  */
+
+import { OPERATOR_ERRORS, type OperatorErrorSpec } from './operator-errors.ts';
 
 type Params = Record<string, string | number | undefined>;
 type Message = (p: Params) => string;
@@ -453,7 +457,7 @@ export const ERROR_CATALOGUE = {
       'The ACTIONS_ID_TOKEN_REQUEST_TOKEN is missing, expired or not issued by this credless: run `credless ci env` again and use its variables',
   ),
   actions_audience_invalid: dir(400, 'BadRequest', (p) => `The audience parameter is invalid: ${p.reason}`),
-  // ---- local cluster runtime and registries (packages/runtime): cluster apply/get/logs/delete, acr
+  // ---- local cluster runtime and registries (packages/platforms, runtime/): cluster apply/get/logs/delete, acr
   runtime_manifest_invalid: dir(400, 'BadRequest', (p) => `${p.source}: ${p.reason}`),
   runtime_placeholder_unresolved: dir(
     400,
@@ -538,9 +542,57 @@ export const ERROR_CATALOGUE = {
     404,
     'InvalidResourceType',
     (p) =>
-      `The resource type could not be found for ${p.method} ${p.path}: this Resource Manager serves subscriptions and tenants only.`,
+      `The resource type could not be found for ${p.method} ${p.path}: this Resource Manager serves subscriptions, tenants and resource groups only.`,
   ),
-} as const satisfies Record<string, StsErrorSpec | DirectoryErrorSpec | AdmissionErrorSpec>;
+  arm_resource_group_not_found: dir(
+    404,
+    'ResourceGroupNotFound',
+    (p) => `Resource group '${p.name}' could not be found.`,
+  ),
+  arm_resource_group_name_invalid: dir(
+    400,
+    'InvalidResourceGroupName',
+    (p) =>
+      `Resource group name '${p.name}' is invalid: up to 90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a period.`,
+  ),
+  arm_resource_group_location_changed: dir(
+    409,
+    'InvalidResourceGroupLocation',
+    (p) =>
+      `Invalid resource group location '${p.location}'. The Resource group already exists in location '${p.existing}'.`,
+  ),
+  arm_location_required: dir(
+    400,
+    'LocationRequired',
+    () => 'The location property is required for this definition.',
+  ),
+  arm_location_unavailable: dir(
+    400,
+    'LocationNotAvailableForResourceGroup',
+    (p) =>
+      `The provided location '${p.location}' is not available for resource group. List of available regions is '${p.known}'.`,
+  ),
+  arm_request_content_invalid: dir(
+    400,
+    'InvalidRequestContent',
+    (p) => `The request content was invalid and could not be deserialized: ${p.reason}`,
+  ),
+  arm_authorization_failed: dir(
+    403,
+    'AuthorizationFailed',
+    (p) =>
+      `The client '${p.client}' with object id '${p.client}' does not have authorization to perform action '${p.action}' over scope '${p.scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+  ),
+  arm_operation_not_found: dir(
+    404,
+    'OperationNotFound',
+    (p) => `The operation '${p.id}' could not be found.`,
+  ),
+  ...OPERATOR_ERRORS,
+} as const satisfies Record<
+  string,
+  StsErrorSpec | DirectoryErrorSpec | AdmissionErrorSpec | OperatorErrorSpec
+>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
 export type StsErrorCode = {

@@ -7,7 +7,8 @@ export type ErrorParams = Record<string, string | number | undefined>;
  * template and are safe to show (they never hold a token or a secret).
  */
 export class CredlessError extends Error {
-  override readonly name = 'CredlessError';
+  /** Subclasses name themselves (UsageError, BackupError, …); the code is what callers test. */
+  override readonly name: string = 'CredlessError';
   readonly code: ErrorCode;
   readonly params: ErrorParams;
   readonly status: number;

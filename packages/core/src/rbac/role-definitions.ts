@@ -94,6 +94,24 @@ export const BUILT_IN_ROLE_DEFINITIONS: readonly RoleDefinition[] = Object.freez
       cluster: true,
     },
   },
+  // Azure's general-purpose roles: they govern Resource Manager (e.g. resource groups), not a cluster's data.
+  {
+    name: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
+    roleName: 'Owner',
+    description:
+      'Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.',
+  },
+  {
+    name: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
+    roleName: 'Contributor',
+    description:
+      'Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.',
+  },
+  {
+    name: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
+    roleName: 'Reader',
+    description: 'View all resources, but does not allow you to make any changes.',
+  },
   {
     name: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
     roleName: 'AcrPull',

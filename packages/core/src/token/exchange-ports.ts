@@ -11,6 +11,7 @@ import type {
   Tenant,
 } from '../directory/types.ts';
 import type { TenantIssuerPolicy } from '../issuer-policy/types.ts';
+import type { IssuedAccessToken } from './issued-access-token.ts';
 
 export interface DirectoryPrincipal {
   application: Application;
@@ -95,8 +96,21 @@ export interface ClientSecretVerifier {
   ): Promise<StoredPasswordCredential | undefined>;
 }
 
+/**
+ * The opt-in reuse window's cache (absent: every exchange signs a fresh token). Called only after every
+ * verification step passed, with the key of `tokenReuseKey`.
+ */
+export interface AccessTokenReuse {
+  /**
+   * A token remembered under `key` that is still reusable now, or else the result of `mint` (then
+   * remembered). Concurrent calls for one key share a single `mint`.
+   */
+  reuseOrMint(key: string, mint: () => Promise<IssuedAccessToken>): Promise<IssuedAccessToken>;
+}
+
 export interface ExchangePorts {
   directory: TokenDirectory;
+  tokenReuse?: AccessTokenReuse;
   /** Absent: no client secret ever verifies. */
   clientSecrets?: ClientSecretVerifier;
   issuerKeys: IssuerKeys;

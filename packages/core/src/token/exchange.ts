@@ -18,26 +18,20 @@ import { keyMismatch, verifyAssertionSignature } from './assertion-signature.ts'
 import { type PeekedAssertion, peekAssertion } from './assertion-structure.ts';
 import { matchFederatedCredential } from './credential-match.ts';
 import type { DirectoryPrincipal, ExchangePorts } from './exchange-ports.ts';
+import type { IssuedAccessToken } from './issued-access-token.ts';
 import {
   type ClientCredentialsRequest,
   type EndpointVersion,
   parseClientCredentialsRequest,
 } from './token-request.ts';
+import { asReissued, tokenReuseKey } from './token-reuse.ts';
+
+export type { IssuedAccessToken } from './issued-access-token.ts';
 
 export interface TokenExchangeInput {
   tenant: string;
   version: EndpointVersion;
   params: ReadonlyMap<string, string>;
-}
-
-export interface IssuedAccessToken {
-  accessToken: string;
-  tokenVersion: AccessTokenVersion;
-  expiresIn: number;
-  expiresOn: number;
-  notBefore: number;
-  /** The resource as resolved (for the v1 `resource` response field). */
-  resource: string;
 }
 
 /** What the exchange learned, for sign-in records and explanations; never holds the assertion. */
@@ -314,7 +308,7 @@ const collectRoles: Step = async (ctx, ports) => {
     .map((role) => role.value);
 };
 
-const mintAccessToken: Step = async (ctx, ports) => {
+async function signAccessToken(ctx: ExchangeContext, ports: ExchangePorts): Promise<IssuedAccessToken> {
   const tenant = need(ctx.tenant, 'tenant');
   const client = need(ctx.client, 'client');
   const clientPrincipal = need(client.servicePrincipal, 'client principal');
@@ -340,7 +334,7 @@ const mintAccessToken: Step = async (ctx, ports) => {
     uti: ports.newTokenId(),
   });
   const accessToken = await ports.signer.sign(tenant.id, claims, { includeX5t: version === 1 });
-  ctx.issued = {
+  return {
     accessToken,
     tokenVersion: version,
     expiresIn: lifetimeSeconds,
@@ -348,6 +342,28 @@ const mintAccessToken: Step = async (ctx, ports) => {
     notBefore: issuedAt,
     resource: requested,
   };
+}
+
+const mintAccessToken: Step = async (ctx, ports) => {
+  const reuse = ports.tokenReuse;
+  // The reuse window covers federated exchanges only (client secrets have no credential or subject).
+  if (!reuse || !ctx.credential || !ctx.identity) {
+    ctx.issued = await signAccessToken(ctx, ports);
+    return;
+  }
+  const resource = need(ctx.resource, 'resource');
+  const key = tokenReuseKey({
+    tenantId: need(ctx.tenant, 'tenant').id,
+    clientAppId: need(ctx.client, 'client').application.appId,
+    resource: need(ctx.request, 'request').resource,
+    resourceAppId: resource.application.appId,
+    credentialId: ctx.credential.id,
+    issuer: ctx.identity.issuer,
+    subject: ctx.identity.subject,
+    roles: need(ctx.roles, 'roles'),
+  });
+  const issued = await reuse.reuseOrMint(key, () => signAccessToken(ctx, ports));
+  ctx.issued = asReissued(issued, Math.floor(ports.now() / 1000));
 };
 
 /** The steps in order; exported so the order is visible and testable. */

@@ -3,7 +3,15 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import ts from 'typescript';
-import { CredlessError, ERROR_CATALOGUE, type ErrorCode } from '../../src/errors/index.ts';
+import {
+  CredlessError,
+  ERROR_CATALOGUE,
+  type ErrorCode,
+  EXIT,
+  exitCodeFor,
+  exitCodeForStatus,
+  exitCodeOf,
+} from '../../src/errors/index.ts';
 
 const OAUTH_ERRORS = new Set([
   'invalid_request',
@@ -49,6 +57,11 @@ describe('error catalogue: shape', () => {
         if (spec.status === 401) assert.equal(spec.error, 'invalid_client');
         // 503 (and throttling's 429) are the retryable "try again shortly" of temporarily_unavailable, and only that.
         assert.equal(spec.status === 503 || spec.status === 429, spec.error === 'temporarily_unavailable');
+      });
+    } else if (spec.kind === 'operator') {
+      test(`${code}: an exit code of EXIT, and an HTTP status`, () => {
+        assert.ok(Object.values(EXIT).includes(spec.exit) && spec.exit !== EXIT.ok, `exit ${spec.exit}`);
+        assert.ok(spec.status >= 400 && spec.status < 600, `status ${spec.status}`);
       });
     } else if (spec.kind === 'admission') {
       test(`${code}: Kubernetes status reason matching its status`, () => {
@@ -184,5 +197,43 @@ describe('error catalogue: call sites', () => {
       }
     }
     assert.deepEqual(problems, []);
+  });
+});
+
+describe('error catalogue: exit codes', () => {
+  test('every code has one exit code: an operator error its own, any other its status', () => {
+    for (const [code, spec] of entries) {
+      const expected = spec.kind === 'operator' ? spec.exit : exitCodeForStatus(spec.status);
+      assert.equal(exitCodeOf(code), expected, code);
+    }
+  });
+
+  test('HTTP statuses: 400/413/422 are invalid input, 404 not found, 409 conflict, the rest a failure', () => {
+    const cases: Array<[number, number]> = [
+      [400, EXIT.invalidInput],
+      [413, EXIT.invalidInput],
+      [422, EXIT.invalidInput],
+      [404, EXIT.notFound],
+      [409, EXIT.conflict],
+      [401, EXIT.failure],
+      [403, EXIT.failure],
+      [500, EXIT.failure],
+      [503, EXIT.failure],
+    ];
+    for (const [status, exit] of cases) assert.equal(exitCodeForStatus(status), exit, String(status));
+  });
+
+  test('exitCodeFor reads the code of whatever was thrown; no catalogue code is a failure', () => {
+    assert.equal(exitCodeFor(new CredlessError('not_found', { id: 'x' })), EXIT.notFound);
+    assert.equal(exitCodeFor(new CredlessError('duplicate_value', {})), EXIT.conflict);
+    assert.equal(exitCodeFor(new CredlessError('plan_changes_pending')), EXIT.changesPending);
+    // A class of a package below core carries the code as a plain property.
+    assert.equal(exitCodeFor(Object.assign(new Error('bad'), { code: 'config_invalid' })), EXIT.invalidInput);
+    // Node's own codes are not catalogue codes.
+    assert.equal(exitCodeFor(Object.assign(new Error('gone'), { code: 'ENOENT' })), EXIT.failure);
+    assert.equal(exitCodeFor(Object.assign(new Error('proto'), { code: 'toString' })), EXIT.failure);
+    assert.equal(exitCodeFor(new Error('plain')), EXIT.failure);
+    assert.equal(exitCodeFor('a string'), EXIT.failure);
+    assert.equal(exitCodeFor(undefined), EXIT.failure);
   });
 });

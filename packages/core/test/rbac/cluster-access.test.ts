@@ -200,7 +200,8 @@ describe('role definitions and scopes', () => {
         ?.roleName,
       'AcrPull',
     );
-    assert.equal(findRoleDefinition('Owner'), undefined);
+    assert.equal(findRoleDefinition('owner')?.roleName, 'Owner');
+    assert.equal(findRoleDefinition('User Access Administrator'), undefined);
     assert.equal(findRoleDefinition('00000000-0000-0000-0000-000000000000'), undefined);
   });
 

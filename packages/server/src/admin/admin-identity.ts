@@ -22,7 +22,7 @@ import { SIGNING_ALGORITHM } from '../keys/signing-key-certificate.ts';
 import type { DirectoryStore } from '../store/directory-store.ts';
 
 export const ADMIN_APP_NAME = 'credless-local-admin';
-/** What the administrator may do through the Graph-compatible API (and read sign-in logs). */
+/** What the administrator may do through the Graph-compatible API (sign-in logs, issuer policy too). */
 export const ADMIN_ROLES = [
   'Application.ReadWrite.All',
   'AppRoleAssignment.ReadWrite.All',
@@ -30,6 +30,7 @@ export const ADMIN_ROLES = [
   'Organization.Read.All',
   'Organization.ReadWrite.All',
   'AuditLog.Read.All',
+  'Policy.ReadWrite.ApplicationConfiguration',
 ] as const;
 const CERTIFICATE_DAYS = 730;
 const DAY_MS = 86_400_000;
@@ -202,7 +203,7 @@ export async function ensureAdminIdentity(
     const current = await store.getApplication(tenantId, app.id);
     if (!current) throw new Error(`the administrator application ${app.appId} disappeared during start-up`);
     if (current.keyCredentials?.some((credential) => credential.keyId === keyId)) break;
-    if (attempt === 5) throw new Error('could not register the administrator key: concurrent updates');
+    if (attempt === 5) throw new CredlessError('admin_key_conflict');
     await store.updateApplication(tenantId, app.id, {
       keyCredentials: [...(current.keyCredentials ?? []), keyCredentialOf(app.appId, key, keyId)],
     });
@@ -260,12 +261,9 @@ export async function rotateAdminKey(
   options: { dataDir: string; now?: () => number },
 ): Promise<AdminIdentityFile> {
   const current = await readAdminIdentity(options.dataDir);
-  if (!current)
-    throw new Error(
-      `no administrator identity in ${adminPaths(options.dataDir).dir}; start credless once first`,
-    );
+  if (!current) throw new CredlessError('admin_identity_missing', { dir: adminPaths(options.dataDir).dir });
   const app = await store.getApplicationByAppId(current.tenantId, current.clientId);
-  if (!app) throw new Error(`the administrator application ${current.clientId} no longer exists`);
+  if (!app) throw new CredlessError('admin_application_missing', { clientId: current.clientId });
   const now = (options.now ?? Date.now)();
   const key = await generateAdminKey(app.appId, now);
   const keyId = randomUUID();

@@ -1,7 +1,7 @@
 /**
  * A minimal Azure Resource Manager on credless's listener, selected by the Host header
  * (`management.azure.com` and configured names): `GET /subscriptions`, `/subscriptions/{id}` and
- * `/tenants`, enough for `az login` and `az account`. Every request needs `api-version` and a bearer
+ * `/tenants`, enough for `az login` and `az account`; and, given a store, resource groups (`az group`). Every request needs `api-version` and a bearer
  * token credless issued for the Service Management API; the token's tenant is all a caller can see.
  * @module
  */
@@ -14,20 +14,28 @@ import {
   type GraphTokenOptions,
 } from '../graph/graph-token.ts';
 import { sendArmError, setArmRequestIds } from './arm-errors.ts';
-import { armList, toArmSubscription, toArmTenant } from './arm-resources.ts';
+import { type ResourceGroupStore, registerResourceGroupRoutes } from './arm-resource-groups.ts';
+import { armList, requireOwnSubscription, toArmSubscription, toArmTenant } from './arm-resources.ts';
 
 export const DEFAULT_ARM_HOSTNAMES: readonly string[] = Object.freeze(['management.azure.com']);
 
-/** The api-versions of Microsoft.Resources' subscriptions and tenants operations. */
+/**
+ * The api-versions of Microsoft.Resources' subscriptions, tenants and resource groups operations
+ * (az 2.45 sends 2022-12-01 for subscriptions, 2021-04-01 for resource groups).
+ */
 export const ARM_API_VERSIONS: readonly string[] = Object.freeze([
   '2014-04-01-preview',
   '2015-11-01',
   '2016-06-01',
   '2018-06-01',
   '2019-06-01',
+  '2019-10-01',
   '2019-11-01',
   '2020-01-01',
+  '2020-06-01',
+  '2020-10-01',
   '2021-01-01',
+  '2021-04-01',
   '2022-01-01',
   '2022-09-01',
   '2022-12-01',
@@ -40,11 +48,11 @@ const ARM_AUDIENCES = [
   MANAGEMENT_APP_ID,
 ];
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export interface ArmRouteOptions extends Omit<GraphTokenOptions, 'audiences'> {
   /** Host names (without port) this API answers for; default `management.azure.com`. */
   hostnames?: readonly string[];
+  /** Serves resource groups, authorized by its Azure RBAC role assignments, when given. */
+  store?: ResourceGroupStore;
 }
 
 /** A Host header (with or without port) naming one of `hostnames`, case-insensitively. */
@@ -102,7 +110,11 @@ export async function armRoutes(app: FastifyInstance, options: ArmRouteOptions):
     callers.set(request, caller);
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const { exposed } = sendArmError(request, reply, error);
+    // A body Fastify could not parse is the client's error, in ARM's words.
+    const shown = error.code?.startsWith('FST_ERR_CTP_')
+      ? new CredlessError('arm_request_content_invalid', { reason: error.message })
+      : error;
+    const { exposed } = sendArmError(request, reply, shown);
     if (!exposed) request.log.error({ err: error, url: request.url.split('?')[0] }, 'ARM request failed');
   });
 
@@ -120,15 +132,10 @@ export async function armRoutes(app: FastifyInstance, options: ArmRouteOptions):
   app.get('/subscriptions', async (request) => armList([toArmSubscription(await tenantOf(request))]));
   app.get('/subscriptions/:subscriptionId', async (request) => {
     const { subscriptionId } = request.params as { subscriptionId: string };
-    if (!GUID.test(subscriptionId)) {
-      throw new CredlessError('arm_subscription_malformed', { id: subscriptionId.slice(0, 64) });
-    }
-    const subscription = toArmSubscription(await tenantOf(request));
-    // Another tenant's subscription is not found: a token never shows what its tenant does not own.
-    if (subscription.subscriptionId !== subscriptionId.toLowerCase()) {
-      throw new CredlessError('arm_subscription_not_found', { id: subscriptionId });
-    }
-    return subscription;
+    const tenant = await tenantOf(request);
+    requireOwnSubscription(tenant, subscriptionId);
+    return toArmSubscription(tenant);
   });
   app.get('/tenants', async (request) => armList([toArmTenant(await tenantOf(request))]));
+  if (options.store) registerResourceGroupRoutes(app, { store: options.store, caller, tenantOf });
 }

@@ -3,8 +3,23 @@
  * (the id local clusters' resource ids already use), in ARM's JSON shapes (api-version 2022-12-01).
  * @module
  */
-import type { Tenant } from '@credless/core';
-import { localSubscriptionId } from '../local-issuers/clusters.ts';
+import { CredlessError, type Tenant } from '@credless/core';
+
+/** The local "subscription" of a tenant: its id, so a resource id (e.g. a local cluster's) names its tenant. */
+export const localSubscriptionId = (tenantId: string) => tenantId;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The tenant's subscription id when `id` names it; another tenant's subscription is not found: a token
+ * never shows what its tenant does not own.
+ */
+export function requireOwnSubscription(tenant: Tenant, id: string): string {
+  if (!GUID.test(id)) throw new CredlessError('arm_subscription_malformed', { id: id.slice(0, 64) });
+  const own = localSubscriptionId(tenant.id);
+  if (own !== id.toLowerCase()) throw new CredlessError('arm_subscription_not_found', { id });
+  return own;
+}
 
 export function toArmSubscription(tenant: Tenant) {
   const subscriptionId = localSubscriptionId(tenant.id);

@@ -119,6 +119,13 @@ export const serverEnvironment = z.object({
     max: DAY_SECONDS,
     description: 'longest access-token lifetime in seconds',
   }),
+  CREDLESS_TOKEN_REUSE_WINDOW_SECONDS: integerVariable({
+    default: 0,
+    min: 0,
+    max: 60,
+    description:
+      'opt-in: identical federated exchanges (same client, resource, credential, subject, roles) within this many seconds get the same access token, each still verified and logged; any directory change ends it; 0 = off',
+  }),
   CREDLESS_MAX_ASSERTION_LENGTH: integerVariable({
     default: DEFAULT_MAX_ASSERTION_LENGTH,
     min: 1024,

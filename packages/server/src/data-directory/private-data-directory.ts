@@ -6,6 +6,7 @@
  * @module
  */
 import { chmod, mkdir, stat } from 'node:fs/promises';
+import { CredlessError } from '@credless/core';
 
 const GROUP_OR_OTHERS = 0o077;
 /** Set on directories shared by design (/tmp): never tightened, that would lock every other user out. */
@@ -30,22 +31,19 @@ export async function ensurePrivateDataDirectory(
   // Windows has no POSIX modes; the directory inherits the profile's ACLs.
   if (isWindows) return;
   const info = await stat(dir);
-  if (!info.isDirectory()) throw new Error(`The data directory ${dir} is not a directory`);
+  if (!info.isDirectory()) throw new CredlessError('data_directory_not_directory', { dir });
   if ((info.mode & GROUP_OR_OTHERS) === 0) return;
   if (info.mode & STICKY) {
-    throw new Error(
-      `The data directory ${dir} is a shared directory (mode ${octal(info.mode, 0o7777)}, like /tmp); credless ` +
-        'keeps private keys in its data directory and will not start there. Choose a directory of its own.',
-    );
+    throw new CredlessError('data_directory_shared', { dir, mode: octal(info.mode, 0o7777) });
   }
   const uid = options.uid ?? process.getuid?.() ?? -1;
   if (info.uid !== uid) {
-    throw new Error(
-      `The data directory ${dir} is accessible by group or others (mode ${octal(info.mode)}) and is owned by ` +
-        `uid ${info.uid}, not by the user credless runs as (uid ${uid}); credless keeps private keys there and ` +
-        `will not start. As its owner run: chmod 700 ${dir} (or chown it to uid ${uid}), or choose another ` +
-        'data directory.',
-    );
+    throw new CredlessError('data_directory_foreign_owner', {
+      dir,
+      mode: octal(info.mode),
+      owner: info.uid,
+      uid,
+    });
   }
   await chmod(dir, 0o700);
   options.log?.(

@@ -1,7 +1,8 @@
 /**
  * The token path's view of the directory, answered from memory. Every entry (found or not) is dropped
- * as soon as the directory changes: immediately for writes made in this process, and within one poll
- * interval for writes made by another process (the store's directory version counter).
+ * as soon as the directory changes: immediately for writes made in this process (whoever opened the
+ * store subscribes `invalidate` to its post-commit change hook, `store.onDirectoryChange`), and within
+ * one poll interval (or at once by NOTIFY, see change-feed.ts) for writes made by another process.
  *
  * Static stability: while the database is unreachable, what is in memory keeps answering (the token
  * endpoint keeps issuing), for at most `maxStalenessMs` since the store last answered a poll; past that,
@@ -19,8 +20,24 @@ import {
   type TenantIssuerPolicy,
   type TokenDirectory,
 } from '@credless/core';
-import type { DirectoryStore } from '../store/directory-store.ts';
+import type { DirectoryChangeSource, DirectoryStore } from '../store/directory-store.ts';
 import { isTransientStoreError } from '../store/sql-errors.ts';
+
+/** What the token path reads from the store (and the version it polls); nothing else. */
+export type TokenDirectoryStore = Pick<
+  DirectoryStore,
+  | 'getDirectoryVersion'
+  | 'findTenant'
+  | 'getApplicationByAppId'
+  | 'getServicePrincipalByAppId'
+  | 'findApplicationByIdentifier'
+  | 'hasFederatedIdentityCredentialForIssuer'
+  | 'findFederatedIdentityCredentialsForAssertion'
+  | 'hasFederatedIdentityCredentialSubjectIgnoringCase'
+  | 'listAppRoleAssignmentsByPrincipal'
+  | 'getIssuerPolicy'
+  | 'isKnownIssuer'
+>;
 
 /** Bounds memory when callers send many distinct unknown ids. */
 const MAX_ENTRIES = 200_000;
@@ -43,7 +60,7 @@ export interface DirectoryFreshness {
 }
 
 export class CachedTokenDirectory implements TokenDirectory {
-  readonly #store: DirectoryStore;
+  readonly #store: TokenDirectoryStore;
   readonly #entries = new Map<string, Promise<unknown>>();
   /** The entries dropped by the last invalidation; read only while the store is unreachable. */
   readonly #lastKnown = new Map<string, Promise<unknown>>();
@@ -57,7 +74,7 @@ export class CachedTokenDirectory implements TokenDirectory {
   #confirmedAt: number;
   #storeReachable = true;
 
-  constructor(store: DirectoryStore, options: CachedTokenDirectoryOptions = {}) {
+  constructor(store: TokenDirectoryStore, options: CachedTokenDirectoryOptions = {}) {
     this.#store = store;
     this.#maxStalenessMs = options.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
     this.#now = options.now ?? Date.now;
@@ -88,6 +105,11 @@ export class CachedTokenDirectory implements TokenDirectory {
     for (const [key, value] of this.#entries) this.#lastKnown.set(key, value);
     this.#entries.clear();
     for (const listener of this.#listeners) listener();
+  }
+
+  /** Drops every entry after each committed write of `store` (this process's writes); returns the unsubscribe. */
+  followWrites(store: DirectoryChangeSource): () => void {
+    return store.onDirectoryChange(() => this.invalidate());
   }
 
   onInvalidate(listener: () => void): void {
@@ -239,33 +261,4 @@ export class CachedTokenDirectory implements TokenDirectory {
   isKnownIssuer(issuer: string): Promise<boolean> {
     return this.#cached(`issuer\0${issuer}`, () => this.#store.isKnownIssuer(issuer));
   }
-}
-
-const WRITE_METHOD = /^(create|update|delete|insert|upsert)/;
-/** Writes that are not directory changes (sign-in records) must not flush the token-path caches. */
-const NOT_DIRECTORY = /SignInLogs/;
-
-/**
- * Wraps a store so that every successful write made through it calls `onWrite` (used to invalidate
- * in-process caches at once instead of waiting for the next poll).
- */
-export function observeWrites<T extends DirectoryStore>(store: T, onWrite: () => void): T {
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (
-        typeof value !== 'function' ||
-        typeof property !== 'string' ||
-        !WRITE_METHOD.test(property) ||
-        NOT_DIRECTORY.test(property)
-      ) {
-        return typeof value === 'function' ? value.bind(target) : value;
-      }
-      return async (...args: unknown[]) => {
-        const result = await value.apply(target, args);
-        onWrite();
-        return result;
-      };
-    },
-  });
 }

@@ -9,7 +9,6 @@ import { CredlessError } from '@credless/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createRequestThrottle, type Throttled, type ThrottleLimits } from '../http/throttle.ts';
 import type { DirectoryStore } from '../store/directory-store.ts';
-import { isTransientStoreError } from '../store/sql-errors.ts';
 import { applicationRoutes } from './applications.ts';
 import { directoryObjectRoutes } from './directory-objects.ts';
 import { federatedCredentialRoutes } from './federated-credentials.ts';
@@ -20,10 +19,10 @@ import { groupRoutes } from './groups.ts';
 import { oauth2PermissionGrantRoutes } from './oauth2-permission-grants.ts';
 import { organizationRoutes } from './organization.ts';
 import { passwordCredentialRoutes } from './password-credentials.ts';
+import { issuerPolicyRoutes } from './routes/issuer-policy.ts';
+import { signInRoutes } from './routes/sign-ins.ts';
+import { tenantRoutes } from './routes/tenants.ts';
 import { servicePrincipalRoutes } from './service-principals.ts';
-
-/** Seconds a client should wait before retrying a request refused because the database is unreachable. */
-const STORE_UNAVAILABLE_RETRY_AFTER_S = 5;
 
 export interface GraphRouteOptions extends GraphTokenOptions {
   /** The store whose writes invalidate the token path's caches (so changes apply at once). */
@@ -63,19 +62,9 @@ export async function graphRoutes(app: FastifyInstance, options: GraphRouteOptio
     return payload;
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    // Fastify's own 4xx (unparsable JSON, wrong content type, body too large) are the client's doing.
-    const clientError =
-      typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500;
-    const storeDown = !clientError && isTransientStoreError(error);
-    // The database is unreachable (restart, failover): nothing was changed, and the client may retry.
-    if (storeDown) reply.header('retry-after', String(STORE_UNAVAILABLE_RETRY_AFTER_S));
-    const mapped = clientError
-      ? new CredlessError('graph_bad_request', { reason: `Invalid request: ${error.message}` })
-      : storeDown
-        ? new CredlessError('directory_store_unavailable', {}, { cause: error })
-        : error;
-    const { exposed } = sendGraphError(request, reply, mapped, now());
-    if (storeDown) request.log.warn({ err: error }, 'Graph API request refused: the database is unreachable');
+    const { exposed, storeUnavailable } = sendGraphError(request, reply, error, now());
+    if (storeUnavailable)
+      request.log.warn({ err: error }, 'Graph API request refused: the database is unreachable');
     else if (!exposed)
       request.log.error({ err: error, url: request.url.split('?')[0] }, 'Graph API request failed');
   });
@@ -107,4 +96,8 @@ export async function graphRoutes(app: FastifyInstance, options: GraphRouteOptio
   passwordCredentialRoutes(app, context);
   oauth2PermissionGrantRoutes(app, context);
   directoryObjectRoutes(app, context);
+  // credless's management routes beyond Graph's directory (README, API): sign-ins, issuer policy, tenants.
+  signInRoutes(app, context);
+  issuerPolicyRoutes(app, context);
+  tenantRoutes(app, context);
 }

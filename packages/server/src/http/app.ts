@@ -7,13 +7,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import { sendArmError } from '../arm/arm-errors.ts';
 import { type ArmRouteOptions, armHostMatcher, armRoutes, DEFAULT_ARM_HOSTNAMES } from '../arm/arm-plugin.ts';
-import { type ClusterApiOptions, clusterApiRoutes } from '../cluster-access/cluster-api.ts';
 import type { ServerConfig } from '../config.ts';
 import { portalConsentRoutes } from '../graph/admin-consent.ts';
 import { type GraphRouteOptions, graphRoutes } from '../graph/graph-plugin.ts';
 import type { JwksKey } from '../keys/signing-key-manager.ts';
-import type { LocalIssuers } from '../local-issuers/local-issuers.ts';
-import { localIssuerRoutes } from '../local-issuers/routes.ts';
 import type { CredlessMetrics } from '../observability/metrics.ts';
 import { discoveryRoutes } from './routes/discovery.ts';
 import { type ExplainRouteOptions, explainRoutes } from './routes/explain.ts';
@@ -44,18 +41,16 @@ export interface AppDependencies {
   /** Serves POST /{tenant}/explain (dry run of a token against an application) when given. */
   explain?: ExplainRouteOptions['explain'];
   /**
-   * Serves the minimal Azure Resource Manager (subscriptions, tenants) when given, to requests whose
+   * Serves the minimal Azure Resource Manager (subscriptions, tenants; resource groups given a store) when given, to requests whose
    * Host is `management.azure.com` or one of `hostnames`.
    */
-  arm?: Pick<ArmRouteOptions, 'hostnames'>;
+  arm?: Pick<ArmRouteOptions, 'hostnames' | 'store'>;
   /** Serves the Graph-compatible API under /v1.0 (whatever the Host: graph.microsoft.com too) when given. */
   graph?: Pick<GraphRouteOptions, 'store' | 'graphBaseUrl'>;
   /** Per-client and per-source limits on the token endpoint and the Graph API; absent: none. */
   throttle?: ServerConfig['throttle'];
-  /** Serves the emulated issuers (local clusters under /oidc, GitHub Actions under /github-actions) when given. */
-  localIssuers?: LocalIssuers;
-  /** Serves the local clusters' Kubernetes API under /k8s/<tenant>/<guid> (Azure RBAC) when given. */
-  clusterApi?: Pick<ClusterApiOptions, 'store' | 'objectSource'>;
+  /** The plugins' routes (e.g. the local platforms' emulated issuers and cluster API), each encapsulated. */
+  pluginRoutes?: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -103,17 +98,12 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   }
   // Host-constrained, so /subscriptions and /tenants exist only under the ARM host names.
   const armHostnames = deps.arm ? [...DEFAULT_ARM_HOSTNAMES, ...(deps.arm.hostnames ?? [])] : [];
-  if (deps.arm) await app.register(armRoutes, { ...ownTokens, hostnames: armHostnames });
+  if (deps.arm) await app.register(armRoutes, { ...ownTokens, ...deps.arm, hostnames: armHostnames });
   const armHost = armHostnames.length > 0 ? armHostMatcher(armHostnames) : undefined;
   if (deps.explain) {
     await app.register(explainRoutes, { ...ownTokens, explain: deps.explain });
   }
-  if (deps.localIssuers) {
-    await app.register(localIssuerRoutes, { localIssuers: deps.localIssuers, baseUrl: ownTokens.baseUrl });
-  }
-  if (deps.clusterApi) {
-    await app.register(clusterApiRoutes, { ...deps.clusterApi, ...ownTokens });
-  }
+  for (const routes of deps.pluginRoutes ?? []) await app.register(routes);
   app.get('/healthz', async () => ({ status: 'ok' }));
   const registry = deps.metrics?.registry;
   if (registry) {

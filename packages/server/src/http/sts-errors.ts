@@ -1,10 +1,21 @@
 /**
- * Entra-shaped error responses for the token and discovery endpoints. Anything that is not a
- * CredlessError with an STS code becomes `server_error` (core's toStsError), and nothing about its
- * cause reaches the wire.
+ * Entra-shaped error responses for the token and discovery endpoints. `stsErrorFor` is the one mapping
+ * of this edge: a CredlessError with an STS code keeps it; an unreachable database (a storage error
+ * that escaped the token path's cache) is `directory_unavailable` (503 temporarily_unavailable, worth
+ * retrying); anything else becomes `server_error` (core's toStsError), and nothing about its cause
+ * reaches the wire.
  * @module
  */
-import { type RequestIds, toStsError } from '@credless/core';
+import { CredlessError, type RequestIds, toStsError } from '@credless/core';
+import { isTransientStoreError } from '../store/sql-errors.ts';
+
+/** The one mapping from a thrown error to the STS wire error. */
+export function stsErrorFor(error: unknown): ReturnType<typeof toStsError> {
+  if (!(error instanceof CredlessError) && isTransientStoreError(error)) {
+    return toStsError(new CredlessError('directory_unavailable', {}, { cause: error }));
+  }
+  return toStsError(error);
+}
 
 export interface StsErrorBody {
   error: string;
@@ -30,7 +41,7 @@ export function stsErrorBody(
   now: Date,
   baseUrl: string,
 ): { status: number; body: StsErrorBody; exposed: boolean } {
-  const { spec, message, exposed } = toStsError(error);
+  const { spec, message, exposed } = stsErrorFor(error);
   const timestamp = entraTimestamp(now);
   return {
     status: spec.status,

@@ -14,15 +14,17 @@ import {
   JWT_BEARER_ASSERTION_TYPE,
 } from '@credless/core';
 import type { FastifyInstance } from 'fastify';
+import type { Dispatcher } from 'undici';
 import { createAdminAssertion, ensureAdminIdentity, readAdminIdentity } from '../admin/admin-identity.ts';
 import type { ServerConfig } from '../config.ts';
-import { CachedTokenDirectory, observeWrites } from '../directory/cached-token-directory.ts';
+import { CachedTokenDirectory } from '../directory/cached-token-directory.ts';
 import { ensureDefaultTenant } from '../directory/default-tenant.ts';
 import { buildApp } from '../http/app.ts';
 import { createAccessTokenSigner } from '../keys/access-token-signer.ts';
 import { loadKeyEncryptionKey } from '../keys/key-encryption-key.ts';
 import { signingKeyManagerFor } from '../start/keys-stage.ts';
 import { openDirectoryStore } from '../store/kysely-directory-store.ts';
+import { type EmulatedIssuerFactory, inProcessExplain } from './in-process-explain.ts';
 
 export interface InProcessAnswer {
   status: number;
@@ -75,7 +77,7 @@ export async function connectInProcess(
 ): Promise<InProcessConnection> {
   const now = options.now ?? Date.now;
   const identity = await readAdminIdentity(options.dataDir);
-  if (!identity) throw new Error(`no administrator identity in ${options.dataDir}/admin`);
+  if (!identity) throw new CredlessError('admin_identity_missing', { dir: `${options.dataDir}/admin` });
   const path = `/${identity.tenantId}/oauth2/v2.0/token`;
   const answer = await app.inject({
     method: 'POST',
@@ -91,9 +93,9 @@ export async function connectInProcess(
   });
   const body = answer.json() as Record<string, unknown>;
   if (answer.statusCode !== 200 || typeof body['access_token'] !== 'string') {
-    throw new Error(
-      `the local administrator got no Graph token in-process: ${String(body['error_description'] ?? answer.statusCode)}`,
-    );
+    throw new CredlessError('admin_token_refused', {
+      reason: String(body['error_description'] ?? answer.statusCode),
+    });
   }
   return {
     tenantId: identity.tenantId,
@@ -120,28 +122,41 @@ export async function connectInProcess(
   };
 }
 
+export interface InProcessApiOptions {
+  /** The tenant (id or domain) the caller asked for; checked to exist. */
+  tenant?: string;
+  now?: () => number;
+  /** Issuers a plugin emulates (local platforms), for explain's signature check; default none. */
+  emulatedIssuers?: EmulatedIssuerFactory;
+  /** How explain fetches issuer keys (tests trusting their CA); default an agent of its own. */
+  issuerDispatcher?: Dispatcher;
+}
+
 /**
  * Opens the store of `config` and the app serving it. The administrator identity is created on first
  * use, as a server start does; `close` closes app and store.
  */
 export async function openInProcessApi(
   config: ServerConfig,
-  options: { tenant?: string; now?: () => number } = {},
+  options: InProcessApiOptions = {},
 ): Promise<InProcessApi> {
   const now = options.now ?? Date.now;
-  const rawStore = await openDirectoryStore({
+  const store = await openDirectoryStore({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
     ficLimitPerApp: config.ficLimitPerApp,
     now,
   });
   let app: FastifyInstance | undefined;
+  let explainer: ReturnType<typeof inProcessExplain> | undefined;
   try {
-    await rawStore.migrate();
-    let directory: CachedTokenDirectory | undefined;
-    // The same write hook as the server's: a write through the API invalidates the token path's cache.
-    const store = observeWrites(rawStore, () => directory?.invalidate());
-    directory = new CachedTokenDirectory(store, { maxStalenessMs: config.directoryMaxStalenessMs, now });
+    await store.migrate();
+    // The same change hook as the server's: a write through the API invalidates the token path's cache.
+    const directory = new CachedTokenDirectory(store, {
+      maxStalenessMs: config.directoryMaxStalenessMs,
+      now,
+    });
+    directory.followWrites(store);
     const tenantId = await ensureDefaultTenant(store, config.defaultTenant);
     const requested = options.tenant === undefined ? undefined : await store.findTenant(options.tenant);
     if (options.tenant !== undefined && !requested)
@@ -152,6 +167,15 @@ export async function openInProcessApi(
     const baseUrl =
       config.publicUrl ?? `${config.insecureHttp ? 'http' : 'https'}://localhost:${config.port}`;
     const graphUrl = config.graphBaseUrl ?? `${baseUrl}/v1.0`;
+    explainer = inProcessExplain({
+      config,
+      store,
+      kek,
+      baseUrl,
+      now,
+      emulatedIssuers: options.emulatedIssuers,
+      dispatcher: options.issuerDispatcher,
+    });
     app = await buildApp({
       logger: createLogger({ logLevel: 'silent' }),
       directory,
@@ -171,20 +195,24 @@ export async function openInProcessApi(
       },
       getJwks: (tenant) => keys.getJwks(tenant),
       graph: { store, graphBaseUrl: () => graphUrl },
+      explain: explainer.explain,
     });
     const connection = await connectInProcess(app, { baseUrl, graphUrl, dataDir: config.dataDir, now });
     const served = app;
+    const explaining = explainer;
     return {
       ...connection,
       requestedTenantId: requested?.id,
       async close() {
         await served.close();
-        await rawStore.close();
+        await explaining.close();
+        await store.close();
       },
     };
   } catch (error) {
     await app?.close();
-    await rawStore.close();
+    await explainer?.close();
+    await store.close();
     throw error;
   }
 }

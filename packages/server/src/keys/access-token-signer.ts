@@ -9,7 +9,7 @@
  * @module
  */
 import { Buffer } from 'node:buffer';
-import { KeyObject, sign } from 'node:crypto';
+import { type KeyObject, sign } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { AccessTokenSigner } from '@credless/core';
 import type { ActiveSigningKey, SigningKeyManager } from './signing-key-manager.ts';
@@ -26,7 +26,7 @@ interface PreparedKey {
 
 function prepare(key: ActiveSigningKey): PreparedKey {
   return {
-    privateKey: KeyObject.from(key.privateKey),
+    privateKey: key.privateKey,
     headerWithX5t: encodeJson({ typ: 'JWT', alg: 'RS256', x5t: key.x5t, kid: key.kid }),
     headerWithoutX5t: encodeJson({ typ: 'JWT', alg: 'RS256', kid: key.kid }),
   };

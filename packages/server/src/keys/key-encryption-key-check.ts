@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from 'node:path';
+import { CredlessError } from '@credless/core';
 import { KeyEncryptionKeyMismatchError } from './key-encryption-key.ts';
 import type { SigningKeyManager } from './signing-key-manager.ts';
 
@@ -27,10 +28,6 @@ export async function checkKeyEncryptionKey(options: KeyEncryptionKeyCheckOption
     const fix = options.kekFromEnv
       ? 'set CREDLESS_KEK to the key used before'
       : 'restore that file from backup (or set CREDLESS_KEK to the key used before)';
-    throw new Error(
-      `The key-encryption key from ${source} does not match the one the stored signing keys were encrypted ` +
-        `with, so no token could be signed; credless will not start. To fix it, ${fix}.`,
-      { cause: error },
-    );
+    throw new CredlessError('kek_mismatch', { source, fix }, { cause: error });
   }
 }

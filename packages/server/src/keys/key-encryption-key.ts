@@ -8,6 +8,7 @@ import type { webcrypto } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CredlessError } from '@credless/core';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 
 const KEK_BYTES = 32;
@@ -19,10 +20,7 @@ export async function loadKeyEncryptionKey(options: { dataDir: string; env?: str
     const kek = decodeKek(options.env);
     if (!kek) {
       // Never echo the value: it is a secret, possibly only slightly mistyped.
-      throw new Error(
-        `CREDLESS_KEK must be exactly ${KEK_BYTES} random bytes encoded as base64 or base64url ` +
-          '(for example the output of `openssl rand -base64 32`).',
-      );
+      throw new CredlessError('kek_invalid', { bytes: KEK_BYTES });
     }
     return kek;
   }
@@ -85,16 +83,11 @@ async function readKekFile(path: string): Promise<Uint8Array | undefined> {
     throw error;
   }
   if (!isWindows && (mode & 0o077) !== 0) {
-    throw new Error(
-      `The key-encryption key file ${path} is accessible by group or others; restrict it with: chmod 600 ${path}`,
-    );
+    throw new CredlessError('kek_file_insecure', { path });
   }
   const kek = decodeKek(await readFile(path, 'utf8'));
   if (!kek) {
-    throw new Error(
-      `The key-encryption key file ${path} does not hold ${KEK_BYTES} bytes in base64url; restore it from backup ` +
-        '(signing keys encrypted with it cannot be read otherwise)',
-    );
+    throw new CredlessError('kek_file_invalid', { path, bytes: KEK_BYTES });
   }
   return kek;
 }

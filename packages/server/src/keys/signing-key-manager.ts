@@ -11,6 +11,7 @@
  * @module
  */
 
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { DirectoryStore, SigningKeyRecord } from '../store/directory-store.ts';
 import { isTransientStoreError } from '../store/sql-errors.ts';
 import { decryptPrivateJwk, encryptPrivateJwk } from './key-encryption-key.ts';
@@ -42,7 +43,8 @@ export interface SigningKeyManagerOptions {
 export interface ActiveSigningKey {
   kid: string;
   x5t: string;
-  privateKey: CryptoKey;
+  /** A node:crypto key: access tokens are signed with crypto.sign (access-token-signer.ts says why). */
+  privateKey: KeyObject;
 }
 
 export interface JwksKey {
@@ -330,7 +332,7 @@ export class SigningKeyManager {
       record = pickActive(live, now);
       if (!record) throw new Error(`No active token-signing key could be established for tenant ${tenantId}`);
     }
-    // Decrypt once per key: a refresh that finds the same key keeps the in-memory CryptoKey.
+    // Decrypt once per key: a refresh that finds the same key keeps the in-memory key.
     const key =
       previous?.kid === record.kid
         ? previous
@@ -345,10 +347,11 @@ export class SigningKeyManager {
     return key;
   }
 
-  async #decrypt(record: SigningKeyRecord): Promise<CryptoKey> {
+  async #decrypt(record: SigningKeyRecord): Promise<KeyObject> {
     const jwk = await decryptPrivateJwk(record.encryptedPrivateKey, this.#kek);
-    // Not extractable: once in memory, the key can sign but never be exported again.
-    return crypto.subtle.importKey('jwk', jwk, SIGNING_ALGORITHM, false, ['sign']);
+    // A KeyObject straight from the JWK. (It was a non-extractable CryptoKey turned into a KeyObject by
+    // KeyObject.from, which Node 24 deprecates, DEP0204: the KeyObject could be exported all the same.)
+    return createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
   }
 
   async #liveRecords(tenantId: string, now: number): Promise<SigningKeyRecord[]> {

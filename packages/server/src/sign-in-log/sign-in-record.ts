@@ -4,6 +4,7 @@
  * @module
  */
 import { CredlessError, type ExchangeOutcome, type RequestIds, toStsError } from '@credless/core';
+import { IssuerFetchError } from '../issuers/fetch-capped-json.ts';
 import type { SignInLogRecord } from '../store/sign-in-logs.ts';
 
 /** Longest value kept from the request (client id, resource, issuer, subject, audience). */
@@ -18,6 +19,22 @@ function assertionAudience(outcome: ExchangeOutcome): string | null {
   const aud = assertion?.payload['aud'];
   if (typeof aud === 'string') return bounded(aud);
   if (Array.isArray(aud)) return bounded(aud.filter((value) => typeof value === 'string').join(' '));
+  return null;
+}
+
+/** Causes followed at most, looking for the detail (a cause chain can be made to loop). */
+const MAX_CAUSE_DEPTH = 8;
+
+/**
+ * What the caller's generic reason hides and the operator needs: today the issuer fetch's own reason
+ * (the refused address, the connection error code), carried as the error's cause.
+ */
+export function failureDetail(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && current instanceof Error; depth += 1) {
+    if (current instanceof IssuerFetchError) return bounded(current.reason);
+    current = current.cause;
+  }
   return null;
 }
 
@@ -41,6 +58,7 @@ export function signInRecordFromOutcome(
     : {
         code: outcome.error instanceof CredlessError ? outcome.error.code : 'server_error',
         aadsts: toStsError(outcome.error).spec.aadsts,
+        detail: failureDetail(outcome.error),
       };
   return {
     id: options.id,
@@ -65,5 +83,6 @@ export function signInRecordFromOutcome(
     ...(context.policyAudit ? { policyAudit: context.policyAudit } : {}),
     // The token's roles, so "issued, but without the role the resource wants" is visible in the log.
     ...(outcome.issued ? { roles: context.roles ?? [] } : {}),
+    ...(failure?.detail ? { failureDetail: failure.detail } : {}),
   };
 }

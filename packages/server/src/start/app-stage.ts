@@ -7,6 +7,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { ExchangePorts } from '@credless/core';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from '../config.ts';
+import type { CachedTokenDirectory } from '../directory/cached-token-directory.ts';
 import { CachedClientSecretVerifier } from '../directory/client-secrets.ts';
 import { dryRunExplain } from '../explain/dry-run.ts';
 import { buildApp } from '../http/app.ts';
@@ -16,6 +17,7 @@ import type { SigningKeyManager } from '../keys/signing-key-manager.ts';
 import type { CredlessMetrics } from '../observability/metrics.ts';
 import type { SignInLogging } from '../sign-in-log/sign-in-logging.ts';
 import type { LocalTls } from '../tls/local-tls.ts';
+import { TokenReuseCache } from '../token-reuse/token-reuse-cache.ts';
 import type { Opened } from './closers.ts';
 import type { IssuerKeySources } from './issuers-stage.ts';
 import type { PublicUrls } from './public-urls.ts';
@@ -27,6 +29,29 @@ export interface AppStageDeps extends Storage, IssuerKeySources {
   signIns: SignInLogging | undefined;
   urls: PublicUrls;
   tls: LocalTls | undefined;
+  pluginRoutes: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
+}
+
+/**
+ * The opt-in reuse window: a cache emptied whenever the token directory is invalidated (this process's
+ * writes and, through the version poll, other replicas'), so any directory change ends every window.
+ */
+function tokenReuseFor(
+  config: ServerConfig,
+  directory: CachedTokenDirectory,
+  now: () => number,
+): Pick<ExchangePorts, 'tokenReuse'> {
+  if (config.tokenReuseWindowSeconds <= 0) return {};
+  const cache = new TokenReuseCache(
+    {
+      windowSeconds: config.tokenReuseWindowSeconds,
+      // Never hand out a token with less than half the shortest lifetime left (MSAL refreshes early).
+      minRemainingSeconds: Math.floor(config.tokenLifetimeSeconds.min / 2),
+    },
+    now,
+  );
+  directory.onInvalidate(() => cache.clear());
+  return { tokenReuse: cache };
 }
 
 export async function buildCredlessApp(
@@ -34,9 +59,10 @@ export async function buildCredlessApp(
   deps: AppStageDeps,
   { logger, now }: StageContext,
 ): Promise<Opened<FastifyInstance>> {
-  const { rawStore, store, directory, keys, localIssuers, issuerKeys, metrics, signIns, urls, tls } = deps;
+  const { rawStore, store, directory, keys, issuerKeys, metrics, signIns, urls, tls } = deps;
   const exchange: ExchangePorts = {
     directory,
+    ...tokenReuseFor(config, directory, now),
     clientSecrets: new CachedClientSecretVerifier(),
     issuerKeys,
     signer: createAccessTokenSigner(keys),
@@ -63,7 +89,7 @@ export async function buildCredlessApp(
       signIns?.record(outcome, ids, latencyMs);
     },
     querySignInLogs: (query) => rawStore.querySignInLogs(query),
-    explain: ({ tenantId, app, token }) =>
+    explain: ({ tenantId, app, token, verifySignature }) =>
       dryRunExplain({
         store: rawStore,
         tenantId,
@@ -73,7 +99,7 @@ export async function buildCredlessApp(
         clockSkewSeconds: config.clockSkewSeconds,
         baseUrl: urls.baseUrl(),
         maxAssertionLength: config.maxAssertionLength,
-        issuerKeys,
+        ...(verifySignature ? { issuerKeys } : {}),
       }),
     // Creates a tenant's first key on demand (a tenant added by the CLI while running).
     getJwks: (tenantId) => keys.getJwks(tenantId),
@@ -90,11 +116,9 @@ export async function buildCredlessApp(
     metrics,
     // The observed store: writes through the API invalidate the token path's caches at once.
     graph: { store, graphBaseUrl: urls.graphUrl },
-    arm: { hostnames: config.armHostnames },
+    arm: { hostnames: config.armHostnames, store },
     throttle: config.throttle,
-    localIssuers,
-    // Local clusters' Kubernetes API (AKS-like, Azure RBAC): reads role assignments from the store.
-    clusterApi: { store },
+    pluginRoutes: deps.pluginRoutes,
     ...(tls ? { https: { key: tls.keyPem, cert: tls.certPem } } : {}),
   });
   return { value: app, close: () => app.close() };

@@ -1,6 +1,6 @@
 /**
- * The token service's issuer keys, in its order: emulated issuers (local clusters, GitHub Actions)
- * from memory and their own records, never by fetching credless's own URLs; then a tenant's pinned
+ * The token service's issuer keys, in its order: the plugins' emulated issuers (e.g. local clusters,
+ * GitHub Actions) from memory and their own records, never by fetching credless's own URLs; then a tenant's pinned
  * JWKS (that issuer is never contacted); then fetching, through an agent that connects only to public
  * addresses unless private networks are allowed.
  * @module
@@ -11,24 +11,20 @@ import type { Dispatcher } from 'undici';
 import type { ServerConfig } from '../config.ts';
 import type { CachedTokenDirectory } from '../directory/cached-token-directory.ts';
 import { IssuerKeyCache } from '../issuers/issuer-key-cache.ts';
-import { createIssuerKeyChain } from '../issuers/issuer-key-chain.ts';
+import { createIssuerKeyChain, type EmulatedIssuerKeys } from '../issuers/issuer-key-chain.ts';
 import { createIssuerAgent } from '../issuers/issuer-network-guard.ts';
-import { LocalIssuers } from '../local-issuers/local-issuers.ts';
 import type { CredlessMetrics } from '../observability/metrics.ts';
-import type { DirectoryStore } from '../store/directory-store.ts';
 import type { Opened } from './closers.ts';
 
 export interface IssuerKeySources {
-  localIssuers: LocalIssuers;
   issuerKeys: ReturnType<typeof createIssuerKeyChain>;
 }
 
 export interface IssuerStageDeps {
-  store: DirectoryStore;
   directory: CachedTokenDirectory;
-  kek: Uint8Array;
+  /** The plugins' emulated issuers, looked up first. */
+  emulated: readonly EmulatedIssuerKeys[];
   metrics: CredlessMetrics;
-  baseUrl: () => string;
   now: () => number;
   /** Given (tests trusting their CA): used as is and not closed here. */
   dispatcher: Dispatcher | undefined;
@@ -60,18 +56,11 @@ export async function startIssuerKeys(
     refetchCooldownMs: config.issuerFetch.refetchCooldownMs,
     onFetch: (event) => deps.metrics.observeIssuerFetch(event),
   });
-  const localIssuers = new LocalIssuers({
-    store: deps.store,
-    kek: deps.kek,
-    baseUrl: deps.baseUrl,
-    now: deps.now,
-  });
-  deps.directory.onInvalidate(() => localIssuers.invalidate());
   const issuerKeys = createIssuerKeyChain({
-    local: localIssuers,
+    emulated: deps.emulated,
     issuerPolicy: (tenantId) => deps.directory.issuerPolicy(tenantId),
     fetched,
   });
-  const value = { localIssuers, issuerKeys };
+  const value = { issuerKeys };
   return dispatcher === deps.dispatcher ? { value } : { value, close: () => dispatcher.close() };
 }

@@ -7,7 +7,7 @@ import type { Logger } from '@credless/common';
 import type { ServerConfig } from '../config.ts';
 import { lockDataDirectory } from '../data-directory/data-directory-lock.ts';
 import { ensurePrivateDataDirectory } from '../data-directory/private-data-directory.ts';
-import { CachedTokenDirectory, observeWrites } from '../directory/cached-token-directory.ts';
+import { CachedTokenDirectory } from '../directory/cached-token-directory.ts';
 import { startDirectoryChangeFeed } from '../store/change-feed.ts';
 import type { DirectoryStore } from '../store/directory-store.ts';
 import { openDirectoryStore } from '../store/kysely-directory-store.ts';
@@ -23,9 +23,9 @@ export interface StageContext {
 }
 
 export interface Storage {
-  /** Writes here are not directory changes (sign-in logs): no cache invalidation. */
+  /** The same store as `store`, kept for the start-up code that still names it (to be dropped). */
   rawStore: DirectoryStore;
-  /** Writes here invalidate the token path's caches at once. */
+  /** Its committed directory writes invalidate the token path's caches at once (sign-in records do not). */
   store: DirectoryStore;
   directory: CachedTokenDirectory;
 }
@@ -38,13 +38,18 @@ export async function openStorage(
   await ensurePrivateDataDirectory(config.dataDir, { log: warn });
   // Replicas share PostgreSQL, not a directory: only an embedded store belongs to one server process.
   const lock = config.databaseUrl ? undefined : await lockDataDirectory(config.dataDir, { log: warn });
-  const rawStore = await openDirectoryStore({
+  const store = await openDirectoryStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     ficLimitPerApp: config.ficLimitPerApp,
     now,
     onConnectionError: (error) =>
       logger.warn({ err: error }, 'database connection lost; reconnecting on next use'),
+    onChangeListenerError: (error) =>
+      logger.warn(
+        { err: error },
+        'a committed write could not be announced; replicas see it at their next poll',
+      ),
   }).catch(async (error: unknown) => {
     await lock?.release();
     throw error;
@@ -58,19 +63,19 @@ export async function openStorage(
   process.on('unhandledRejection', onUnhandledRejection);
   const close = async () => {
     process.off('unhandledRejection', onUnhandledRejection);
-    await rawStore.close();
+    await store.close();
     await lock?.release();
   };
   try {
-    await rawStore.migrate();
+    await store.migrate();
   } catch (error) {
     await close();
     throw error;
   }
-  let directory: CachedTokenDirectory | undefined;
-  const store = observeWrites(rawStore, () => directory?.invalidate());
-  directory = new CachedTokenDirectory(store, { maxStalenessMs: config.directoryMaxStalenessMs, now });
-  return { value: { rawStore, store, directory }, close };
+  const directory = new CachedTokenDirectory(store, { maxStalenessMs: config.directoryMaxStalenessMs, now });
+  // Lives as long as the store: closing the store ends the subscription with it.
+  directory.followWrites(store);
+  return { value: { rawStore: store, store, directory }, close };
 }
 
 /**

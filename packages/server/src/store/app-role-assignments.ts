@@ -4,7 +4,6 @@
  * @module
  */
 import type { AppRole, AppRoleAssignment } from '@credless/core';
-import type { CreateAppRoleAssignmentInput } from './directory-store.ts';
 import { deleteMemberships } from './groups.ts';
 import { deleteGrantsOfPrincipal } from './oauth2-permission-grants.ts';
 import * as rows from './rows.ts';
@@ -16,6 +15,31 @@ import {
   principalRow,
   type StoreContext,
 } from './store-context.ts';
+
+export interface CreateAppRoleAssignmentInput {
+  principalId: string;
+  resourceId: string;
+  appRoleId: string;
+}
+
+export interface AppRoleAssignmentsRepository {
+  /** Idempotent: the same (principal, resource, role) returns the existing assignment. */
+  createAppRoleAssignment(tenantId: string, input: CreateAppRoleAssignmentInput): Promise<AppRoleAssignment>;
+  listAppRoleAssignmentsByPrincipal(tenantId: string, principalId: string): Promise<AppRoleAssignment[]>;
+  listAppRoleAssignmentsByResource(tenantId: string, resourceId: string): Promise<AppRoleAssignment[]>;
+  deleteAppRoleAssignment(tenantId: string, assignmentId: string): Promise<void>;
+}
+
+export function appRoleAssignmentsRepository(ctx: StoreContext): AppRoleAssignmentsRepository {
+  return {
+    createAppRoleAssignment: (tenantId, input) => createAppRoleAssignment(ctx, tenantId, input),
+    listAppRoleAssignmentsByPrincipal: (tenantId, principalId) =>
+      listAppRoleAssignments(ctx.db, tenantId, 'principal_id', principalId),
+    listAppRoleAssignmentsByResource: (tenantId, resourceId) =>
+      listAppRoleAssignments(ctx.db, tenantId, 'resource_id', resourceId),
+    deleteAppRoleAssignment: (tenantId, assignmentId) => deleteAppRoleAssignment(ctx, tenantId, assignmentId),
+  };
+}
 
 export async function createAppRoleAssignment(
   ctx: StoreContext,

@@ -4,13 +4,79 @@
  * a URI can belong to only one application per tenant.
  * @module
  */
-import { type Application, type KeyCredential, normalizeKeyCredential } from '@credless/core';
+import {
+  type AccessTokenVersion,
+  type Application,
+  type AppRole,
+  type KeyCredential,
+  type KeyCredentialInput,
+  normalizeKeyCredential,
+  type RequiredResourceAccess,
+} from '@credless/core';
 import { deletePrincipalRows } from './app-role-assignments.ts';
-import type { CreateApplicationInput, UpdateApplicationInput } from './directory-store.ts';
 import * as rules from './input-rules.ts';
 import * as rows from './rows.ts';
 import type { ApplicationsTable } from './schema.ts';
-import { applicationRow, type Db, duplicate, invalid, notFound, type StoreContext } from './store-context.ts';
+import {
+  applicationRow,
+  type Db,
+  duplicate,
+  invalid,
+  notFound,
+  requireTenant,
+  type StoreContext,
+} from './store-context.ts';
+
+export interface CreateApplicationInput {
+  displayName: string;
+  appId?: string;
+  identifierUris?: string[];
+  appRoles?: AppRole[];
+  requiredResourceAccess?: RequiredResourceAccess[];
+  accessTokenAcceptedVersion?: AccessTokenVersion | null;
+  builtIn?: boolean;
+  /**
+   * Certificate credentials (public certificates). On update the list replaces the stored one; an entry
+   * naming a stored keyId without a `key` keeps that stored certificate (Graph GETs omit the key).
+   */
+  keyCredentials?: Array<KeyCredentialInput | (Partial<KeyCredential> & { keyId: string })>;
+}
+
+export type UpdateApplicationInput = Partial<Omit<CreateApplicationInput, 'appId' | 'builtIn'>>;
+
+export interface ApplicationsRepository {
+  createApplication(tenantId: string, input: CreateApplicationInput): Promise<Application>;
+  getApplication(tenantId: string, objectId: string): Promise<Application | undefined>;
+  getApplicationByAppId(tenantId: string, appId: string): Promise<Application | undefined>;
+  /** Resolves a resource identifier: an appId or one of the identifierUris (exact). */
+  findApplicationByIdentifier(tenantId: string, identifier: string): Promise<Application | undefined>;
+  listApplications(tenantId: string, options?: { includeBuiltIn?: boolean }): Promise<Application[]>;
+  updateApplication(tenantId: string, objectId: string, patch: UpdateApplicationInput): Promise<Application>;
+  /** Deletes the application, its service principal, credentials and role assignments. */
+  deleteApplication(tenantId: string, objectId: string): Promise<void>;
+}
+
+export function applicationsRepository(ctx: StoreContext): ApplicationsRepository {
+  const byColumn = async (tenantId: string, column: 'id' | 'app_id', value: string) => {
+    const row = await applicationRow(ctx.db, tenantId, column, value);
+    return row && rows.applicationFromRow(row);
+  };
+  return {
+    createApplication: (tenantId, input) =>
+      ctx.write(async (trx) => {
+        await requireTenant(trx, tenantId);
+        return insertApplication(ctx, trx, tenantId, input);
+      }),
+    getApplication: (tenantId, objectId) => byColumn(tenantId, 'id', objectId),
+    getApplicationByAppId: (tenantId, appId) => byColumn(tenantId, 'app_id', appId),
+    findApplicationByIdentifier: (tenantId, identifier) =>
+      findApplicationByIdentifier(ctx.db, tenantId, identifier),
+    listApplications: (tenantId, options = {}) =>
+      listApplications(ctx.db, tenantId, options.includeBuiltIn === true),
+    updateApplication: (tenantId, objectId, patch) => updateApplication(ctx, tenantId, objectId, patch),
+    deleteApplication: (tenantId, objectId) => deleteApplication(ctx, tenantId, objectId),
+  };
+}
 
 /** Inserts an application inside the caller's write transaction (the tenant must exist). */
 export async function insertApplication(

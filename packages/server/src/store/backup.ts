@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { CredlessError, type ErrorCode } from '@credless/core';
 import Sqlite from 'better-sqlite3';
 import { lockDataDirectory } from '../data-directory/data-directory-lock.ts';
 import { ensurePrivateDataDirectory } from '../data-directory/private-data-directory.ts';
@@ -41,11 +42,19 @@ export type BackupErrorReason =
   /** The KEK does not open the backup's signing keys. */
   | 'key-mismatch';
 
-export class BackupError extends Error {
+const BACKUP_CODES = {
+  'not-found': 'backup_not_found',
+  conflict: 'backup_conflict',
+  invalid: 'backup_invalid',
+  'key-mismatch': 'backup_key_mismatch',
+} as const satisfies Record<BackupErrorReason, ErrorCode>;
+
+/** Its catalogue code (backup_not_found, …) gives the CLI's exit code. */
+export class BackupError extends CredlessError {
   override readonly name = 'BackupError';
   readonly reason: BackupErrorReason;
   constructor(reason: BackupErrorReason, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(BACKUP_CODES[reason], { reason: message }, options);
     this.reason = reason;
   }
 }

@@ -16,7 +16,7 @@ import {
   PORTAL_APP_ID,
   PORTAL_DISPLAY_NAME,
 } from '@credless/core';
-import type { CreateApplicationInput } from './directory-store.ts';
+import type { CreateApplicationInput } from './applications.ts';
 
 export type BuiltInApplication = CreateApplicationInput & { appId: string; builtIn: true };
 

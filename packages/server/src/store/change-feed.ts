@@ -2,9 +2,9 @@
  * Directory change notification on PostgreSQL (LISTEN/NOTIFY), so that replicas sharing one database
  * drop their caches within milliseconds of a write instead of at the next version poll.
  *
- * Every directory write transaction sends `NOTIFY credless_directory, '<schema>:<version>'`; PostgreSQL
- * delivers it only at commit, so a listener never hears of a write before it is visible. Channels are
- * database-wide, hence the schema in the payload: listeners ignore writes to other schemas.
+ * After every committed directory write the store sends `NOTIFY credless_directory, '<schema>:<version>'`
+ * (from its one post-commit change hook), so a listener never hears of a write before it is visible.
+ * Channels are database-wide, hence the schema in the payload: listeners ignore writes to other schemas.
  *
  * The listener is one dedicated connection (not from the pool: a pooled connection would be handed to
  * queries and LISTEN would be lost). When it drops, it reconnects with exponential backoff and then
@@ -18,10 +18,14 @@ import type { Db } from './store-context.ts';
 
 export const DIRECTORY_CHANNEL = 'credless_directory';
 
-/** Queues the change notification inside a write transaction (after the version bump). */
-export async function notifyDirectoryChange(trx: Db): Promise<void> {
+/**
+ * Announces a committed directory write to every listener of the database. Sent by the store's
+ * post-commit change hook, so a listener never hears of a write before it is visible; a notification
+ * lost between commit and send (the database went away) is covered by the listeners' version poll.
+ */
+export async function notifyDirectoryChange(db: Db): Promise<void> {
   await sql`select pg_notify(${DIRECTORY_CHANNEL}, current_schema() || ':' || version::text)
-    from directory_version where id = 1`.execute(trx);
+    from directory_version where id = 1`.execute(db);
 }
 
 export interface DirectoryChangeFeedOptions {

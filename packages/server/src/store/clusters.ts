@@ -4,7 +4,7 @@
  * only stores it. Writes go through the directory write transaction, so every replica hears of them.
  * @module
  */
-import { deleteRoleAssignmentsUnder } from './role-assignments.ts';
+import { deleteRoleAssignmentsUnder, getClusterApiPort, setClusterApiPort } from './role-assignments.ts';
 import { isUniqueViolation } from './sql-errors.ts';
 import { type Db, duplicate, invalid, notFound, requireTenant, type StoreContext } from './store-context.ts';
 
@@ -275,4 +275,36 @@ export async function insertEmulatedIssuerKey(
   if (!stored)
     throw new Error(`the signing key of the emulated issuer '${issuerName}' vanished after it was stored`);
   return stored;
+}
+
+export interface ClustersRepository {
+  /** Local clusters (migration 0008). Creating an existing one returns it (features only switched on). */
+  createCluster(record: ClusterRecord): Promise<{ cluster: ClusterRecord; created: boolean }>;
+  /** Resource group and name compare case-insensitively, as in ARM. */
+  getCluster(tenantId: string, resourceGroup: string, name: string): Promise<ClusterRecord | undefined>;
+  listClusters(tenantId: string, resourceGroup?: string): Promise<ClusterRecord[]>;
+  /** Any tenant: the issuer URL is unique. */
+  findClusterByIssuer(issuerUrl: string): Promise<ClusterRecord | undefined>;
+  deleteCluster(tenantId: string, resourceGroup: string, name: string): Promise<void>;
+  /** Signing keys of the other emulated issuers (e.g. 'github-actions'); insert keeps the first one stored. */
+  getEmulatedIssuerKey(issuerName: string): Promise<EmulatedIssuerKey | undefined>;
+  insertEmulatedIssuerKey(issuerName: string, key: EmulatedIssuerKey): Promise<EmulatedIssuerKey>;
+  /** Port of a local cluster's Kubernetes API listener (recorded by the running server). */
+  getClusterApiPort(clusterId: string): Promise<number | undefined>;
+  /** Where a listener runs is not a directory change: a plain statement, no change notification. */
+  setClusterApiPort(clusterId: string, port: number): Promise<void>;
+}
+
+export function clustersRepository(ctx: StoreContext): ClustersRepository {
+  return {
+    createCluster: (record) => createCluster(ctx, record),
+    getCluster: (tenantId, resourceGroup, name) => getCluster(ctx.db, tenantId, resourceGroup, name),
+    listClusters: (tenantId, resourceGroup) => listClusters(ctx.db, tenantId, resourceGroup),
+    findClusterByIssuer: (issuerUrl) => findClusterByIssuer(ctx.db, issuerUrl),
+    deleteCluster: (tenantId, resourceGroup, name) => deleteCluster(ctx, tenantId, resourceGroup, name),
+    getEmulatedIssuerKey: (issuerName) => getEmulatedIssuerKey(ctx.db, issuerName),
+    insertEmulatedIssuerKey: (issuerName, key) => insertEmulatedIssuerKey(ctx, issuerName, key),
+    getClusterApiPort: (clusterId) => getClusterApiPort(ctx.db, clusterId),
+    setClusterApiPort: (clusterId, port) => setClusterApiPort(ctx.db, clusterId, port, ctx.now()),
+  };
 }

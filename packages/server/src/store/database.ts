@@ -5,6 +5,7 @@
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
+import { CredlessError } from '@credless/core';
 import Sqlite from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import pg from 'pg';
@@ -76,7 +77,7 @@ export function postgresConnection(databaseUrl: string, schemaOverride?: string)
   let startupOptions = url.searchParams.get('options') ?? undefined;
   if (schema !== undefined) {
     if (!SCHEMA_NAME_PATTERN.test(schema)) {
-      throw new Error(`invalid PostgreSQL schema name '${schema}': use lowercase letters, digits and '_'`);
+      throw new CredlessError('database_schema_invalid', { schema });
     }
     // A startup parameter rather than a SET after connect: every pooled connection gets it, and a
     // failure surfaces when connecting instead of silently leaving a connection on another schema.
@@ -108,9 +109,11 @@ async function openPostgres(databaseUrl: string, options: OpenDatabaseOptions): 
     else await sql`select 1`.execute(db);
   } catch (error) {
     await db.destroy();
-    throw new Error(`cannot connect to PostgreSQL at ${describeUrl(url)}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new CredlessError(
+      'database_unreachable',
+      { url: describeUrl(url), reason: (error as Error).message },
+      { cause: error },
+    );
   }
   options.log?.(`directory database: PostgreSQL ${describeUrl(url)}${schema ? ` (schema ${schema})` : ''}`);
   return { db, dialect: 'postgres', ...(schema !== undefined ? { schema } : {}), close: () => db.destroy() };
@@ -130,10 +133,14 @@ function parsePostgresUrl(databaseUrl: string): URL {
   try {
     url = new URL(databaseUrl);
   } catch {
-    throw new Error('invalid database URL: expected postgres://user@host:port/database');
+    throw new CredlessError('database_url_invalid', {
+      reason: 'expected postgres://user@host:port/database',
+    });
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new Error(`unsupported database URL scheme '${url.protocol}': expected postgres://`);
+    throw new CredlessError('database_url_invalid', {
+      reason: `unsupported scheme '${url.protocol}': expected postgres://`,
+    });
   }
   return url;
 }

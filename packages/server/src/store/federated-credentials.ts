@@ -13,6 +13,10 @@ import {
   normalizeFederatedIdentityCredential,
 } from '@credless/core';
 import { sql } from 'kysely';
+import {
+  type ExplanationCredentials,
+  findFederatedIdentityCredentialsForExplanation,
+} from './explain-credentials.ts';
 import { checkCredentialIssuerPolicy } from './issuer-policies.ts';
 import * as rows from './rows.ts';
 import { applicationRow, type Db, duplicate, notFound, type StoreContext } from './store-context.ts';
@@ -275,4 +279,109 @@ export async function updateFederatedIdentityCredential(
       .executeTakeFirstOrThrow();
     return rows.federatedCredentialFromRow(row);
   });
+}
+
+export interface FederatedCredentialsRepository {
+  /**
+   * Validates with Graph's rules, enforces (issuer, subject) uniqueness per app and the per-app limit
+   * (`limit`, undefined = the store's configured default, null = unlimited).
+   */
+  createFederatedIdentityCredential(
+    tenantId: string,
+    applicationId: string,
+    input: FederatedIdentityCredentialInput,
+    options?: { limit?: number | null },
+  ): Promise<FederatedIdentityCredential>;
+  listFederatedIdentityCredentials(
+    tenantId: string,
+    applicationId: string,
+  ): Promise<FederatedIdentityCredential[]>;
+  getFederatedIdentityCredential(
+    tenantId: string,
+    applicationId: string,
+    idOrName: string,
+  ): Promise<FederatedIdentityCredential | undefined>;
+  /** Credentials of one application naming this issuer exactly (all of them: not for the token path). */
+  findFederatedIdentityCredentialsByIssuer(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+  ): Promise<FederatedIdentityCredential[]>;
+  /** Token-path probe, indexed: does any credential of this application name the issuer? */
+  hasFederatedIdentityCredentialForIssuer(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+  ): Promise<boolean>;
+  /** Token-path lookup, indexed: exact-subject and expression credentials for one verified assertion. */
+  findFederatedIdentityCredentialsForAssertion(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+    subject: string,
+  ): Promise<AssertionCredentials>;
+  /** Failure-path probe: a subject credential whose subject differs from `subject` only in case. */
+  hasFederatedIdentityCredentialSubjectIgnoringCase(
+    tenantId: string,
+    applicationId: string,
+    issuer: string,
+    subject: string,
+  ): Promise<boolean>;
+  /**
+   * Failure-path and dry-run lookup (explanations): at most `limit` credentials of the application,
+   * the ones most relevant to the token's issuer and subject first; never on the token path.
+   */
+  listFederatedIdentityCredentialsForExplanation(
+    tenantId: string,
+    applicationId: string,
+    hint: { issuer?: string | undefined; subject?: string | undefined },
+    limit: number,
+  ): Promise<ExplanationCredentials>;
+  /** True when any credential in any tenant names this issuer (guards which issuers may be fetched). */
+  isKnownIssuer(issuer: string): Promise<boolean>;
+  deleteFederatedIdentityCredential(tenantId: string, applicationId: string, idOrName: string): Promise<void>;
+  /** Graph's PATCH: changes issuer, subject or expression, audiences, description (the name is immutable). */
+  updateFederatedIdentityCredential(
+    tenantId: string,
+    applicationId: string,
+    idOrName: string,
+    patch: Partial<Omit<FederatedIdentityCredentialInput, 'name'>>,
+  ): Promise<FederatedIdentityCredential>;
+}
+
+/** `defaultLimit`: the per-application limit when a create does not name one (null = unlimited). */
+export function federatedCredentialsRepository(
+  ctx: StoreContext,
+  defaultLimit: number | null,
+): FederatedCredentialsRepository {
+  const { db } = ctx;
+  return {
+    createFederatedIdentityCredential: (tenantId, applicationId, input, options = {}) =>
+      createFederatedIdentityCredential(
+        ctx,
+        tenantId,
+        applicationId,
+        input,
+        options.limit === undefined ? defaultLimit : options.limit,
+      ),
+    listFederatedIdentityCredentials: (tenantId, applicationId) =>
+      listFederatedIdentityCredentials(db, tenantId, applicationId),
+    getFederatedIdentityCredential: (tenantId, applicationId, idOrName) =>
+      getFederatedIdentityCredential(db, tenantId, applicationId, idOrName),
+    findFederatedIdentityCredentialsByIssuer: (tenantId, applicationId, issuer) =>
+      findFederatedIdentityCredentialsByIssuer(db, tenantId, applicationId, issuer),
+    hasFederatedIdentityCredentialForIssuer: (tenantId, applicationId, issuer) =>
+      hasCredentialForIssuer(db, tenantId, applicationId, issuer),
+    findFederatedIdentityCredentialsForAssertion: (tenantId, applicationId, issuer, subject) =>
+      findFederatedIdentityCredentialsForAssertion(db, tenantId, applicationId, issuer, subject),
+    hasFederatedIdentityCredentialSubjectIgnoringCase: (tenantId, applicationId, issuer, subject) =>
+      hasSubjectIgnoringCase(db, tenantId, applicationId, issuer, subject),
+    listFederatedIdentityCredentialsForExplanation: (tenantId, applicationId, hint, limit) =>
+      findFederatedIdentityCredentialsForExplanation(db, tenantId, applicationId, hint, limit),
+    isKnownIssuer: (issuer) => isKnownIssuer(db, issuer),
+    deleteFederatedIdentityCredential: (tenantId, applicationId, idOrName) =>
+      deleteFederatedIdentityCredential(ctx, tenantId, applicationId, idOrName),
+    updateFederatedIdentityCredential: (tenantId, applicationId, idOrName, patch) =>
+      updateFederatedIdentityCredential(ctx, tenantId, applicationId, idOrName, patch),
+  };
 }

@@ -261,3 +261,32 @@ export async function listGroupIdsOfMembers(
 export async function deleteMemberships(trx: Db, memberId: string): Promise<void> {
   await trx.deleteFrom('group_members').where('member_id', '=', memberId).execute();
 }
+
+export interface GroupsRepository {
+  createGroup(tenantId: string, input: CreateGroupInput): Promise<Group>;
+  /** Graph's PATCH: displayName, mailNickname, description, mailEnabled, securityEnabled. */
+  updateGroup(tenantId: string, groupId: string, patch: UpdateGroupInput): Promise<Group>;
+  getGroup(tenantId: string, groupId: string): Promise<Group | undefined>;
+  listGroups(tenantId: string): Promise<Group[]>;
+  deleteGroup(tenantId: string, groupId: string): Promise<void>;
+  /** Adds a service principal or group of the tenant; an existing member is `group_member_exists`. */
+  createGroupMember(tenantId: string, groupId: string, memberId: string): Promise<void>;
+  deleteGroupMember(tenantId: string, groupId: string, memberId: string): Promise<void>;
+  listGroupMembers(tenantId: string, groupId: string): Promise<GroupMember[]>;
+  /** Ids of the groups these objects are direct members of (Graph's memberOf, one level). */
+  listGroupIdsOfMembers(tenantId: string, memberIds: readonly string[]): Promise<string[]>;
+}
+
+export function groupsRepository(ctx: StoreContext): GroupsRepository {
+  return {
+    createGroup: (tenantId, input) => createGroup(ctx, tenantId, input),
+    updateGroup: (tenantId, groupId, patch) => updateGroup(ctx, tenantId, groupId, patch),
+    getGroup: (tenantId, groupId) => getGroup(ctx.db, tenantId, groupId),
+    listGroups: (tenantId) => listGroups(ctx.db, tenantId),
+    deleteGroup: (tenantId, groupId) => deleteGroup(ctx, tenantId, groupId),
+    createGroupMember: (tenantId, groupId, memberId) => createGroupMember(ctx, tenantId, groupId, memberId),
+    deleteGroupMember: (tenantId, groupId, memberId) => deleteGroupMember(ctx, tenantId, groupId, memberId),
+    listGroupMembers: (tenantId, groupId) => listGroupMembers(ctx.db, tenantId, groupId),
+    listGroupIdsOfMembers: (tenantId, memberIds) => listGroupIdsOfMembers(ctx.db, tenantId, memberIds),
+  };
+}

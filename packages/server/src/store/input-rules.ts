@@ -3,12 +3,8 @@
  * bootstrap): each failure is an `invalid_value` naming the field.
  * @module
  */
-import {
-  type AccessTokenVersion,
-  type AppRole,
-  CredlessError,
-  type RequiredResourceAccess,
-} from '@credless/core';
+import type { AccessTokenVersion, AppRole, RequiredResourceAccess } from '@credless/core';
+import { invalid } from './storage-errors.ts';
 
 const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** DNS name: dot-separated labels of letters, digits and inner hyphens (lowercased before the check). */
@@ -16,8 +12,6 @@ const DOMAIN_PATTERN =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const MAX_DISPLAY_NAME = 256;
 const MAX_IDENTIFIER_URI = 2000;
-
-const invalid = (field: string, reason: string) => new CredlessError('invalid_value', { field, reason });
 
 export const isGuid = (value: string): boolean => GUID_PATTERN.test(value);
 

@@ -229,3 +229,21 @@ export async function checkCredentialIssuerPolicy(
 ): Promise<void> {
   checkCredentialAgainstIssuerPolicy(await getIssuerPolicy(trx, tenantId), credential);
 }
+
+export interface IssuerPoliciesRepository {
+  /** The tenant's issuer policy; the default (mode off, shared-issuer guard on, no issuers) when unset. */
+  getIssuerPolicy(tenantId: string): Promise<TenantIssuerPolicy>;
+  updateIssuerPolicy(tenantId: string, patch: IssuerPolicyPatch): Promise<TenantIssuerPolicy>;
+  /** Trusts an issuer or changes its settings; a pinned JWKS given here replaces the stored one. */
+  upsertTrustedIssuer(tenantId: string, input: TrustedIssuerInput): Promise<TrustedIssuer>;
+  deleteTrustedIssuer(tenantId: string, issuer: string): Promise<void>;
+}
+
+export function issuerPoliciesRepository(ctx: StoreContext): IssuerPoliciesRepository {
+  return {
+    getIssuerPolicy: (tenantId) => getIssuerPolicy(ctx.db, tenantId),
+    updateIssuerPolicy: (tenantId, patch) => updateIssuerPolicy(ctx, tenantId, patch),
+    upsertTrustedIssuer: (tenantId, input) => upsertTrustedIssuer(ctx, tenantId, input),
+    deleteTrustedIssuer: (tenantId, issuer) => deleteTrustedIssuer(ctx, tenantId, issuer),
+  };
+}

@@ -169,3 +169,30 @@ export async function deleteGrantsOfPrincipal(trx: Db, principalId: string): Pro
     )
     .execute();
 }
+
+/** Delegated permission grants (migration 0012): stored and shown, no effect on app-only tokens. */
+export interface OAuth2PermissionGrantsRepository {
+  createOAuth2PermissionGrant(
+    tenantId: string,
+    input: CreateOAuth2PermissionGrantInput,
+  ): Promise<OAuth2PermissionGrant>;
+  listOAuth2PermissionGrants(tenantId: string): Promise<OAuth2PermissionGrant[]>;
+  getOAuth2PermissionGrant(tenantId: string, id: string): Promise<OAuth2PermissionGrant | undefined>;
+  updateOAuth2PermissionGrantScope(
+    tenantId: string,
+    id: string,
+    scope: string,
+  ): Promise<OAuth2PermissionGrant>;
+  deleteOAuth2PermissionGrant(tenantId: string, id: string): Promise<void>;
+}
+
+export function oauth2PermissionGrantsRepository(ctx: StoreContext): OAuth2PermissionGrantsRepository {
+  return {
+    createOAuth2PermissionGrant: (tenantId, input) => createOAuth2PermissionGrant(ctx, tenantId, input),
+    listOAuth2PermissionGrants: (tenantId) => listOAuth2PermissionGrants(ctx.db, tenantId),
+    getOAuth2PermissionGrant: (tenantId, id) => getOAuth2PermissionGrant(ctx.db, tenantId, id),
+    updateOAuth2PermissionGrantScope: (tenantId, id, scope) =>
+      updateOAuth2PermissionGrantScope(ctx, tenantId, id, scope),
+    deleteOAuth2PermissionGrant: (tenantId, id) => deleteOAuth2PermissionGrant(ctx, tenantId, id),
+  };
+}

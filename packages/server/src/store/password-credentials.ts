@@ -90,3 +90,26 @@ export async function updateClientSecretPolicy(
       .execute();
   });
 }
+
+/** Client secrets (migration 0012): only their hashes are ever given to the store. */
+export interface PasswordCredentialsRepository {
+  createPasswordCredential(
+    tenantId: string,
+    objectId: string,
+    credential: StoredPasswordCredential,
+  ): Promise<void>;
+  /** not_found when the application holds no secret with this keyId. */
+  deletePasswordCredential(tenantId: string, objectId: string, keyId: string): Promise<void>;
+  /** The tenant's client secret policy; null returns it to the default (audit, one day). */
+  updateClientSecretPolicy(tenantId: string, policy: ClientSecretPolicy | null): Promise<void>;
+}
+
+export function passwordCredentialsRepository(ctx: StoreContext): PasswordCredentialsRepository {
+  return {
+    createPasswordCredential: (tenantId, objectId, credential) =>
+      createPasswordCredential(ctx, tenantId, objectId, credential),
+    deletePasswordCredential: (tenantId, objectId, keyId) =>
+      deletePasswordCredential(ctx, tenantId, objectId, keyId),
+    updateClientSecretPolicy: (tenantId, policy) => updateClientSecretPolicy(ctx, tenantId, policy),
+  };
+}

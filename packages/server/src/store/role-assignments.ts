@@ -213,3 +213,22 @@ export async function deleteRoleAssignmentsUnder(trx: Db, tenantId: string, scop
     )
     .execute();
 }
+
+export interface RoleAssignmentsRepository {
+  /** Azure RBAC role assignments (migration 0010). Creating an existing one returns it. */
+  createRoleAssignment(
+    tenantId: string,
+    input: CreateRoleAssignmentInput,
+  ): Promise<{ assignment: RoleAssignmentRecord; created: boolean }>;
+  listRoleAssignments(tenantId: string, filter?: RoleAssignmentFilter): Promise<RoleAssignmentRecord[]>;
+  /** By ARM id; not_found when there is none. */
+  deleteRoleAssignment(tenantId: string, id: string): Promise<void>;
+}
+
+export function roleAssignmentsRepository(ctx: StoreContext): RoleAssignmentsRepository {
+  return {
+    createRoleAssignment: (tenantId, input) => createRoleAssignment(ctx, tenantId, input),
+    listRoleAssignments: (tenantId, filter) => listRoleAssignments(ctx.db, tenantId, filter),
+    deleteRoleAssignment: (tenantId, id) => deleteRoleAssignment(ctx, tenantId, id),
+  };
+}

@@ -40,6 +40,11 @@ export interface SignInLogRecord {
   explanation?: SignInExplanation | null;
   /** Successful exchanges: the application roles the access token carries (migration 0011). */
   roles?: string[] | null;
+  /**
+   * Failed exchanges: what the caller's generic reason leaves out (a refused issuer address, a fetch
+   * error code), for the operator only (migration 0013).
+   */
+  failureDetail?: string | null;
 }
 
 /** An explanation as recorded; `assertionVerified` says whether the compared claims were signature-checked. */
@@ -92,6 +97,8 @@ export interface SignInLogsTable {
   explanation: string | null;
   /** JSON array of role values (migration 0011). */
   roles: string | null;
+  /** Migration 0013. */
+  failure_detail: string | null;
 }
 
 /** The table is added by migration 0003; typed here so the directory schema stays about the directory. */
@@ -120,6 +127,7 @@ function toRow(record: SignInLogRecord): SignInLogsTable {
     policy_audit: record.policyAudit ?? null,
     explanation: record.explanation ? JSON.stringify(record.explanation) : null,
     roles: record.roles ? JSON.stringify(record.roles) : null,
+    failure_detail: record.failureDetail ?? null,
   };
 }
 
@@ -169,6 +177,7 @@ function fromRow(row: SignInLogsTable): SignInLogRecord {
     ...(row.policy_audit ? { policyAudit: row.policy_audit } : {}),
     ...(row.explanation ? { explanation: parseExplanation(row.explanation) } : {}),
     ...(row.roles ? { roles: parseRoles(row.roles) } : {}),
+    ...(row.failure_detail ? { failureDetail: row.failure_detail } : {}),
   };
 }
 
@@ -261,4 +270,24 @@ export async function deleteSignInLogsBefore(db: Db, before: Date): Promise<numb
     .where('created_at', '<', before.getTime())
     .executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/**
+ * Sign-in records. Built over the database alone, not a store context: it has no way to run a
+ * directory write, so its writes can never invalidate a cache or notify a replica.
+ */
+export interface SignInLogsRepository {
+  insertSignInLogs(records: readonly SignInLogRecord[]): Promise<void>;
+  /** Newest first; limit defaults to 100, at most 1000. */
+  querySignInLogs(query: SignInLogQuery): Promise<SignInLogRecord[]>;
+  /** Purges records created before `before` (every tenant); returns how many were deleted. */
+  deleteSignInLogsBefore(before: Date): Promise<number>;
+}
+
+export function signInLogsRepository(db: Db, dialect: SqlDialectName): SignInLogsRepository {
+  return {
+    insertSignInLogs: (records) => insertSignInLogs(db, dialect, records),
+    querySignInLogs: (query) => querySignInLogs(db, query),
+    deleteSignInLogsBefore: (before) => deleteSignInLogsBefore(db, before),
+  };
 }

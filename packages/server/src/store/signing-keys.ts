@@ -56,3 +56,17 @@ export async function deleteSigningKey(ctx: StoreContext, tenantId: string, kid:
     trx.deleteFrom('signing_keys').where('tenant_id', '=', tenantId).where('kid', '=', kid).execute(),
   );
 }
+
+export interface SigningKeysRepository {
+  insertSigningKey(record: SigningKeyRecord, options?: InsertSigningKeyOptions): Promise<void>;
+  listSigningKeys(tenantId: string): Promise<SigningKeyRecord[]>;
+  deleteSigningKey(tenantId: string, kid: string): Promise<void>;
+}
+
+export function signingKeysRepository(ctx: StoreContext): SigningKeysRepository {
+  return {
+    insertSigningKey: (record, options) => insertSigningKey(ctx, record, options),
+    listSigningKeys: (tenantId) => listSigningKeys(ctx.db, tenantId),
+    deleteSigningKey: (tenantId, kid) => deleteSigningKey(ctx, tenantId, kid),
+  };
+}

@@ -3,25 +3,24 @@
  * id source, plus the lookups several of them need.
  * @module
  */
-import { CredlessError } from '@credless/core';
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from './schema.ts';
+import { notFound } from './storage-errors.ts';
+
+export { duplicate, invalid, notFound } from './storage-errors.ts';
 
 export type Db = Kysely<DatabaseSchema>;
 
 export interface StoreContext {
   db: Db;
-  /** Runs `work` in a transaction that also bumps the directory version. */
+  /**
+   * Runs `work` in a transaction that also bumps the directory version and, after commit, tells the
+   * store's change listeners (directory-writes.ts). The one way a repository changes the directory.
+   */
   write<T>(work: (trx: Db) => Promise<T>): Promise<T>;
   now(): number;
   newId(): string;
 }
-
-export const notFound = (id: string) => new CredlessError('not_found', { id });
-export const duplicate = (objectType: string, field: string, value: string) =>
-  new CredlessError('duplicate_value', { objectType, field, value });
-export const invalid = (field: string, reason: string) =>
-  new CredlessError('invalid_value', { field, reason });
 
 export function applicationRow(db: Db, tenantId: string, column: 'id' | 'app_id', value: string) {
   return db

@@ -17,6 +17,7 @@ import {
   pemFileText,
   readCertificateInfo,
 } from '@credless/common';
+import { CredlessError } from '@credless/core';
 
 export interface EnsureLocalTlsOptions {
   dataDir: string;
@@ -139,7 +140,7 @@ async function readPair(certPath: string, keyPath: string): Promise<PemKeyPair |
   try {
     const keyStat = await stat(keyPath);
     if (!isWindows && (keyStat.mode & 0o077) !== 0) {
-      throw new Error(`${keyPath} is accessible by group or others; run: chmod 600 ${keyPath}`);
+      throw new CredlessError('tls_key_insecure', { path: keyPath });
     }
     return { certPem: await readFile(certPath, 'utf8'), keyPem: await readFile(keyPath, 'utf8') };
   } catch (error) {

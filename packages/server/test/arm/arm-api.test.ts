@@ -156,7 +156,7 @@ describe('Azure Resource Manager API', () => {
     },
     {
       name: 'unknown ARM route',
-      url: `/subscriptions/x/resourceGroups?${API}`,
+      url: `/providers/Microsoft.Compute?${API}`,
       status: 404,
       code: 'InvalidResourceType',
     },

@@ -6,10 +6,14 @@
 import assert from 'node:assert/strict';
 import { stat } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { createGraphClient, rotateAdminKeyCommand, showAdminIdentity } from '@credless/cli';
 import { GRAPH_RESOURCE_URI, JWT_BEARER_ASSERTION_TYPE } from '@credless/core';
-import { requestToken } from '@credless/testkit';
-import { adminPaths, createAdminAssertion, readAdminIdentity } from '../../src/admin/admin-identity.ts';
+import { createAdminGraphClient, requestToken } from '@credless/testkit';
+import {
+  adminPaths,
+  createAdminAssertion,
+  readAdminIdentity,
+  rotateAdminKey,
+} from '../../src/admin/admin-identity.ts';
 import { FEDERATION_AUDIENCE, type GraphFixture, startGraphFixture } from './graph-fixture.ts';
 
 describe('Graph API: access control and tenant isolation', () => {
@@ -177,9 +181,9 @@ describe('Graph API: access control and tenant isolation', () => {
     const before = await readAdminIdentity(f.credless.dataDir);
     assert.ok(before);
     assert.equal(before.clientId, f.credless.admin?.clientId);
-    const shown = await showAdminIdentity({ dataDir: f.credless.dataDir });
-    assert.deepEqual(shown, { ...f.credless.admin, keyPath: paths.key });
-    assert.ok(!JSON.stringify(shown).includes('PRIVATE KEY'));
+    const { privateKeyPem, ...identity } = before;
+    assert.deepEqual(identity, f.credless.admin);
+    assert.match(privateKeyPem, /PRIVATE KEY/);
     const adminApp = await f.asAdmin('GET', `/applications(appId='${before.clientId}')`);
     assert.equal(adminApp.body['displayName'], 'credless-local-admin');
     const [credential] = adminApp.body['keyCredentials'] as Array<Record<string, unknown>>;
@@ -204,15 +208,12 @@ describe('Graph API: access control and tenant isolation', () => {
     assert.equal(wrongAudience.status, 401);
     assert.deepEqual(wrongAudience.body['error_codes'], [700023]);
 
-    const rotated = await rotateAdminKeyCommand(
-      { store: f.credless.store, tenantId: f.credless.tenantId },
-      { dataDir: f.credless.dataDir },
-    );
+    const rotated = await rotateAdminKey(f.credless.store, { dataDir: f.credless.dataDir });
     assert.notEqual(rotated.keyId, before.keyId);
     const old = await exchange(await createAdminAssertion(before, endpoint));
     assert.equal(old.status, 401);
     assert.deepEqual(old.body['error_codes'], [700027]);
-    const fresh = await createGraphClient({
+    const fresh = await createAdminGraphClient({
       url: f.credless.url,
       dataDir: f.credless.dataDir,
       dispatcher: f.agent,

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createGraphClient } from '@credless/cli';
+import { createAdminGraphClient } from '@credless/testkit';
 import { isLocalAdministrator } from '../../src/admin/admin-guard.ts';
 import { ADMIN_APP_NAME, adminAppIdFor, readAdminIdentity } from '../../src/admin/admin-identity.ts';
 import { type GraphFixture, startGraphFixture } from './graph-fixture.ts';
@@ -100,7 +100,7 @@ describe('Graph API: the local administrator cannot be locked out', () => {
       assert.equal((await inject(method, path(await otherApplication()), body)).status, 204, name);
     }
     // Still the administrator: a fresh sign-in (certificate assertion) manages the directory.
-    const fresh = await createGraphClient({
+    const fresh = await createAdminGraphClient({
       url: f.credless.url,
       dataDir: f.credless.dataDir,
       dispatcher: f.agent,

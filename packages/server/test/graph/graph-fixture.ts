@@ -3,18 +3,18 @@
  * call the Graph-compatible API as the administrator or as a workload holding chosen Graph roles.
  */
 import { randomUUID } from 'node:crypto';
-import { createGraphClient, type GraphClient } from '@credless/cli';
 import { GRAPH_RESOURCE_URI } from '@credless/core';
 import {
+  type AdminGraphClient,
   clientCredentialsForm,
+  createAdminGraphClient,
   createWorkloadScenario,
   requestToken,
-  startTestCredless,
-  startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
 } from '@credless/testkit';
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 
 export const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 
@@ -31,7 +31,7 @@ export interface GraphFixture {
   credless: TestCredless;
   issuer: TestOidcIssuer;
   agent: Agent;
-  admin: GraphClient;
+  admin: AdminGraphClient;
   /** Calls the API with `token` (none when undefined). */
   call(method: string, path: string, token: string | undefined, body?: unknown): Promise<GraphAnswer>;
   /** Calls the API as the bootstrap administrator. */
@@ -42,10 +42,13 @@ export interface GraphFixture {
 }
 
 export async function startGraphFixture(): Promise<GraphFixture> {
-  const issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-  const credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
-  const agent = new Agent({ connect: { ca: credless.caCertPem! } });
-  const admin = await createGraphClient({ url: credless.url, dataDir: credless.dataDir, dispatcher: agent });
+  const stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' } });
+  const { issuer, credless, client: agent } = stack;
+  const admin = await createAdminGraphClient({
+    url: credless.url,
+    dataDir: credless.dataDir,
+    dispatcher: agent,
+  });
 
   const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {
     const response = await request(`${credless.url}/v1.0${path}`, {
@@ -94,10 +97,6 @@ export async function startGraphFixture(): Promise<GraphFixture> {
     call,
     asAdmin: async (method, path, body) => call(method, path, await admin.getToken(), body),
     workloadToken,
-    async close() {
-      await agent.close();
-      await credless.close();
-      await issuer.close();
-    },
+    close: () => stack.close(),
   };
 }

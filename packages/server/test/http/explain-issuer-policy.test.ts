@@ -8,10 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import {
   clientCredentialsForm,
   createWorkloadScenario,
-  startTestCredless,
-  startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
+  type TestStack,
   type WorkloadScenario,
 } from '@credless/testkit';
 import { createAdminAssertion, readAdminIdentity } from '../../src/admin/admin-identity.ts';
@@ -23,6 +23,7 @@ const AUDIENCE = 'api://AzureADTokenExchange';
 describe('explain runs the issuer policy as the token endpoint does', () => {
   let issuer: TestOidcIssuer;
   let credless: TestCredless;
+  let stack: TestStack;
   let workload: WorkloadScenario;
   let bearer: string;
 
@@ -37,8 +38,8 @@ describe('explain runs the issuer policy as the token endpoint does', () => {
   };
 
   before(async () => {
-    issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-    credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
+    stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' } });
+    ({ issuer, credless } = stack);
     workload = await createWorkloadScenario(credless, {
       issuer: issuer.issuer,
       subject: SUBJECT,
@@ -51,10 +52,7 @@ describe('explain runs the issuer policy as the token endpoint does', () => {
     assert.equal(answer.status, 200, JSON.stringify(answer.body));
     bearer = answer.body['access_token'] as string;
   });
-  after(async () => {
-    await credless.close();
-    await issuer.close();
-  });
+  after(() => stack.close());
 
   type Case = [
     name: string,

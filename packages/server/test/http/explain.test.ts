@@ -6,19 +6,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createFederatedCredential } from '@credless/cli';
 import { ERROR_CATALOGUE } from '@credless/core';
 import {
+  addFederatedCredential,
   clientCredentialsForm,
   createWorkloadScenario,
   requestToken,
-  startTestCredless,
-  startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
+  type TestStack,
   type WorkloadScenario,
 } from '@credless/testkit';
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 import type { DryRunReport } from '../../src/explain/dry-run.ts';
 import type { SignInExplanation } from '../../src/store/sign-in-logs.ts';
 
@@ -28,6 +28,7 @@ const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 describe('explanations over HTTPS', () => {
   let issuer: TestOidcIssuer;
   let credless: TestCredless;
+  let stack: TestStack;
   let client: Agent;
   let workload: WorkloadScenario;
   let slashed: WorkloadScenario;
@@ -37,16 +38,15 @@ describe('explanations over HTTPS', () => {
   const secrets: string[] = [];
 
   before(async () => {
-    issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-    credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
-    client = new Agent({ connect: { ca: credless.caCertPem! } });
+    stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' } });
+    ({ issuer, credless, client } = stack);
     workload = await createWorkloadScenario(credless, {
       issuer: issuer.issuer,
       subject: SUBJECT,
       credentialName: 'workload-fic',
     });
     // A second, unrelated credential: the nearest miss must still be the right one.
-    await createFederatedCredential(credless, workload.appId, {
+    await addFederatedCredential(credless, workload.appId, {
       name: 'other-fic',
       issuer: 'https://token.actions.githubusercontent.com',
       subject: 'repo:contoso/web:ref:refs/heads/main',
@@ -76,11 +76,7 @@ describe('explanations over HTTPS', () => {
       graphRoles: ['User.Read.All'],
     });
   });
-  after(async () => {
-    await client.close();
-    await credless.close();
-    await issuer.close();
-  });
+  after(() => stack.close());
 
   const exchange = async (appId: string, assertion: string) => {
     secrets.push(assertion);

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setIssuerPolicy, trustIssuer } from '@credless/cli';
 import {
   clientCredentialsForm,
   createWorkloadScenario,
@@ -83,13 +82,18 @@ describe('issuer policy across two replicas on one PostgreSQL schema', { skip, t
 
   test('enforce, then trusting the issuer, made on one replica hold on the other within a second', async () => {
     assert.equal(await statusOnReader(), 200);
-    const ctx = { store: writer.store, tenantId: writer.tenantId };
-    await setIssuerPolicy(ctx, { mode: 'enforce' });
+    await writer.store.updateIssuerPolicy(writer.tenantId, { mode: 'enforce' });
     assert.ok((await until(700211)) < CONSISTENCY_BOUND_MS);
-    await trustIssuer(ctx, { issuer: issuer.issuer, maxAssertionLifetime: 60 });
+    await writer.store.upsertTrustedIssuer(writer.tenantId, {
+      issuer: issuer.issuer,
+      maxAssertionLifetimeSeconds: 60,
+    });
     // Trusted now, but the test issuer's tokens live an hour: the per-issuer limit travels too.
     assert.ok((await until(700024)) < CONSISTENCY_BOUND_MS);
-    await trustIssuer(ctx, { issuer: issuer.issuer, maxAssertionLifetime: 7200 });
+    await writer.store.upsertTrustedIssuer(writer.tenantId, {
+      issuer: issuer.issuer,
+      maxAssertionLifetimeSeconds: 7200,
+    });
     assert.ok((await until(200)) < CONSISTENCY_BOUND_MS);
   });
 });

@@ -3,14 +3,11 @@
  * JWKS for an issuer whose discovery cannot be reached (rotated by uploading a new set).
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createFederatedCredential, setIssuerPolicy, trustIssuer, untrustIssuer } from '@credless/cli';
+import type { IssuerPolicyMode } from '@credless/core';
 import {
+  addFederatedCredential,
   clientCredentialsForm,
   createWorkloadScenario,
   requestToken,
@@ -20,6 +17,7 @@ import {
   type TestOidcIssuer,
 } from '@credless/testkit';
 import { Agent, request } from 'undici';
+import type { TrustedIssuerInput } from '../../src/store/directory-store.ts';
 
 const AUDIENCE = 'api://AzureADTokenExchange';
 const SUBJECT = 'system:serviceaccount:payments:api';
@@ -30,13 +28,14 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
   let cluster: TestOidcIssuer;
   let credless: TestCredless;
   let client: Agent;
-  let workDir: string;
   const apps: Record<'trusted' | 'untrusted' | 'cluster', string> = {
     trusted: '',
     untrusted: '',
     cluster: '',
   };
-  const ctx = () => ({ store: credless.store, tenantId: credless.tenantId });
+  // The policy is set in the store, as `credless issuer-policy` does through the API.
+  const setMode = (mode: IssuerPolicyMode) => credless.store.updateIssuerPolicy(credless.tenantId, { mode });
+  const trust = (input: TrustedIssuerInput) => credless.store.upsertTrustedIssuer(credless.tenantId, input);
 
   before(async () => {
     trusted = await startTestOidcIssuer();
@@ -45,7 +44,6 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
     cluster = await startTestOidcIssuer({ certificateAuthority: trusted.certificateAuthority });
     credless = await startTestCredless({ issuerDispatcher: trusted.dispatcher });
     client = new Agent({ connect: { ca: credless.caCertPem! } });
-    workDir = await mkdtemp(join(tmpdir(), 'credless-issuer-policy-'));
     for (const [name, issuer] of [
       ['trusted', trusted],
       ['untrusted', untrusted],
@@ -59,12 +57,11 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
       });
       apps[name] = scenario.appId;
     }
-    await trustIssuer(ctx(), { issuer: trusted.issuer });
+    await trust({ issuer: trusted.issuer });
   });
   after(async () => {
     await client.close();
     await credless.close();
-    await rm(workDir, { recursive: true, force: true });
     await cluster.close();
     await untrusted.close();
     await trusted.close();
@@ -100,7 +97,7 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
   };
 
   test('enforce: an unlisted issuer is refused with 700211 before its keys are fetched', async () => {
-    await setIssuerPolicy(ctx(), { mode: 'enforce' });
+    await setMode('enforce');
     untrusted.requests.length = 0;
     const response = await exchange(apps.untrusted, await token(untrusted));
     refused(response, 700211);
@@ -117,7 +114,7 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
     // Listed issuers keep working, and new credentials for unlisted issuers are refused.
     assert.equal((await exchange(apps.trusted, await token(trusted))).status, 200);
     await assert.rejects(
-      createFederatedCredential(ctx(), apps.untrusted, {
+      addFederatedCredential(credless, apps.untrusted, {
         name: 'another',
         issuer: untrusted.issuer,
         subject: 'system:serviceaccount:other:sa',
@@ -127,7 +124,7 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
   });
 
   test('audit: an unlisted issuer gets its token and the sign-in record says why it was let through', async () => {
-    await setIssuerPolicy(ctx(), { mode: 'audit' });
+    await setMode('audit');
     const audited = await exchange(apps.untrusted, await token(untrusted));
     assert.equal(audited.status, 200, JSON.stringify(audited.body));
     assert.equal(typeof audited.body['access_token'], 'string');
@@ -138,8 +135,8 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
   });
 
   test('per-issuer maximum assertion lifetime and clock skew override the server settings', async () => {
-    await setIssuerPolicy(ctx(), { mode: 'enforce' });
-    await trustIssuer(ctx(), { issuer: trusted.issuer, maxAssertionLifetime: 600 });
+    await setMode('enforce');
+    await trust({ issuer: trusted.issuer, maxAssertionLifetimeSeconds: 600 });
     const long = await exchange(apps.trusted, await token(trusted, { expiresInSeconds: 3600 }));
     refused(long, 700024);
     assert.match(String(long.body['error_description']), /lifetime \(3600 s\) exceeds the 600 s/);
@@ -150,9 +147,9 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
     const early = () =>
       token(trusted, { notBefore: Math.floor(Date.now() / 1000) + 90, expiresInSeconds: 300 });
     refused(await exchange(apps.trusted, await early()), 700024);
-    await trustIssuer(ctx(), { issuer: trusted.issuer, clockSkew: 120 });
+    await trust({ issuer: trusted.issuer, clockSkewSeconds: 120 });
     assert.equal((await exchange(apps.trusted, await early())).status, 200);
-    await trustIssuer(ctx(), { issuer: trusted.issuer, clockSkew: 0 });
+    await trust({ issuer: trusted.issuer, clockSkewSeconds: 0 });
     refused(
       await exchange(apps.trusted, await token(trusted, { notBefore: Math.floor(Date.now() / 1000) + 5 })),
       700024,
@@ -164,14 +161,12 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
       cluster.setFault(null);
       const response = await request(cluster.jwksUri, { dispatcher: cluster.dispatcher });
       const document = await response.body.json();
-      const file = join(workDir, `${randomUUID()}.json`);
-      await writeFile(file, JSON.stringify(document));
       // Discovery goes dark from here on; nothing below may reach the issuer.
       cluster.setFault('status500', { on: 'discovery' });
       cluster.requests.length = 0;
-      return file;
+      return document;
     };
-    await trustIssuer(ctx(), { issuer: cluster.issuer, jwksFile: await publishedJwks() });
+    await trust({ issuer: cluster.issuer, pinnedJwks: await publishedJwks() });
     const oldKeyToken = await token(cluster);
     assert.equal((await exchange(apps.cluster, oldKeyToken)).status, 200);
 
@@ -181,14 +176,14 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
     refused(await exchange(apps.cluster, newKeyToken), 7000272);
     assert.equal(cluster.requests.length, 0);
 
-    await trustIssuer(ctx(), { issuer: cluster.issuer, jwksFile: await publishedJwks() });
+    await trust({ issuer: cluster.issuer, pinnedJwks: await publishedJwks() });
     refused(await exchange(apps.cluster, oldKeyToken), 7000272);
     assert.equal((await exchange(apps.cluster, newKeyToken)).status, 200);
     assert.equal(cluster.requests.length, 0, 'a pinned issuer receives zero requests');
 
     // Unpinned, the issuer's own (unreachable) discovery is what counts again.
-    await untrustIssuer(ctx(), { issuer: cluster.issuer });
-    await setIssuerPolicy(ctx(), { mode: 'off' });
+    await credless.store.deleteTrustedIssuer(credless.tenantId, cluster.issuer);
+    await setMode('off');
     refused(await exchange(apps.cluster, newKeyToken), 50166);
     assert.ok(cluster.requests.length > 0);
   });

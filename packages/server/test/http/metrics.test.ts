@@ -4,10 +4,9 @@ import {
   clientCredentialsForm,
   createWorkloadScenario,
   requestToken,
-  startTestCredless,
-  startTestOidcIssuer,
+  startTestStack,
 } from '@credless/testkit';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 
 /** Value of one sample line, e.g. `name{a="b"} 3`; 0 when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -23,9 +22,8 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 test('/metrics counts exchanges by result and code, their latency, issuer fetches and cache hits', async () => {
-  const issuer = await startTestOidcIssuer();
-  const credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
-  const client = new Agent({ connect: { ca: credless.caCertPem! } });
+  const stack = await startTestStack();
+  const { issuer, credless, client } = stack;
   try {
     const subject = 'system:serviceaccount:default:metrics';
     const scenario = await createWorkloadScenario(credless, { issuer: issuer.issuer, subject });
@@ -59,8 +57,6 @@ test('/metrics counts exchanges by result and code, their latency, issuer fetche
       'default process metrics are exported',
     );
   } finally {
-    await client.close();
-    await credless.close();
-    await issuer.close();
+    await stack.close();
   }
 });

@@ -10,13 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { GRAPH_RESOURCE_URI } from '@credless/core';
 import {
   createWorkloadScenario,
-  startTestCredless,
-  startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
+  type TestStack,
 } from '@credless/testkit';
 import Sqlite from 'better-sqlite3';
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 import { SQLITE_FILE_NAME } from '../../src/store/database.ts';
 
 const SUBJECT = 'system:serviceaccount:default:workload';
@@ -33,6 +33,7 @@ interface SignInsBody {
 describe('sign-in logs over HTTPS', () => {
   let issuer: TestOidcIssuer;
   let credless: TestCredless;
+  let stack: TestStack;
   let client: Agent;
   let workload: Awaited<ReturnType<typeof createWorkloadScenario>>;
   let auditor: Awaited<ReturnType<typeof createWorkloadScenario>>;
@@ -41,9 +42,8 @@ describe('sign-in logs over HTTPS', () => {
   const secrets: string[] = [];
 
   before(async () => {
-    issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-    credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
-    client = new Agent({ connect: { ca: credless.caCertPem! } });
+    stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' } });
+    ({ issuer, credless, client } = stack);
     workload = await createWorkloadScenario(credless, {
       issuer: issuer.issuer,
       subject: SUBJECT,
@@ -63,11 +63,7 @@ describe('sign-in logs over HTTPS', () => {
       graphRoles: ['User.Read.All'],
     });
   });
-  after(async () => {
-    await client.close();
-    await credless.close();
-    await issuer.close();
-  });
+  after(() => stack.close());
 
   const exchange = async (appId: string, subject: string, clientRequestId = randomUUID()) => {
     const assertion = await issuer.issueToken({ sub: subject, aud: FEDERATION_AUDIENCE });

@@ -9,9 +9,10 @@ import {
   clientCredentialsForm,
   createWorkloadScenario,
   startTestCredless,
-  startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
+  type TestStack,
 } from '@credless/testkit';
 import { createAdminAssertion, readAdminIdentity } from '../../src/admin/admin-identity.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -81,14 +82,12 @@ describe('throttling configuration', () => {
 describe('throttling of the token endpoint and the Graph API', () => {
   let issuer: TestOidcIssuer;
   let credless: TestCredless;
+  let stack: TestStack;
   before(async () => {
-    issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-    credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher, env: LIMITS });
+    stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' }, credless: { env: LIMITS } });
+    ({ issuer, credless } = stack);
   });
-  after(async () => {
-    await credless.close();
-    await issuer.close();
-  });
+  after(() => stack.close());
 
   test('token endpoint: per-client and per-source limits count independently (3 per client, 5 per address)', async () => {
     // [client, source address, throttled by]; each row in order, counts carried over.

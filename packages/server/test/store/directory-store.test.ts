@@ -143,7 +143,7 @@ await describeEachStore('directory store', (target) => {
     assert.ok(graph);
     assert.equal(graph.displayName, GRAPH_DISPLAY_NAME);
     assert.deepEqual(graph.identifierUris, [GRAPH_RESOURCE_URI]);
-    assert.equal(graph.appRoles.length, 10);
+    assert.equal(graph.appRoles.length, 12);
     assert.deepEqual(graph.appRoles, [...GRAPH_APP_ROLES]);
     assert.equal(graph.accessTokenAcceptedVersion, 1);
     assert.equal(graph.builtIn, true);

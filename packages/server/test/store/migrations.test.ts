@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../../src/store/database.ts';
-import { KyselyDirectoryStore } from '../../src/store/kysely-directory-store.ts';
+import { createKyselyDirectoryStore } from '../../src/store/kysely-directory-store.ts';
 import { MIGRATIONS } from '../../src/store/migrations/index.ts';
 import { describeEachStore } from './store-suite.ts';
 
@@ -35,7 +35,7 @@ await describeEachStore('migrations', (target) => {
 
     const database = await openDatabase(location);
     try {
-      const store = new KyselyDirectoryStore({ db: database.db, dialect: database.dialect });
+      const store = createKyselyDirectoryStore({ db: database.db, dialect: database.dialect });
       await store.migrate();
       assert.equal((await store.listTenants()).length, WORKERS);
       // Each worker's createTenant was one write; nothing else has written.

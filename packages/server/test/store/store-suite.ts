@@ -15,7 +15,10 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { type Database, type OpenDatabaseOptions, openDatabase } from '../../src/store/database.ts';
-import { KyselyDirectoryStore } from '../../src/store/kysely-directory-store.ts';
+import {
+  createKyselyDirectoryStore,
+  type KyselyDirectoryStore,
+} from '../../src/store/kysely-directory-store.ts';
 import type { SqlDialectName } from '../../src/store/schema.ts';
 
 export const TEST_DATABASE_URL =
@@ -91,7 +94,7 @@ export function postgresTarget(databaseUrl = TEST_DATABASE_URL): StoreTarget {
 }
 
 async function migratedStore(database: Database, options: TestStoreOptions): Promise<KyselyDirectoryStore> {
-  const store = new KyselyDirectoryStore({ db: database.db, dialect: database.dialect, ...options });
+  const store = createKyselyDirectoryStore({ db: database.db, dialect: database.dialect, ...options });
   await store.migrate();
   return store;
 }

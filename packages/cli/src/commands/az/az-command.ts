@@ -125,18 +125,65 @@ export async function withGraphApi<T>(
   }
 }
 
-/** Declares an `ad …` command acting per the rule of `withGraphApi`. */
-export function adCommand(command: Command, run: AdRun, { readOnly = false } = {}): Command {
-  return outputOptions(command)
+/** Where a command acts (the rule of `withGraphApi`): declared here once, for every such command. */
+export const locationOptions = (command: Command) =>
+  command
     .option('--tenant <id-or-domain>', "tenant to act on (default: the session's, else the default tenant)")
     .option('--data-dir <dir>', 'act on this data directory, in-process (offline)')
-    .option('--database-url <url>', 'act on this PostgreSQL store, in-process (offline)')
-    .action(async (options: Options) =>
-      print(options, async () =>
-        withObjectIds(await withGraphApi(options, readOnly, (api) => run(api, options))),
-      ),
-    );
+    .option('--database-url <url>', 'act on this PostgreSQL store, in-process (offline)');
+
+export interface ApiCommandOptions {
+  /** Only reads: a missing data directory is an error naming it, never a new, empty store. */
+  readOnly?: boolean;
+  /** Like az's table transformers: `-o table` without --query shows these columns (to fit a terminal). */
+  tableColumns?: readonly string[];
+  /** A rendering for people, the default output (`-o text`); any other -o or a --query prints the data. */
+  text?: (value: never) => string | Promise<string>;
+  /** Runs once the result is printed (explain: the exit code of a token that would be refused). */
+  after?: (value: never) => void | Promise<void>;
+  /** Applied to the result before --query (ad: az's objectId next to id). */
+  transform?: (value: unknown) => unknown;
 }
+
+/**
+ * Declares a command acting per the rule of `withGraphApi`, with `--query` and `-o` (both checked
+ * before anything runs); prints nothing when `run` returns undefined.
+ */
+export function apiCommand(
+  command: Command,
+  run: AdRun,
+  { readOnly = false, tableColumns, text, after, transform }: ApiCommandOptions = {},
+): Command {
+  const withOutput = text
+    ? command
+        .option('--query <jmespath>', "JMESPath query applied to the result (az's --query)")
+        .option('-o, --output <format>', 'text (default), json, jsonc, tsv, table or none')
+    : outputOptions(command);
+  return locationOptions(withOutput).action(async (options: Options) => {
+    const textual =
+      text !== undefined &&
+      options.query === undefined &&
+      (options.output ?? 'text').toLowerCase() === 'text';
+    const format = textual ? undefined : parseOutputFormat(options.output);
+    const query = await queryOf(options);
+    const raw = await withGraphApi(options, readOnly, (api) => run(api, options));
+    const result = transform ? transform(raw) : raw;
+    if (textual) process.stdout.write(await (text as (value: unknown) => Promise<string>)(result));
+    else if (result !== undefined && format !== undefined) {
+      const shown = query
+        ? query.apply(result)
+        : format === 'table' && tableColumns
+          ? pickColumns(result, tableColumns)
+          : result;
+      process.stdout.write(formatOutput(shown, format));
+    }
+    await (after as ((value: unknown) => Promise<void>) | undefined)?.(result);
+  });
+}
+
+/** Declares an `ad …` command acting per the rule of `withGraphApi`. */
+export const adCommand = (command: Command, run: AdRun, { readOnly = false } = {}): Command =>
+  apiCommand(command, run, { readOnly, transform: withObjectIds });
 
 export const str = (options: Options, key: string) => options[key] as string;
 

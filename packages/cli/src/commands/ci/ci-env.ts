@@ -5,13 +5,18 @@
  * is a credential: it goes to standard output only, never to a log.
  * @module
  */
-import { githubActionsIssuerUrl } from '@credless/core';
+import {
+  caTrustHint,
+  DEFAULT_FEDERATION_AUDIENCE,
+  githubActionsIssuerUrl,
+  LOCAL_CA_FILE,
+} from '@credless/core';
 import {
   type GitHubActionsJobOptions,
   gitHubActionsJob,
   gitHubActionsJobVariables,
   mintActionsRequestToken,
-} from '@credless/server';
+} from '@credless/platforms';
 import { UsageError } from '../../exit-codes.ts';
 
 export const CI_ENV_FORMATS = ['shell', 'github-env', 'json'] as const;
@@ -30,6 +35,8 @@ export interface CiEnvContext {
   kek: Uint8Array;
   /** credless's public base URL. */
   baseUrl: string;
+  /** credless's local CA file, named in the curl hint (default: the placeholder `<data dir>/tls/ca.crt`). */
+  caFile?: string;
   now?: number;
 }
 
@@ -102,10 +109,24 @@ export function formatCiEnv(variables: Record<string, string>, format: string = 
   throw new UsageError(`--format: '${format}' is not one of ${CI_ENV_FORMATS.join(', ')}`);
 }
 
+/**
+ * The request a job's step makes for its ID token, as curl (the README shows the same line). The URL is
+ * credless's HTTPS, signed by its local CA: curl verifies it with --cacert.
+ */
+export function actionsTokenCurl(caFile: string = LOCAL_CA_FILE): string {
+  return (
+    `curl -sS --cacert ${caFile} -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" ` +
+    `"$ACTIONS_ID_TOKEN_REQUEST_URL&audience=${DEFAULT_FEDERATION_AUDIENCE}"`
+  );
+}
+
 export async function ciEnv(ctx: CiEnvContext, options: CiEnvOptions): Promise<string> {
   // The format is checked before a token is minted.
   if (!(CI_ENV_FORMATS as readonly string[]).includes(options.format ?? 'shell')) {
     throw new UsageError(`--format: '${options.format}' is not one of ${CI_ENV_FORMATS.join(', ')}`);
   }
-  return formatCiEnv(await ciEnvVariables(ctx, options), options.format);
+  const text = formatCiEnv(await ciEnvVariables(ctx, options), options.format);
+  // Shell output only (comments are harmless under eval; github-env and json carry data alone).
+  if ((options.format ?? 'shell') !== 'shell' || !ctx.baseUrl.startsWith('https:')) return text;
+  return `${text}# The request URL is credless's HTTPS: ${caTrustHint(ctx.caFile)}. The token, e.g.:\n# ${actionsTokenCurl(ctx.caFile)}\n`;
 }

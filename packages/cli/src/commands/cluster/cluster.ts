@@ -6,7 +6,7 @@
  * @module
  */
 import { CredlessError } from '@credless/core';
-import { type ClusterView, clusterView, createLocalCluster } from '@credless/server';
+import { type ClusterView, clusterView, createLocalCluster } from '@credless/platforms';
 import type { DirectoryContext } from '../../context.ts';
 
 export interface ClusterNames {

@@ -12,7 +12,7 @@ import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { AKS_SERVER_APP_ID, CredlessError } from '@credless/core';
-import { ensureAksServerApplication } from '@credless/server';
+import { ensureAksServerApplication } from '@credless/platforms';
 import { Document, isMap, isSeq, parseDocument, type YAMLSeq } from 'yaml';
 import type { DirectoryContext } from '../../context.ts';
 import { UsageError } from '../../exit-codes.ts';

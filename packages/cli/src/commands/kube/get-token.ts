@@ -8,6 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { CredlessError, caTrustHint, isCertificateVerificationError } from '@credless/core';
 import { UsageError } from '../../exit-codes.ts';
 import { checkLogin, EXEC_API_VERSIONS } from './exec-plugin.ts';
 import {
@@ -50,8 +51,11 @@ export interface ExecCredential {
 }
 
 /** A token request or GitHub Actions request failed; the message is safe to print (no tokens). */
-export class GetTokenError extends Error {
+export class GetTokenError extends CredlessError {
   override readonly name = 'GetTokenError';
+  constructor(reason: string) {
+    super('get_token_failed', { reason });
+  }
 }
 
 /** The ExecCredential version kubectl asks for in KUBERNETES_EXEC_INFO (default v1beta1). */
@@ -111,7 +115,9 @@ async function fetchJson(
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     const reason = cause?.code ?? cause?.message ?? (error as Error).message;
-    throw new GetTokenError(`${what}: cannot reach ${new URL(url).origin} (${reason})`);
+    // kubectl shows this on every call: say how to fix an untrusted local CA, not only that it failed.
+    const hint = isCertificateVerificationError(error) ? `; ${caTrustHint()}` : '';
+    throw new GetTokenError(`${what}: cannot reach ${new URL(url).origin} (${reason})${hint}`);
   }
   const text = await response.text();
   let body: unknown;

@@ -10,7 +10,7 @@ import {
   ensureAksServerApplication,
   listRoleAssignmentViews,
   type RoleAssignmentView,
-} from '@credless/server';
+} from '@credless/platforms';
 import type { DirectoryContext } from '../../context.ts';
 
 export interface CreateRoleAssignmentOptions {

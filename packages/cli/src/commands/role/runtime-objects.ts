@@ -4,8 +4,8 @@
  * objects with their current phase; services carry their ports.
  * @module
  */
-import type { LocalClusters } from '@credless/runtime';
-import type { ClusterObjectSource } from '@credless/server';
+
+import type { ClusterObjectSource, LocalClusters } from '@credless/platforms';
 
 export function runtimeObjectSource(clusters: Pick<LocalClusters, 'runtime'>): ClusterObjectSource {
   return async (cluster, resource, namespace) => {

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import type { StoreOptions } from '../../context.ts';
 import { UsageError } from '../../exit-codes.ts';
 import { storeCommand } from '../az/az-command.ts';
-import type { PodRow, RuntimeTarget, ServiceRow } from './runtime-commands.ts';
+import type { DeploymentRow, PodRow, RuntimeTarget, ServiceRow } from './runtime-commands.ts';
 
 // Imported when a command runs, not at start-up (lazy CLI: see cli.ts): the runtime package is heavy.
 const runtime = () => import('./runtime-commands.ts');
@@ -64,17 +64,25 @@ export function declareRuntimeCommands(program: Command): void {
     );
 
   target(cluster.command('get'))
-    .description('list pods or services of a local cluster (services show their localhost URLs)')
-    .argument('<what>', 'pods or services')
+    .description(
+      'list pods, deployments or services of a local cluster (services show their localhost URLs; ' +
+        'the table says under it why a pod or deployment is not running)',
+    )
+    .argument('<what>', 'pods, deployments or services')
+    .option('-A, --all-namespaces', 'list every namespace (default: --namespace, or default)')
     .option('-o, --output <format>', 'table (default) or json')
     .action(async (what: string, o: Options) => {
-      const rows = await (await runtime()).clusterGet({ ...targetOf(o), what });
-      if (o.output === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-      else if (o.output !== undefined && o.output !== 'table')
+      if (o.output !== undefined && o.output !== 'table' && o.output !== 'json')
         throw new UsageError(`-o: '${o.output}' — use table or json`);
-      else if (/^(po|pod|pods)$/i.test(what))
-        process.stdout.write((await runtime()).podTable(rows as PodRow[]));
-      else process.stdout.write((await runtime()).serviceTable(rows as ServiceRow[]));
+      const all = o['allNamespaces'] === true;
+      const commands = await runtime();
+      const rows = await commands.clusterGet({ ...targetOf(o), what, allNamespaces: all });
+      if (o.output === 'json') process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      else if (/^(po|pods?)$/i.test(what))
+        process.stdout.write(commands.podTable(rows as PodRow[], Date.now(), all));
+      else if (/^(deploy|deployments?)$/i.test(what))
+        process.stdout.write(commands.deploymentTable(rows as DeploymentRow[], Date.now(), all));
+      else process.stdout.write(commands.serviceTable(rows as ServiceRow[], all));
     });
 
   target(cluster.command('logs'))
@@ -123,20 +131,20 @@ export function declareRuntimeCommands(program: Command): void {
     .option('-g, --resource-group <group>', 'resource group (required to delete the cluster itself)')
     .option('-f, --filename <file>', 'delete the objects of this manifest (repeatable)', collect)
     .option('--namespace <namespace>', 'namespace of <kind> <name> (default: default)')
+    .option('--ignore-not-found', 'an object that does not exist is not an error')
     .option('--tenant <id-or-domain>', 'tenant (default: the default tenant)')
     .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
     .option('-y, --yes', 'accepted as az does (no prompt)')
     .action(async (kind: string | undefined, object: string | undefined, o: Options) => {
       const files = (o['filename'] as string[] | undefined) ?? [];
       if (files.length > 0 || kind !== undefined) {
-        print(
-          await (await runtime()).clusterDeleteObjects({
-            ...targetOf(o),
-            files,
-            ...(kind ? { kind } : {}),
-            ...(object ? { object } : {}),
-          }),
-        );
+        await (await runtime()).clusterDeleteObjects({
+          ...targetOf(o),
+          files,
+          ...(kind ? { kind } : {}),
+          ...(object ? { object } : {}),
+          ignoreNotFound: o['ignoreNotFound'] === true,
+        });
         return;
       }
       if (!o['resourceGroup'])

@@ -5,7 +5,7 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { CredlessError } from '@credless/core';
+import { CredlessError, isCredlessError } from '@credless/core';
 import {
   type ApplyResult,
   attachRegistry,
@@ -20,10 +20,10 @@ import {
   parseKind,
   registryView,
   runtimeSocketPath,
-} from '@credless/runtime';
+} from '@credless/platforms';
 import { resolveDataDir } from '@credless/server';
 import type { DirectoryContext } from '../../context.ts';
-import { UsageError } from '../../exit-codes.ts';
+import { CommandError, EXIT, UsageError } from '../../exit-codes.ts';
 
 export interface RuntimeTarget extends ClusterSelector {
   dataDir?: string | undefined;
@@ -84,18 +84,52 @@ export async function clusterApply(
   return results.map(line);
 }
 
-/** `cluster delete -f …` or `cluster delete <kind> <name>`. */
+/** kubectl's resource names in its messages (`pods "web" not found`). */
+const RESOURCE: Record<KubeObject['kind'], string> = {
+  Pod: 'pods',
+  Deployment: 'deployments.apps',
+  Service: 'services',
+  ConfigMap: 'configmaps',
+  ServiceAccount: 'serviceaccounts',
+};
+
+export interface DeleteReport {
+  deleted(line: string): void;
+  notFound(line: string): void;
+}
+
+const printReport: DeleteReport = {
+  deleted: (l) => process.stdout.write(`${l}\n`),
+  notFound: (l) => console.error(l),
+};
+
+/**
+ * `cluster delete -f …` or `cluster delete <kind> <name>`, as kubectl: every object is tried; each
+ * one missing is reported (`Error from server (NotFound): …`) and the command fails at the end
+ * (exit 3), unless `--ignore-not-found`.
+ */
 export async function clusterDeleteObjects(
-  target: RuntimeTarget & { files?: string[]; kind?: string; object?: string; namespace?: string },
+  target: RuntimeTarget & {
+    files?: string[];
+    kind?: string;
+    object?: string;
+    namespace?: string;
+    ignoreNotFound?: boolean;
+  },
   env: NodeJS.ProcessEnv = process.env,
-): Promise<string[]> {
-  let refs: Array<{ kind: KubeObject['kind']; namespace: string; name: string }>;
+  report: DeleteReport = printReport,
+): Promise<void> {
+  let refs: Array<{ kind: KubeObject['kind']; namespace: string; name: string; source?: string }>;
   if (target.files?.length) {
-    refs = (await readManifests(target.files, env, target.namespace, true)).map((o) => ({
-      kind: o.kind,
-      namespace: o.metadata.namespace,
-      name: o.metadata.name,
-    }));
+    refs = [];
+    for (const file of target.files)
+      for (const o of await readManifests([file], env, target.namespace, true))
+        refs.push({
+          kind: o.kind,
+          namespace: o.metadata.namespace,
+          name: o.metadata.name,
+          source: file === '-' ? 'STDIN' : file,
+        });
   } else {
     const kind = target.kind ? parseKind(target.kind) : undefined;
     if (!kind || !target.object)
@@ -104,12 +138,29 @@ export async function clusterDeleteObjects(
       );
     refs = [{ kind, namespace: target.namespace ?? 'default', name: target.object }];
   }
-  const results = await callRuntime<ApplyResult[]>(socketFor(target, env), {
-    op: 'delete',
-    cluster: selector(target),
-    refs,
-  });
-  return results.map(line);
+  let missing = 0;
+  // One request per object, so one missing object stops nothing else.
+  for (const { source, ...ref } of refs) {
+    try {
+      const results = await callRuntime<ApplyResult[]>(socketFor(target, env), {
+        op: 'delete',
+        cluster: selector(target),
+        refs: [ref],
+      });
+      for (const r of results) report.deleted(line(r));
+    } catch (error) {
+      if (!isCredlessError(error) || error.code !== 'runtime_object_not_found') throw error;
+      if (target.ignoreNotFound) continue;
+      missing++;
+      const where = source ? `error when deleting "${source}": ` : '';
+      report.notFound(`Error from server (NotFound): ${where}${RESOURCE[ref.kind]} "${ref.name}" not found`);
+    }
+  }
+  if (missing > 0)
+    throw new CommandError(
+      `${missing} of ${refs.length} object${refs.length === 1 ? '' : 's'} not found (--ignore-not-found to accept that)`,
+      EXIT.notFound,
+    );
 }
 
 export type PodRow = {
@@ -121,6 +172,18 @@ export type PodRow = {
   createdAt?: string;
   containers: Array<Record<string, unknown>>;
 };
+export type DeploymentRow = {
+  name: string;
+  namespace: string;
+  ready: string;
+  upToDate: number;
+  available: number;
+  status: string;
+  replacements: number;
+  reason?: string;
+  message?: string;
+  createdAt?: string;
+};
 export type ServiceRow = {
   name: string;
   namespace: string;
@@ -129,33 +192,77 @@ export type ServiceRow = {
   url?: string;
 };
 
-/** `cluster get pods|services`: the rows (JSON), or kubectl's table with `-o table`. */
+const GET_WHAT = { Pod: 'pods', Deployment: 'deployments', Service: 'services' } as const;
+
+/**
+ * `cluster get pods|deployments|services`: the rows (JSON) of one namespace (`--namespace`, default
+ * `default`), or of every namespace with `-A/--all-namespaces`, as kubectl.
+ */
 export async function clusterGet(
-  target: RuntimeTarget & { what: string; namespace?: string },
+  target: RuntimeTarget & { what: string; namespace?: string; allNamespaces?: boolean },
   env: NodeJS.ProcessEnv = process.env,
-): Promise<PodRow[] | ServiceRow[]> {
+): Promise<PodRow[] | DeploymentRow[] | ServiceRow[]> {
   const what = parseKind(target.what);
-  if (what !== 'Pod' && what !== 'Service')
-    throw new UsageError(`get: '${target.what}' — use pods or services`);
+  if (what !== 'Pod' && what !== 'Deployment' && what !== 'Service')
+    throw new UsageError(`get: '${target.what}' — use pods, deployments or services`);
+  if (target.allNamespaces && target.namespace)
+    throw new UsageError('get: --namespace and -A/--all-namespaces exclude each other');
   return callRuntime(socketFor(target, env), {
     op: 'get',
     cluster: selector(target),
-    what: what === 'Pod' ? 'pods' : 'services',
-    ...(target.namespace ? { namespace: target.namespace } : {}),
+    what: GET_WHAT[what],
+    ...(target.allNamespaces ? {} : { namespace: target.namespace ?? 'default' }),
   });
 }
 
-export function podTable(rows: PodRow[], now = Date.now()): string {
-  return table(
-    ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
-    rows.map((r) => [r.name, r.ready, r.status, String(r.restarts), age(r.createdAt, now)]),
+/** kubectl's pod table; the namespace column with -A; why a pod is not running under it (with its fix). */
+export function podTable(rows: PodRow[], now = Date.now(), allNamespaces = false): string {
+  const text = table(
+    [...(allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'],
+    rows.map((r) => [
+      ...(allNamespaces ? [r.namespace] : []),
+      r.name,
+      r.ready,
+      r.status,
+      String(r.restarts),
+      age(r.createdAt, now),
+    ]),
   );
+  const notes = rows.flatMap((r) =>
+    r.containers
+      .filter((c) => typeof c['message'] === 'string' && c['state'] !== 'running')
+      .map(
+        (c) =>
+          `${r.name} (${String(c['name'])}): ${String(c['reason'] ?? c['state'])}: ${String(c['message'])}`,
+      ),
+  );
+  return notes.length ? `${text}\n${notes.join('\n')}\n` : text;
 }
 
-export function serviceTable(rows: ServiceRow[]): string {
-  return table(
-    ['NAME', 'TYPE', 'PORT(S)', 'URL'],
+export function deploymentTable(rows: DeploymentRow[], now = Date.now(), allNamespaces = false): string {
+  const text = table(
+    [...(allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'STATUS', 'AGE'],
     rows.map((r) => [
+      ...(allNamespaces ? [r.namespace] : []),
+      r.name,
+      r.ready,
+      String(r.upToDate),
+      String(r.available),
+      r.status,
+      age(r.createdAt, now),
+    ]),
+  );
+  const notes = rows
+    .filter((r) => r.message)
+    .map((r) => `${r.name}: ${r.reason ?? r.status}: ${r.message} (${r.replacements} replacements)`);
+  return notes.length ? `${text}\n${notes.join('\n')}\n` : text;
+}
+
+export function serviceTable(rows: ServiceRow[], allNamespaces = false): string {
+  return table(
+    [...(allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'TYPE', 'PORT(S)', 'URL'],
+    rows.map((r) => [
+      ...(allNamespaces ? [r.namespace] : []),
       r.name,
       r.type,
       r.ports.map((p) => `${p.port}:${p.hostPort}/TCP`).join(','),

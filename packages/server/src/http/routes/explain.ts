@@ -1,5 +1,5 @@
 /**
- * POST /{tenant}/explain with JSON `{ "appId": "…", "token": "…" }`: dry-runs a token against one
+ * POST /{tenant}/explain with JSON `{ "appId": "…", "token": "…", "verifySignature"?: false }`: dry-runs a token against one
  * application's federated identity credentials and answers the report (which credential matches, or
  * the nearest misses with a field-by-field diff). Issues nothing, records nothing. Guarded like Graph's
  * application reads: a bearer Graph token of this tenant with Application.Read.All or
@@ -17,22 +17,31 @@ export const EXPLAIN_BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface ExplainRouteOptions extends GraphTokenOptions {
   /** Runs the dry run for one application of the tenant; throws `not_found`/`assertion_malformed`. */
-  explain: (input: { tenantId: string; app: string; token: string }) => Promise<DryRunReport>;
+  explain: (input: {
+    tenantId: string;
+    app: string;
+    token: string;
+    /** False: the issuer's keys are not looked for (the report says the signature was not checked). */
+    verifySignature: boolean;
+  }) => Promise<DryRunReport>;
 }
 
 const graphError = (reply: FastifyReply, status: number, code: string, message: string) =>
   reply.code(status).header('cache-control', 'no-store').send({ error: { code, message } });
 
-function readBody(body: unknown): { appId: string; token: string } | string {
+function readBody(body: unknown): { appId: string; token: string; verifySignature: boolean } | string {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     return 'the body must be a JSON object { "appId": "…", "token": "…" }';
   }
-  const { appId, token } = body as Record<string, unknown>;
+  const { appId, token, verifySignature } = body as Record<string, unknown>;
   if (typeof appId !== 'string' || appId.length === 0 || appId.length > 256) {
     return "'appId' must be a non-empty string (the application's client id or object id)";
   }
   if (typeof token !== 'string' || token.length === 0) return "'token' must be a non-empty string (a JWT)";
-  return { appId, token };
+  if (verifySignature !== undefined && typeof verifySignature !== 'boolean') {
+    return "'verifySignature' must be true or false";
+  }
+  return { appId, token, verifySignature: verifySignature !== false };
 }
 
 export async function explainRoutes(app: FastifyInstance, options: ExplainRouteOptions): Promise<void> {
@@ -57,7 +66,12 @@ export async function explainRoutes(app: FastifyInstance, options: ExplainRouteO
     const body = readBody(request.body);
     if (typeof body === 'string') return graphError(reply, 400, 'BadRequest', body);
     try {
-      const report = await options.explain({ tenantId: tenant.id, app: body.appId, token: body.token });
+      const report = await options.explain({
+        tenantId: tenant.id,
+        app: body.appId,
+        token: body.token,
+        verifySignature: body.verifySignature,
+      });
       return reply.header('cache-control', 'no-store').send(report);
     } catch (error) {
       if (error instanceof CredlessError && error.code === 'not_found') {

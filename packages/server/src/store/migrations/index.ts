@@ -3,6 +3,8 @@
  * and applied with Kysely's Migrator.
  * @module
  */
+
+import { CredlessError } from '@credless/core';
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { DatabaseSchema, SqlDialectName } from '../schema.ts';
 import * as directory0001 from './0001_directory.ts';
@@ -16,6 +18,8 @@ import * as clusters0008 from './0008_clusters.ts';
 import * as roleAssignments0010 from './0010_role_assignments.ts';
 import * as signInRoles0011 from './0011_sign_in_roles.ts';
 import * as clientSecrets0012 from './0012_client_secrets.ts';
+import * as signInFailureDetail0013 from './0013_sign_in_failure_detail.ts';
+import * as resourceGroups0014 from './0014_resource_groups.ts';
 
 /** Keyed by name; Kysely applies them in name order. Never rename or edit one that has shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -30,6 +34,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0010_role_assignments': roleAssignments0010,
   '0011_sign_in_roles': signInRoles0011,
   '0012_client_secrets': clientSecrets0012,
+  '0013_sign_in_failure_detail': signInFailureDetail0013,
+  '0014_resource_groups': resourceGroups0014,
 });
 
 export class InCodeMigrationProvider implements MigrationProvider {
@@ -54,14 +60,18 @@ export async function migrateToLatest(db: Kysely<DatabaseSchema>, dialect: SqlDi
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
-    throw new Error(`database migration ${failed ?? ''} failed: ${errorMessage(error)}`, { cause: error });
+    throw new CredlessError(
+      'database_migration_failed',
+      { migration: failed ?? '(unknown)', reason: errorMessage(error) },
+      { cause: error },
+    );
   }
 }
 
 async function currentSchema(db: Kysely<DatabaseSchema>): Promise<string> {
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
   const schema = rows[0]?.schema;
-  if (!schema) throw new Error('PostgreSQL has no current schema: check search_path');
+  if (!schema) throw new CredlessError('database_search_path_empty');
   return schema;
 }
 
