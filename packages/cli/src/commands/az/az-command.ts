@@ -75,14 +75,19 @@ export function storeCommand<O extends Options = Options>(
     const query = await queryOf(options);
     const result = await withDirectoryContext(options, readOnly, (ctx) => run(ctx, options));
     if (result === undefined) return;
-    // Like az's table transformers: `-o table` without --query shows the columns that fit a terminal.
-    const shown = query
-      ? query.apply(result)
-      : format === 'table' && tableColumns
-        ? pickColumns(result, tableColumns)
-        : result;
-    process.stdout.write(formatOutput(shown, format));
+    process.stdout.write(formatOutput(shownResult(result, query, format, tableColumns), format));
   });
+}
+
+/** What `-o`/`--query` show of a result: like az's table transformers, `-o table` without --query shows the columns that fit a terminal. */
+function shownResult(
+  result: unknown,
+  query: Awaited<ReturnType<typeof queryOf>>,
+  format: ReturnType<typeof parseOutputFormat>,
+  tableColumns: readonly string[] | undefined,
+): unknown {
+  if (query) return query.apply(result);
+  return format === 'table' && tableColumns ? pickColumns(result, tableColumns) : result;
 }
 
 export async function print(options: Options, produce: () => Promise<unknown>): Promise<void> {
@@ -170,12 +175,7 @@ export function apiCommand(
     const result = transform ? transform(raw) : raw;
     if (textual) process.stdout.write(await (text as (value: unknown) => Promise<string>)(result));
     else if (result !== undefined && format !== undefined) {
-      const shown = query
-        ? query.apply(result)
-        : format === 'table' && tableColumns
-          ? pickColumns(result, tableColumns)
-          : result;
-      process.stdout.write(formatOutput(shown, format));
+      process.stdout.write(formatOutput(shownResult(result, query, format, tableColumns), format));
     }
     await (after as ((value: unknown) => Promise<void>) | undefined)?.(result);
   });
