@@ -22,6 +22,7 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { request } from 'undici';
 import { generateAssertions, signClientAssertion, tokenRequestBody } from './assertions.ts';
 import { type ChildServer, startChildServer } from './lib/child-server.ts';
+import { cleanupsOnExit } from './lib/cleanups.ts';
 import { type BodyPool, runLoad } from './lib/load.ts';
 import { processCpuMs } from './lib/process-cpu.ts';
 import {
@@ -72,16 +73,7 @@ interface Contender {
   pool: BodyPool;
 }
 
-const cleanups: Array<() => Promise<unknown>> = [];
-async function cleanUp(): Promise<void> {
-  for (const step of cleanups.splice(0).reverse()) await step().catch((error) => console.error(error));
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping the servers`);
-    cleanUp().finally(() => process.exit(130));
-  });
-}
+const cleanups = cleanupsOnExit();
 
 async function main(): Promise<number> {
   console.log(
@@ -358,6 +350,6 @@ try {
 } catch (error) {
   console.error(`benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
-  await cleanUp();
+  await cleanups.run();
 }
 process.exit(exitCode);

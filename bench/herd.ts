@@ -24,6 +24,7 @@ import { Agent } from 'undici';
 import { generateAssertions, tokenRequestBody } from './assertions.ts';
 import { type BurstResult, medianOf, runBurst } from './lib/burst.ts';
 import { type ChildServer, startChildServer } from './lib/child-server.ts';
+import { cleanupsOnExit } from './lib/cleanups.ts';
 import { checkOneExchange, positiveIntegerEnv, printProgress } from './lib/report.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -50,16 +51,7 @@ interface Variant {
   results: BurstResult[];
 }
 
-const cleanups: Array<() => Promise<unknown>> = [];
-async function cleanUp(): Promise<void> {
-  for (const step of cleanups.splice(0).reverse()) await step().catch((error) => console.error(error));
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping the servers`);
-    cleanUp().finally(() => process.exit(130));
-  });
-}
+const cleanups = cleanupsOnExit();
 
 async function main(): Promise<number> {
   const variants: Variant[] = [{ key: 'default', title: 'credless (default)', env: {}, results: [] }];
@@ -188,6 +180,6 @@ try {
 } catch (error) {
   console.error(`herd benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
 } finally {
-  await cleanUp();
+  await cleanups.run();
 }
 process.exit(exitCode);

@@ -14,9 +14,8 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Agent, request } from 'undici';
-import { stringify } from 'yaml';
 import { binaryEnv, runBinary } from '../../packages/cli/test/run-binary.ts';
-import { FAKE_TOKEN, FakeApiServer } from '../../packages/webhook/test/service-accounts/fake-apiserver.ts';
+import { FakeApiServer } from '../../packages/webhook/test/service-accounts/fake-apiserver.ts';
 import { CLIENT_ID, pod } from '../../packages/webhook/test/support.ts';
 
 const run = promisify(execFile);
@@ -175,25 +174,7 @@ describe('the credless image', { skip: reason, timeout: 300_000 }, () => {
         { env: binaryEnv() },
       );
       assert.equal(created.code, 0, created.stderr);
-      await writeFile(
-        join(certs, 'kubeconfig'),
-        stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          clusters: [
-            {
-              name: 'c',
-              cluster: {
-                server: api.url,
-                'certificate-authority-data': Buffer.from(api.caCertPem).toString('base64'),
-              },
-            },
-          ],
-          users: [{ name: 'u', user: { token: FAKE_TOKEN } }],
-          contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
-          'current-context': 'c',
-        }),
-      );
+      await writeFile(join(certs, 'kubeconfig'), api.kubeconfigYaml());
       await run('chmod', ['-R', 'a+rX', certs]);
       const port = await freePort();
       containers.push(

@@ -11,12 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CredlessError } from '@credless/core';
-import { stringify } from 'yaml';
 import { createWebhookCerts } from '../../src/commands/certs.ts';
 import { webhookServe } from '../../src/commands/serve.ts';
 import type { RunningWebhook } from '../../src/main.ts';
 import { CLIENT_ID_ANNOTATION } from '../../src/mutation/constants.ts';
-import { FAKE_TOKEN, FakeApiServer } from '../service-accounts/fake-apiserver.ts';
+import { FakeApiServer } from '../service-accounts/fake-apiserver.ts';
 import { CLIENT_ID, pod } from '../support.ts';
 
 const SERVICE_NAME = 'credless-webhook.credless-system.svc';
@@ -64,25 +63,7 @@ describe('credless webhook serve', () => {
     });
     caPem = Buffer.from(certs.caBundle, 'base64').toString();
     const kubeconfig = join(dir, 'kubeconfig');
-    await writeFile(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          {
-            name: 'c',
-            cluster: {
-              server: api.url,
-              'certificate-authority-data': Buffer.from(api.caCertPem).toString('base64'),
-            },
-          },
-        ],
-        users: [{ name: 'u', user: { token: FAKE_TOKEN } }],
-        contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
-        'current-context': 'c',
-      }),
-    );
+    await writeFile(kubeconfig, api.kubeconfigYaml());
     webhook = await webhookServe(
       {
         port: 0,

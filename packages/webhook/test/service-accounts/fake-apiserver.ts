@@ -15,6 +15,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createCertificateAuthority, issueServerCertificate } from '@credless/common';
+import { stringify } from 'yaml';
 
 export const FAKE_TOKEN = 'fake-apiserver-token';
 
@@ -51,6 +52,26 @@ export class FakeApiServer {
 
   get url(): string {
     return `https://127.0.0.1:${this.port}`;
+  }
+
+  /** A kubeconfig that reaches this server (its CA trusted, FAKE_TOKEN as the user's token). */
+  kubeconfigYaml(): string {
+    return stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'c',
+          cluster: {
+            server: this.url,
+            'certificate-authority-data': Buffer.from(this.caCertPem).toString('base64'),
+          },
+        },
+      ],
+      users: [{ name: 'u', user: { token: FAKE_TOKEN } }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'c',
+    });
   }
 
   async start(port = 0): Promise<void> {
