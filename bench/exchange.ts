@@ -104,7 +104,7 @@ async function main(): Promise<number> {
     startChildServer<{ url: string; tenantId: string; appId: string; caPath?: string }>({
       name: 'credless',
       script: join(BENCH_DIR, 'servers/credless-server.ts'),
-      credlessThreadPool: true,
+      credlessRuntime: true,
       // TMPDIR: the credless data directory lands inside workDir, removed even if the child is killed.
       env: {
         TMPDIR: workDir,
@@ -132,7 +132,7 @@ async function main(): Promise<number> {
       script: join(BENCH_DIR, 'servers/ceiling-server.ts'),
       // The ceiling is "credless with nothing but the two RSA operations": same pool, or the ratio
       // measures Node's default pool size rather than credless's overhead.
-      credlessThreadPool: true,
+      credlessRuntime: true,
       env: {
         BENCH_VERIFY_JWK: JSON.stringify(issuerJwks.keys[0]),
         BENCH_ISSUER: issuer.issuer,

@@ -75,7 +75,7 @@ async function main(): Promise<number> {
     variant.server = await startChildServer({
       name: variant.title,
       script: join(BENCH_DIR, 'servers/credless-server.ts'),
-      credlessThreadPool: true,
+      credlessRuntime: true,
       env: {
         TMPDIR: workDir,
         BENCH_ISSUER: issuer.issuer,

@@ -168,7 +168,7 @@ async function prepareScenario(options: {
   const child = await startChildServer<ScenarioInfo>({
     name: `credless (${options.store})`,
     script: join(BENCH_DIR, 'servers/scale-credless-server.ts'),
-    credlessThreadPool: true,
+    credlessRuntime: true,
     env: {
       TMPDIR: options.workDir,
       BENCH_ISSUER: options.issuer.issuer,

@@ -126,7 +126,7 @@ async function main(): Promise<number> {
     startChildServer<ChildInfo>({
       name: `credless (sign-in log ${enabled ? 'on' : 'off'})`,
       script,
-      credlessThreadPool: true,
+      credlessRuntime: true,
       env: {
         BENCH_SIGNIN_CHILD: '1',
         CREDLESS_SIGNIN_LOG: String(enabled),

@@ -6,13 +6,13 @@
  * so one GC does not decide). Exits 1 if it grew by SOAK_MAX_GROWTH_PERCENT or more, or if more than
  * 0.1% of exchanges failed. Ends with one JSON line for machines.
  *
- * RSS also moves without any leak: V8 grows its young generation (new space) in steps, up to a fixed
- * maximum (32 MB committed on 64-bit Node), as the allocation rate and survival demand, minutes into
- * a steady load. That bounded buffer holds no retained memory, so the verdict uses the RSS growth net
- * of the change in new space's committed size (both from /proc and the server's /metrics); the raw
- * growth is reported next to it. The report also gives the V8 old space in use (what a leak grows),
- * and the rate in both windows: the pacing never bursts to catch up, and a rate that differed between
- * the windows (a loaded machine) is said, so the comparison is not read as like for like.
+ * The verdict is on the raw RSS, as the acceptance of issue #15 states it. V8 would grow the young
+ * generation (new space) in doublings minutes into a steady load, each adding its size to the RSS for
+ * good; `credless up` fixes its size at start (packages/server/src/young-generation.cjs), so it does
+ * not. The report also gives, as information only: the V8 new space committed (from the server's
+ * /metrics) and the RSS growth net of its change, the V8 old space in use (what a leak grows), and the
+ * rate in both windows: the pacing never bursts to catch up, and a rate that differed between the
+ * windows (a loaded machine) is said, so the comparison is not read as like for like.
  *
  * Every request is a real exchange: a fresh certificate client assertion (unique jti) of the local
  * administrator, verified, looked up and answered with a signed access token, and a sign-in record.
@@ -181,21 +181,25 @@ try {
       : undefined;
   const [oldBaseline, oldFinal] = [heapMedian(first, 'oldUsed'), heapMedian(last, 'oldUsed')];
   const [newBaseline, newFinal] = [heapMedian(first, 'newCommitted'), heapMedian(last, 'newCommitted')];
-  // Without the server's metrics nothing is netted out: the raw growth decides.
+  // Information only (the raw growth decides): the growth without the young generation's change.
   const youngGrowth = newBaseline !== undefined && newFinal !== undefined ? newFinal - newBaseline : 0;
-  const growthPercent = percent(baseline, final - youngGrowth);
+  const netGrowthPercent = percent(baseline, final - youngGrowth);
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
   const [rateBaseline, rateFinal] = [mean(first.map((s) => s.rate)), mean(last.map((s) => s.rate))];
   const rateSteady =
     Math.abs(rateFinal - rateBaseline) <= RATE_DRIFT_LIMIT * Math.max(rateBaseline, rateFinal);
   const total = counts.ok + counts.failed;
   const failureRate = total === 0 ? 1 : counts.failed / total;
-  const grew = growthPercent >= maxGrowthPercent;
+  const grew = rawGrowthPercent >= maxGrowthPercent;
   const failedTooOften = failureRate > FAILURE_LIMIT;
   const signed = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(2)}%`;
   console.log(
-    `RSS after warm-up ${mb(baseline)} MB, at the end ${mb(final)} MB: ${signed(rawGrowthPercent)}; V8 new space ${mb(newBaseline ?? 0)} → ${mb(newFinal ?? 0)} MB committed; net of it ${signed(growthPercent)} (limit ${maxGrowthPercent}%): ${grew ? 'FAILED' : 'ok'}`,
+    `RSS after warm-up ${mb(baseline)} MB, at the end ${mb(final)} MB: ${signed(rawGrowthPercent)} (limit ${maxGrowthPercent}%): ${grew ? 'FAILED' : 'ok'}`,
   );
+  if (newBaseline !== undefined && newFinal !== undefined)
+    console.log(
+      `V8 new space ${mb(newBaseline)} → ${mb(newFinal)} MB committed; RSS net of its change ${signed(netGrowthPercent)} (information only)`,
+    );
   console.log(
     `exchanges: ${counts.ok} ok, ${counts.failed} failed (${(failureRate * 100).toFixed(3)}%, limit ${FAILURE_LIMIT * 100}%)${failedTooOften ? ': FAILED' : ''}`,
   );
@@ -223,7 +227,7 @@ try {
       rss_growth_percent: Number(rawGrowthPercent.toFixed(2)),
       new_space_after_warmup_mb: newBaseline === undefined ? null : Number(mb(newBaseline)),
       new_space_end_mb: newFinal === undefined ? null : Number(mb(newFinal)),
-      rss_growth_net_of_new_space_percent: Number(growthPercent.toFixed(2)),
+      rss_growth_net_of_new_space_percent: Number(netGrowthPercent.toFixed(2)),
       heap_old_after_warmup_mb: oldBaseline === undefined ? null : Number(mb(oldBaseline)),
       heap_old_end_mb: oldFinal === undefined ? null : Number(mb(oldFinal)),
       rate_after_warmup_per_s: Math.round(rateBaseline),

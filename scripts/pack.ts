@@ -7,6 +7,8 @@
  *   stay ordinary dependencies. `npm install -g <tarball>` thus needs only the public registry (or its
  *   cache), and never looks up an @credless/* name there, where anyone could own it. (npm's
  *   bundleDependencies cannot do this: it treats every dependency of a bundled package as bundled too.)
+ *   The console's built pages (@credless/console, static files) ride along in dist/console-assets/,
+ *   where the server looks for them when no @credless/console package is installed.
  * - credless-sdk-<version>.tgz: @credless/sdk alone (no dependencies, ESM + .d.ts).
  *
  * Each is staged in dist/pack-staging/ with a manifest fit to publish: not private, no
@@ -29,11 +31,12 @@ import {
 
 export const PACK_DIR = join(ROOT, 'dist', 'packages');
 const STAGING = join(ROOT, 'dist', 'pack-staging');
-/** The bin's one CommonJS dependency, which must run before any ES module loads. */
-const THREAD_POOL = {
-  bare: "require('@credless/server/thread-pool')",
-  shipped: "require('../dist/thread-pool.cjs')",
-};
+/** The bin's CommonJS dependencies (server modules), which must run before any ES module loads. */
+const BIN_MODULES = ['thread-pool', 'young-generation'].map((name) => ({
+  file: `${name}.cjs`,
+  bare: `require('@credless/server/${name}')`,
+  shipped: `require('../dist/${name}.cjs')`,
+}));
 
 interface Manifest {
   name: string;
@@ -120,13 +123,21 @@ async function packCli(builds: PackageBuild[], license: string): Promise<string>
     sourcesContent: false,
     logLevel: 'warning',
   });
-  cpSync(join(server.dir, 'dist', 'thread-pool.cjs'), join(stage, 'dist', 'thread-pool.cjs'));
-  const bin = readFileSync(join(cli.dir, 'bin', 'credless.cjs'), 'utf8');
-  if (!bin.includes(THREAD_POOL.bare)) throw new Error(`bin/credless.cjs no longer has ${THREAD_POOL.bare}`);
-  mkdirSync(join(stage, 'bin'));
-  writeFileSync(join(stage, 'bin', 'credless.cjs'), bin.replace(THREAD_POOL.bare, THREAD_POOL.shipped), {
-    mode: 0o755,
+  let bin = readFileSync(join(cli.dir, 'bin', 'credless.cjs'), 'utf8');
+  for (const { file, bare, shipped } of BIN_MODULES) {
+    if (!bin.includes(bare)) throw new Error(`bin/credless.cjs no longer has ${bare}`);
+    cpSync(join(server.dir, 'dist', file), join(stage, 'dist', file));
+    bin = bin.replace(bare, shipped);
+  }
+  const consoleDist = join(ROOT, 'packages', 'console', 'dist');
+  if (!existsSync(join(consoleDist, 'index.html')))
+    throw new Error(`${consoleDist} has no index.html: npm run build builds the console first`);
+  cpSync(consoleDist, join(stage, 'dist', 'console-assets'), {
+    recursive: true,
+    filter: (file) => !file.endsWith(STAMP),
   });
+  mkdirSync(join(stage, 'bin'));
+  writeFileSync(join(stage, 'bin', 'credless.cjs'), bin, { mode: 0o755 });
   // A command, not a library: no exports (its modules are chunks, not an API).
   const { exports: _exports, types: _types, ...manifest } = publishable(readManifest(cli.dir), license);
   writeManifest(stage, { ...manifest, dependencies });

@@ -18,9 +18,17 @@ export const isCopiedAsIs = (file: string) => file.endsWith('.cjs') || file.ends
 export interface PackageBuild {
   name: string;
   dir: string;
-  /** Path of its tsconfig.build.json. */
+  /** Path of its tsconfig.build.json (tsc builds). */
   config: string;
+  /**
+   * 'tsc' compiles src/ to dist/ (a library); 'vite' bundles a web front end (a package with a
+   * vite.config.ts: the console) into static files, with no tsconfig.build.json and no .d.ts.
+   */
+  bundler: 'tsc' | 'vite';
 }
+
+/** The config file that makes a package a Vite build. */
+export const VITE_CONFIG = 'vite.config.ts';
 
 interface Manifest {
   name: string;
@@ -38,6 +46,7 @@ export function packageBuilds(): PackageBuild[] {
       name: (readJson(join(dir, 'package.json')) as Manifest).name,
       dir,
       config: join(dir, 'tsconfig.build.json'),
+      bundler: existsSync(join(dir, VITE_CONFIG)) ? ('vite' as const) : ('tsc' as const),
     }));
 }
 
@@ -47,9 +56,11 @@ export function packageBuilds(): PackageBuild[] {
  * references must follow what a package imports; package.json is where that is declared).
  */
 export function buildConfigDrift(builds: PackageBuild[]): Array<{ config: string; wanted: unknown }> {
-  const dirOf = new Map(builds.map((build) => [build.name, build.dir]));
+  // A Vite-built package ships static files, nothing tsc could reference.
+  const compiled = builds.filter((build) => build.bundler === 'tsc');
+  const dirOf = new Map(compiled.map((build) => [build.name, build.dir]));
   const drift: Array<{ config: string; wanted: unknown }> = [];
-  for (const build of builds) {
+  for (const build of compiled) {
     const manifest = readJson(join(build.dir, 'package.json')) as Manifest;
     // Not devDependencies: they serve the tests, which are not built (and testkit depends on most packages).
     const references = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })
@@ -81,6 +92,7 @@ function* filesUnder(dir: string): Generator<string> {
 
 /** The src/ files of a package that the build copies to dist/, with their targets. */
 export function copiedFiles(build: PackageBuild): Array<{ from: string; to: string }> {
+  if (build.bundler === 'vite') return [];
   const src = join(build.dir, 'src');
   return [...filesUnder(src)]
     .filter(isCopiedAsIs)

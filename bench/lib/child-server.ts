@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { sizeThreadPool } from '@credless/server/thread-pool';
+import { YOUNG_GENERATION_FLAGS } from '@credless/server/young-generation';
 
 export interface ChildServer<Info> {
   name: string;
@@ -23,11 +24,12 @@ export interface StartChildServerOptions {
   execArgv?: string[];
   startTimeoutMs?: number;
   /**
-   * Give the child the libuv thread pool that `credless up` sizes for itself (thread-pool.cjs), which
-   * must be in the environment before the child starts. Every server that is compared with credless
-   * gets it too, so the comparison measures the server, not the pool size.
+   * Run the child as `credless up` runs itself: the libuv thread pool it sizes (thread-pool.cjs), which
+   * must be in the environment before the child starts, and its fixed-size V8 young generation
+   * (young-generation.cjs). Every server that is compared with credless gets them too, so the comparison
+   * measures the server, not the process settings.
    */
-  credlessThreadPool?: boolean;
+  credlessRuntime?: boolean;
 }
 
 const STOP_GRACE_MS = 5000;
@@ -39,14 +41,19 @@ process.once('exit', () => {
 });
 
 export async function startChildServer<Info>(options: StartChildServerOptions): Promise<ChildServer<Info>> {
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), '--import', 'tsx', options.script], {
-    env: {
-      ...process.env,
-      ...(options.credlessThreadPool ? { UV_THREADPOOL_SIZE: sizeThreadPool({ ...process.env }) } : {}),
-      ...options.env,
+  const v8Flags = options.credlessRuntime ? YOUNG_GENERATION_FLAGS : [];
+  const child = spawn(
+    process.execPath,
+    [...v8Flags, ...(options.execArgv ?? []), '--import', 'tsx', options.script],
+    {
+      env: {
+        ...process.env,
+        ...(options.credlessRuntime ? { UV_THREADPOOL_SIZE: sizeThreadPool({ ...process.env }) } : {}),
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
+  );
   running.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   exited.then(() => running.delete(child));

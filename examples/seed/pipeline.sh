@@ -108,6 +108,10 @@ credless ad app federated-credential create --id "$DEPLOYER_APP_ID" -o none --pa
 credless ad app permission add --id "$DEPLOYER_APP_ID" --api "$GRAPH_API" -o none --api-permissions \
   "$APPLICATION_READWRITE_ALL=Role" "$APPROLEASSIGNMENT_READWRITE_ALL=Role" "$GROUP_READWRITE_ALL=Role"
 credless ad app permission admin-consent --id "$DEPLOYER_APP_ID" -o none
+# The subscription's Owner (part 1's `create-for-rbac --role owner --scopes /subscriptions/…`): the job assigns
+# AKS and AcrPull roles below, which Resource Manager allows only to Owners and User Access Administrators.
+# A local tenant's one subscription has the tenant's id.
+credless role assignment create --role Owner --assignee "$DEPLOYER_APP_ID" --scope "/subscriptions/$AZURE_TENANT_ID" -o none
 echo "deploying identity (secrets.AZURE_CLIENT_ID): $DEPLOYER_APP_ID"
 
 heading "Log in with the federated credential (azure/login, in a GitHub Actions job of $GITHUB_REPOSITORY)"

@@ -88,6 +88,17 @@ const ALLOWED: Allowed[] = [
   { file: 'arm/arm-plugin.ts', message: 'ran without an authenticated caller', why: INVARIANT },
   { file: 'start/public-urls.ts', message: 'not known before the server listens', why: INVARIANT },
   {
+    file: 'start/keys-stage.ts',
+    message: 'a worker started before its primary',
+    why: `${INVARIANT} (the primary forks workers after creating it)`,
+  },
+  { file: 'start/workers-worker.ts', message: 'not a worker process', why: INVARIANT },
+  {
+    file: 'start/workers-worker.ts',
+    message: 'the primary process is gone',
+    why: `${INVARIANT} (the caller's write fails; a worker outlives its primary only while exiting)`,
+  },
+  {
     file: 'store/kysely-directory-store.ts',
     message: 'is defined twice',
     why: `${INVARIANT} (wiring of the store)`,

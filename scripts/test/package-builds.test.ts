@@ -53,7 +53,7 @@ describe('staleBuild and syncBuildConfigs on a throw-away package', () => {
   let build: PackageBuild;
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'credless-package-builds-'));
-    build = { name: '@example/a', dir, config: join(dir, 'tsconfig.build.json') };
+    build = { name: '@example/a', dir, config: join(dir, 'tsconfig.build.json'), bundler: 'tsc' };
     await mkdir(join(dir, 'src'));
     await writeFile(join(dir, 'src', 'index.ts'), 'export {};\n');
     await writeFile(join(dir, 'package.json'), JSON.stringify({ name: '@example/a' }));

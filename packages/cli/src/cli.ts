@@ -15,6 +15,7 @@ import {
 import { declareAzCommands } from './commands/az/declare.ts';
 import { declareBackupCommands } from './commands/backup-declare.ts';
 import { declareLocalPlatformCommands } from './commands/cluster/declare.ts';
+import { declareConsoleCommand } from './commands/console-declare.ts';
 import type { DeclarativeOptions, planCommand } from './commands/declarative.ts';
 import { declareKubeCommands } from './commands/kube/declare.ts';
 import { declareClusterAccessCommands } from './commands/role/declare.ts';
@@ -39,7 +40,8 @@ type DeclarativeModule = Awaited<ReturnType<typeof declarativeCommands>>;
 
 /**
  * A command acting on the data directory itself, not through the API (admin rotate-key: the key lives
- * there), with the store options and az's `-o`/`--query`.
+ * there), with the store options and az's `-o`/`--query`. It acts on what is there, so a missing data
+ * directory is an error (as for a read-only command), never a new one.
  */
 function directoryCommand(
   command: Command,
@@ -48,7 +50,7 @@ function directoryCommand(
   return outputOptions(storeOptions(command)).action(async (...args: unknown[]) => {
     const options = (args[args.length - 1] as Command).opts() as AzOptions;
     await print(options, () =>
-      withDirectoryContext(options, false, (ctx) => action(ctx, ...(args.slice(0, -1) as never[]))),
+      withDirectoryContext(options, true, (ctx) => action(ctx, ...(args.slice(0, -1) as never[]))),
     );
   });
 }
@@ -60,6 +62,12 @@ const parsePort = (value: string) => {
   return port;
 };
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+const parseWorkers = (value: string) => {
+  const workers = Number(value);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256)
+    throw new UsageError(`--workers: '${value}' is not a number of processes (1–256)`);
+  return workers;
+};
 
 export function buildProgram(): Command {
   const program = new Command('credless')
@@ -67,7 +75,33 @@ export function buildProgram(): Command {
     .version(cliVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
+  // The order here is the order of `credless --help`.
+  declareServerCommands(program);
+  declareTenantCommands(program);
+  declareIssuerPolicyCommands(program);
+  declareSignInCommands(program);
+  declareDeclarativeCommands(program);
+  // az-shaped: login, logout, account, rest, ad app|sp|group … (Graph API of the session, or a store offline).
+  declareAzCommands(program);
+  // The web console of the running server: a fresh sign-in link.
+  declareConsoleCommand(program);
+  declareAdminCommands(program);
+  // Kubernetes: cluster jwks, kubeconfig convert, get-token (kubelogin equivalent).
+  declareKubeCommands(program);
+  // Local platforms: cluster create|show|list|delete (same `cluster` group as jwks) and ci env.
+  declareLocalPlatformCommands(program);
+  // Cluster access as AKS with Azure RBAC: role assignment create|list|delete, cluster get-credentials.
+  declareClusterAccessCommands(program);
+  // Local cluster runtime: cluster apply|get|logs|update, object form of cluster delete, acr create|show|build.
+  declareRuntimeCommands(program);
+  // Embedded store: backup <file>, restore <file>.
+  declareBackupCommands(program);
+  declareWebhookCommands(program);
+  return program;
+}
 
+/** `up` (the server) and `az-env` (what points the real az at it). */
+function declareServerCommands(program: Command): void {
   program
     .command('up')
     .description('start the credless server (HTTPS with a local CA on first start)')
@@ -81,6 +115,11 @@ export function buildProgram(): Command {
     .option('--public-url <url>', 'public base URL clients use as authority host')
     .option('--hostname <name>', 'extra DNS name for the server certificate (repeatable)', collect)
     .addOption(new Option('--insecure-http', 'serve plain HTTP, only behind a TLS-terminating proxy'))
+    .option(
+      '--workers <n>',
+      'processes serving on one port (default: $CREDLESS_WORKERS, else one per CPU with PostgreSQL, 1 with SQLite)',
+      parseWorkers,
+    )
     .action(async (options) => {
       const { closeOnSignals, up } = await import('./commands/up.ts');
       const running = await up(options);
@@ -119,7 +158,10 @@ export function buildProgram(): Command {
         process.stdout.write(formatAzEnv(azEnvironment({ ...options, dataDir }), options.output));
       },
     );
+}
 
+/** `tenant create|list|show|secret-policy`. */
+function declareTenantCommands(program: Command): void {
   // Tenants, issuer policy, sign-in logs, explain: through the API, where `ad …` acts (one rule).
   const tenant = program.command('tenant').description('tenants (organizations)');
   apiCommand(
@@ -153,7 +195,10 @@ export function buildProgram(): Command {
       .option('--reset', 'back to the default (audit, one day)'),
     async (api, options) => (await tenants()).secretPolicy(api, options as never),
   );
+}
 
+/** `issuer-policy show|set|trust|untrust`. */
+function declareIssuerPolicyCommands(program: Command): void {
   const issuerPolicy = program
     .command('issuer-policy')
     .description('trusted issuers of the tenant, their limits and pinned keys, the shared-issuer guard');
@@ -191,7 +236,10 @@ export function buildProgram(): Command {
       .requiredOption('--issuer <url>', 'issuer URL'),
     async (api, options) => (await issuerPolicies()).untrustIssuer(api, options as never),
   );
+}
 
+/** `signins list` and `explain` (a dry run of a token against the credentials). */
+function declareSignInCommands(program: Command): void {
   const signins = program.command('signins').description('sign-in logs (token exchanges)');
   apiCommand(
     signins
@@ -224,7 +272,10 @@ export function buildProgram(): Command {
         (await import('./commands/explain.ts')).settleExplanation(report),
     },
   );
+}
 
+/** `plan` and `apply` of an identity file. */
+function declareDeclarativeCommands(program: Command): void {
   // Declarative identity: plan/apply converge the directory to a file (applications, credentials, consent,
   // groups); where they act follows the ad commands' rule (a store given, else the login session, else local).
   const declarative = (command: Command, pick: (commands: DeclarativeModule) => typeof planCommand) =>
@@ -253,10 +304,10 @@ export function buildProgram(): Command {
       .option('--yes', 'apply without asking (needed when not run from a terminal)'),
     (commands) => commands.applyCommand,
   );
+}
 
-  // az-shaped: login, logout, account, rest, ad app|sp|group … (Graph API of the session, or a store offline).
-  declareAzCommands(program);
-
+/** `admin rotate-key|show`: the local tenant administrator identity. */
+function declareAdminCommands(program: Command): void {
   const admin = program
     .command('admin')
     .description('the local tenant administrator identity (Graph-compatible API access)');
@@ -273,18 +324,10 @@ export function buildProgram(): Command {
   ).action(async (options: AzOptions) =>
     print(options, async () => (await import('./commands/admin.ts')).showAdminIdentity(options)),
   );
-  // Kubernetes: cluster jwks, kubeconfig convert, get-token (kubelogin equivalent).
-  declareKubeCommands(program);
-  // Local platforms: cluster create|show|list|delete (same `cluster` group as jwks) and ci env.
-  declareLocalPlatformCommands(program);
-  // Cluster access as AKS with Azure RBAC: role assignment create|list|delete, cluster get-credentials.
-  declareClusterAccessCommands(program);
-  // Local cluster runtime: cluster apply|get|logs|update, object form of cluster delete, acr create|show|build.
-  declareRuntimeCommands(program);
+}
 
-  // Embedded store: backup <file>, restore <file>.
-  declareBackupCommands(program);
-
+/** `webhook serve|certs`: the Kubernetes mutating admission webhook. */
+function declareWebhookCommands(program: Command): void {
   const webhook = program
     .command('webhook')
     .description('Kubernetes mutating admission webhook (azure-workload-identity compatible)');
@@ -321,7 +364,6 @@ export function buildProgram(): Command {
       console.error('caBundle (base64 PEM) for the MutatingWebhookConfiguration:');
       process.stdout.write(`${result.caBundle}\n`);
     });
-  return program;
 }
 
 /** Runs the command line; returns the exit code. */

@@ -6,7 +6,6 @@
 import { stat } from 'node:fs/promises';
 import { CredlessError } from '@credless/core';
 import type { DirectoryStore } from '@credless/server';
-import { CommandError, EXIT } from './exit-codes.ts';
 
 export interface DirectoryContext {
   store: DirectoryStore;
@@ -21,15 +20,14 @@ export interface StoreOptions {
   tenant?: string;
 }
 
-/** A read-only command never creates a data directory: a missing one is an error naming it. */
+/**
+ * A command that reads the data directory never creates it: a missing one is the catalogue's
+ * data_directory_missing (exit 3), naming the path, and a file in its place data_directory_not_directory.
+ */
 export async function requireDataDirectory(dataDir: string): Promise<void> {
   const found = await stat(dataDir).catch(() => undefined);
-  if (!found?.isDirectory()) {
-    throw new CommandError(
-      `no data directory at ${dataDir} (check --data-dir or $CREDLESS_DATA_DIR; credless up creates one)`,
-      EXIT.notFound,
-    );
-  }
+  if (!found) throw new CredlessError('data_directory_missing', { dir: dataDir });
+  if (!found.isDirectory()) throw new CredlessError('data_directory_not_directory', { dir: dataDir });
 }
 
 /** `readOnly`: the command only reads, so a missing data directory is an error, not a new store. */

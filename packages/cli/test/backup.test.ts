@@ -16,10 +16,10 @@ import {
   clientCredentialsForm,
   createWorkloadScenario,
   requestToken,
-  startTestCredless,
-  startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
+  type TestStack,
 } from '@credless/testkit';
 import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from 'jose';
 import { Agent, request } from 'undici';
@@ -51,6 +51,7 @@ async function exitCodeOf(run: () => Promise<unknown>): Promise<{ code: number; 
 
 describe('credless backup and restore (embedded store)', () => {
   const savedEnv = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
+  let stack: TestStack | undefined;
   let issuer: TestOidcIssuer;
   let original: TestCredless;
   let work: string;
@@ -72,8 +73,8 @@ describe('credless backup and restore (embedded store)', () => {
   before(async () => {
     for (const key of ENV_KEYS) delete process.env[key];
     work = await mkdtemp(join(tmpdir(), 'credless-backup-'));
-    issuer = await startTestOidcIssuer();
-    original = await startTestCredless({ issuerDispatcher: issuer.dispatcher });
+    stack = await startTestStack();
+    ({ issuer, credless: original } = stack);
     ({ appId } = await createWorkloadScenario(original, {
       displayName: 'orders',
       issuer: issuer.issuer,
@@ -91,8 +92,7 @@ describe('credless backup and restore (embedded store)', () => {
   });
 
   after(async () => {
-    await original?.close();
-    await issuer?.close();
+    await stack?.close();
     if (work) await rm(work, { recursive: true, force: true });
     for (const [key, value] of Object.entries(savedEnv)) if (value !== undefined) process.env[key] = value;
   });
@@ -206,8 +206,22 @@ describe('credless backup and restore (embedded store)', () => {
       message: /exists; choose another file or replace it with --force/,
     },
     {
+      name: 'backup of a data directory that does not exist (named, and not created)',
+      run: async (dir) => {
+        const missing = join(dir, 'nothing-here');
+        await backupCommand(join(dir, 'missing.backup'), { dataDir: missing }).finally(() =>
+          assert.equal(existsSync(missing), false),
+        );
+      },
+      code: EXIT.notFound,
+      message: /^no data directory at .*nothing-here \(check --data-dir/,
+    },
+    {
       name: 'backup of a data directory without a store',
-      run: (dir) => backupCommand(join(dir, 'empty.backup'), { dataDir: join(dir, 'nothing-here') }),
+      run: async (dir) => {
+        await mkdir(join(dir, 'empty'), { mode: 0o700 });
+        return backupCommand(join(dir, 'empty.backup'), { dataDir: join(dir, 'empty') });
+      },
       code: EXIT.notFound,
       message: /no embedded store to back up/,
     },

@@ -1,7 +1,8 @@
 /**
  * The tarballs install on a machine with no clone: `npm install -g` of the packed CLI into a temporary
  * prefix (offline where npm's cache has the dependencies, else the registry as the machine has it),
- * then that `credless up` in an empty directory serves discovery; the SDK's tarball installs alone.
+ * then that `credless up` in an empty directory serves discovery and the console's pages; the SDK's
+ * tarball installs alone.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -52,6 +53,13 @@ describe('the packed tarballs', { timeout: 1_200_000 }, () => {
       assert.equal(answer.statusCode, 200);
       const { issuer } = (await answer.body.json()) as { issuer: string };
       assert.equal(`${issuer}/.well-known/openid-configuration`, discovery);
+      // The console's built pages ship inside the CLI's tarball (not the "not built" 503 page).
+      const page = await request(new URL('/console/', discovery), {
+        dispatcher: new Agent({ connect: { ca } }),
+      });
+      const html = await page.body.text();
+      assert.equal(page.statusCode, 200, html);
+      assert.match(html, /<script type="module"[^>]+\/console\/assets\//);
       assert.equal(await up.stop(), 0, up.stderr());
     } finally {
       up.kill();

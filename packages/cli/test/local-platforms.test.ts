@@ -1,6 +1,7 @@
 /**
  * `credless cluster create|show|list|delete` and `credless ci env`, through the real binary (argument
- * parsing, az-style --query/-o, exit codes) on a fresh data directory.
+ * parsing, az-style --query/-o, exit codes) on a fresh data directory, offline: the Resource Manager
+ * served in-process, with no credless serving the clusters.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -29,8 +30,9 @@ const cluster = (...args: string[]) => runBinary(['cluster', ...args, '--data-di
 describe('credless cluster (mirrors az aks)', () => {
   let created: Record<string, unknown>;
 
-  test('create prints the cluster in az aks show shape', async () => {
-    const run = await cluster(
+  test('create --no-wait prints nothing (as az); show prints the cluster in az aks show shape', async () => {
+    // No credless serves this data directory: the create operation would wait for one (as AKS's does).
+    const create = await cluster(
       'create',
       '--name',
       'dev-aks',
@@ -38,9 +40,13 @@ describe('credless cluster (mirrors az aks)', () => {
       'rg-dev-aks',
       '--enable-oidc-issuer',
       '--enable-workload-identity',
+      '--no-wait',
       '--url',
       URL_BASE,
     );
+    assert.equal(create.code, 0, create.stderr);
+    assert.equal(create.stdout, '');
+    const run = await cluster('show', '-n', 'dev-aks', '-g', 'rg-dev-aks');
     assert.equal(run.code, 0, run.stderr);
     created = JSON.parse(run.stdout);
     assert.match(

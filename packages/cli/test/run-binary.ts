@@ -3,6 +3,9 @@
  * child process with no CREDLESS_* settings and no "source" export condition leaking in.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertBuilt, withoutSourceCondition } from '../../../scripts/package-builds.ts';
 
@@ -55,6 +58,8 @@ export interface RunningUp {
   pid: number;
   /** What `credless up` printed up to its NODE_EXTRA_CA_CERTS line. */
   banner: string;
+  /** Everything written to stdout so far (the banner, then the log). */
+  stdout: () => string;
   stderr: () => string;
   /** SIGTERM; resolves with the exit code. */
   stop: () => Promise<number | null>;
@@ -98,6 +103,7 @@ export async function startCredlessUp(
     return {
       pid: child.pid!,
       banner,
+      stdout: () => stdout,
       stderr: () => stderr,
       stop: () => {
         child.kill('SIGTERM');
@@ -108,5 +114,27 @@ export async function startCredlessUp(
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
+  }
+}
+
+/**
+ * Runs `run` against a `credless up` on a fresh temporary data directory, then stops it and removes the
+ * directory, whatever happens.
+ */
+export async function withCredlessUp<T>(
+  extraEnv: NodeJS.ProcessEnv,
+  run: (up: RunningUp, dataDir: string) => Promise<T>,
+): Promise<T> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'credless-up-'));
+  try {
+    const up = await startCredlessUp(dataDir, extraEnv);
+    try {
+      return await run(up, dataDir);
+    } finally {
+      await up.stop();
+      up.kill();
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
   }
 }

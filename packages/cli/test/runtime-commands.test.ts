@@ -3,13 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import {
-  createLocalCluster,
-  LocalPlatforms,
-  type RunningLocalRuntime,
-  startLocalRuntime,
-} from '@credless/platforms';
-import { loadKeyEncryptionKey } from '@credless/server';
+import { LocalPlatforms, type RunningLocalRuntime, startLocalRuntime } from '@credless/platforms';
 import { startTestCredless, type TestCredless } from '@credless/testkit';
 import { main } from '../src/cli.ts';
 import { deploymentTable } from '../src/commands/runtime/runtime-commands.ts';
@@ -67,11 +61,9 @@ describe('credless acr / cluster apply|get|logs|update|delete', () => {
     const platforms = new LocalPlatforms();
     credless = await startTestCredless({ plugins: [platforms] });
     data = ['--data-dir', credless.dataDir];
-    const kek = await loadKeyEncryptionKey({ dataDir: credless.dataDir });
-    await createLocalCluster(
-      { store: credless.store, kek },
-      { tenantId: credless.tenantId, baseUrl: credless.url, resourceGroup: 'rg', name: 'aks2' },
-    );
+    // As az aks create: through the Resource Manager (in-process), done once the server serves it.
+    const created = await run('cluster', 'create', '-n', 'aks2', '-g', 'rg', '--url', credless.url, ...data);
+    assert.equal(created.code, 0, created.err);
     const issueServiceAccountToken = platforms.issueServiceAccountToken.bind(platforms);
     runtime = await startLocalRuntime(
       { ...credless, issueServiceAccountToken },
@@ -147,12 +139,29 @@ describe('credless acr / cluster apply|get|logs|update|delete', () => {
       '--attach-acr',
       'myreg02',
       '--query',
-      'role',
+      'name',
       '-o',
       'tsv',
       ...data,
     );
-    assert.equal(attached.out, 'AcrPull\n', attached.err);
+    // As az aks update: the cluster is printed; the grant is an AcrPull assignment on the registry.
+    assert.equal(attached.out, 'aks2\n', attached.err);
+    const registryId = (
+      await run('acr', 'show', '-n', 'myreg02', '--query', 'id', '-o', 'tsv', ...data)
+    ).out.trim();
+    const granted = await run(
+      'role',
+      'assignment',
+      'list',
+      '--scope',
+      registryId,
+      '--query',
+      '[].roleDefinitionName',
+      '-o',
+      'tsv',
+      ...data,
+    );
+    assert.equal(granted.out, 'AcrPull\n', granted.err);
     await until(async () => {
       const { out } = await run('cluster', 'get', 'pods', '-n', 'aks2', '-o', 'json', ...data);
       return JSON.parse(out)[0]?.status === 'Running' ? true : undefined;

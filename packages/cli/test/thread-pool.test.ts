@@ -4,12 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { test } from 'node:test';
 import { sizeThreadPool, threadPoolSize } from '@credless/server/thread-pool';
-import { startCredlessUp } from './run-binary.ts';
+import { withCredlessUp } from './run-binary.ts';
 
 test('the pool is one thread per CPU, at least 2 and at most 16', () => {
   assert.equal(threadPoolSize(), Math.min(16, Math.max(2, availableParallelism())));
@@ -34,17 +32,11 @@ test('credless up runs with the sized pool (thread count against an explicit UV_
   skip: onLinux ? false : 'SKIPPED: counting threads needs /proc (Linux only)',
 }, async () => {
   // Everything but the pool is the same in both runs, so the difference in threads is the pool's.
-  const threadsOf = async (env: NodeJS.ProcessEnv) => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'credless-pool-'));
-    const up = await startCredlessUp(dataDir, { ...env, CREDLESS_ADMIN_BOOTSTRAP: 'false' });
-    try {
-      return readdirSync(`/proc/${up.pid}/task`).length;
-    } finally {
-      await up.stop();
-      up.kill();
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  };
+  const threadsOf = (env: NodeJS.ProcessEnv) =>
+    withCredlessUp(
+      { ...env, CREDLESS_ADMIN_BOOTSTRAP: 'false' },
+      async (up) => readdirSync(`/proc/${up.pid}/task`).length,
+    );
   const extra = 3;
   const sized = await threadsOf({ UV_THREADPOOL_SIZE: '' });
   const explicit = await threadsOf({ UV_THREADPOOL_SIZE: String(threadPoolSize() + extra) });

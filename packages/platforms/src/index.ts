@@ -23,6 +23,8 @@ export {
   listRoleAssignmentViews,
   roleAssignmentView,
 } from './cluster-access/role-assignments.ts';
+export type { KubeconfigEntry } from './local-issuers/cluster-kubeconfig.ts';
+export { kubeconfigEntry, kubeconfigText } from './local-issuers/cluster-kubeconfig.ts';
 export type { ClusterView, CreateLocalClusterInput } from './local-issuers/clusters.ts';
 export {
   clusterResourceId,
@@ -47,6 +49,7 @@ export type {
 } from './local-issuers/local-issuers.ts';
 export { issueServiceAccountToken, LocalIssuers } from './local-issuers/local-issuers.ts';
 export { LocalPlatforms } from './local-platforms.ts';
+export { localArmProviders } from './resource-manager/local-arm-providers.ts';
 export type {
   ApplyResult,
   ClusterRuntimeOptions,

@@ -15,6 +15,7 @@ import {
   type ServiceAccountTokenRequest,
 } from './local-issuers/local-issuers.ts';
 import { localIssuerRoutes } from './local-issuers/routes.ts';
+import { localArmProviders } from './resource-manager/local-arm-providers.ts';
 
 export class LocalPlatforms implements ServerPlugin {
   readonly name = 'local-platforms';
@@ -45,6 +46,14 @@ export class LocalPlatforms implements ServerPlugin {
     this.#opened = { localIssuers, clusterApi };
     return {
       issuerKeys: localIssuers,
+      // `az aks` and `az acr` over the Resource Manager act on the local clusters and registries.
+      armProviders: localArmProviders({
+        store: host.store,
+        kek: host.kek,
+        baseUrl: host.baseUrl,
+        caCertPem: host.https?.caCertPem,
+        portOf: (clusterId) => clusterApi.portOf(clusterId),
+      }),
       routes: async (app) => {
         await app.register(localIssuerRoutes, { localIssuers, baseUrl: host.baseUrl });
         // Also under /k8s/<tenant>/<guid> of the main listener; role assignments come from the store.

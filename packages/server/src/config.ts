@@ -71,9 +71,13 @@ export interface ServerConfig {
    * `CREDLESS_ADMIN_BOOTSTRAP` (default true); turn it off for replicas with throw-away data directories.
    */
   adminBootstrap: boolean;
+  /** How long a web console session lasts. `CREDLESS_CONSOLE_SESSION_HOURS` (default 8). */
+  consoleSessionHours: number;
   /** Request throttling per client and per source address; off (undefined) unless `CREDLESS_THROTTLE`. */
   throttle?: { windowMs: number; token: ThrottleCounts; graph: ThrottleCounts } | undefined;
   logLevel: LogLevel;
+  /** `credless up`'s worker processes (start/workers.ts); 0 = automatic. `CREDLESS_WORKERS` or `--workers`. */
+  workers: number;
   /**
    * Public base URL of the Graph-compatible API (served under /v1.0), as printed and used in
    * `@odata.context`. `CREDLESS_GRAPH_BASE_URL`, default `<public URL>/v1.0`.
@@ -215,6 +219,7 @@ function fromEnvironment(vars: ServerEnvironment): ServerConfig {
     directoryMaxStalenessMs: vars.CREDLESS_DIRECTORY_MAX_STALENESS_S * 1000,
     signInLog: { enabled: vars.CREDLESS_SIGNIN_LOG, retentionDays: vars.CREDLESS_SIGNIN_RETENTION_DAYS },
     adminBootstrap: vars.CREDLESS_ADMIN_BOOTSTRAP,
+    consoleSessionHours: vars.CREDLESS_CONSOLE_SESSION_HOURS,
     throttle: vars.CREDLESS_THROTTLE
       ? {
           windowMs: vars.CREDLESS_THROTTLE_WINDOW_S * 1000,
@@ -229,6 +234,7 @@ function fromEnvironment(vars: ServerEnvironment): ServerConfig {
         }
       : undefined,
     logLevel: vars.CREDLESS_LOG_LEVEL,
+    workers: vars.CREDLESS_WORKERS,
   };
 }
 

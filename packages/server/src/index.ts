@@ -14,6 +14,15 @@ export {
   readAdminIdentity,
   rotateAdminKey,
 } from './admin/admin-identity.ts';
+export type {
+  ArmProviderPlatform,
+  ArmRegistryRecord,
+  KubeletIdentity,
+  ManagedClusterInput,
+  ManagedClusterPlatform,
+  RegistryPlatform,
+} from './arm/arm-providers-catalogue.ts';
+export { UNPLACED_REGISTRY_GROUP } from './arm/arm-providers-catalogue.ts';
 export { localSubscriptionId } from './arm/arm-resources.ts';
 export type { AddressConfig, ConfigOverrides, ServerConfig, StorageConfig } from './config.ts';
 export {
@@ -24,6 +33,7 @@ export {
   loadStorageConfig,
   resolveDataDir,
 } from './config.ts';
+export type { SignInLink } from './console/console-service.ts';
 export type { BuiltInResourceStore } from './directory/built-in-resources.ts';
 export { ensureBuiltInApplication } from './directory/built-in-resources.ts';
 export { ensureDefaultTenant } from './directory/default-tenant.ts';
@@ -34,6 +44,7 @@ export type {
   InProcessAnswer,
   InProcessApi,
   InProcessApiOptions,
+  InProcessArmHost,
   InProcessConnection,
 } from './in-process/in-process-api.ts';
 export { connectInProcess, openInProcessApi } from './in-process/in-process-api.ts';
@@ -49,6 +60,10 @@ export type { RunningCredless, StartOptions } from './main.ts';
 export { startCredless } from './main.ts';
 export type { Closer } from './start/closers.ts';
 export type { PluginHost, PluginParts, ServerPlugin } from './start/server-plugin.ts';
+export type { ProcessRole } from './start/workers.ts';
+export { workerCount } from './start/workers.ts';
+export { primaryRole } from './start/workers-primary.ts';
+export { reportWorkerReady, servingOnly, workerRole } from './start/workers-worker.ts';
 export type { BackupErrorReason, BackupSummary, RestoreSummary } from './store/backup.ts';
 export { BackupError, backupEmbeddedStore, backupKekPath, restoreEmbeddedStore } from './store/backup.ts';
 export { AKS_SERVER_APPLICATION, AKS_SERVER_DISPLAY_NAME } from './store/built-in-applications.ts';

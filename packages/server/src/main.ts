@@ -9,19 +9,23 @@ import { createLogger, type Logger } from '@credless/common';
 import type { FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import type { AdminIdentityFile } from './admin/admin-identity.ts';
+import type { ArmProviderPlatform } from './arm/arm-providers.ts';
 import type { ServerConfig } from './config.ts';
+import type { SignInLink } from './console/console-service.ts';
 import type { CachedTokenDirectory } from './directory/cached-token-directory.ts';
 import type { SigningKeyManager } from './keys/signing-key-manager.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { type SignInLogging, startSignInLogging } from './sign-in-log/sign-in-logging.ts';
 import { buildCredlessApp } from './start/app-stage.ts';
 import { Closers, type Opened } from './start/closers.ts';
+import { startConsole } from './start/console-stage.ts';
 import { startIssuerKeys } from './start/issuers-stage.ts';
-import { bootstrapDirectory, startSigningKeys } from './start/keys-stage.ts';
+import { bootstrapDirectory, readBootstrapped, startSigningKeys } from './start/keys-stage.ts';
 import { openPlugins, pluginsListening } from './start/plugins-stage.ts';
 import { PublicUrls } from './start/public-urls.ts';
 import type { ServerPlugin } from './start/server-plugin.ts';
 import { followDirectoryChanges, openStorage, type StageContext } from './start/storage-stage.ts';
+import type { ProcessRole, SignInSink } from './start/workers.ts';
 import type { DirectoryStore } from './store/directory-store.ts';
 import { ensureLocalTls, type LocalTls } from './tls/local-tls.ts';
 
@@ -32,6 +36,8 @@ export interface StartOptions {
   now?: () => number;
   /** What else this process serves (e.g. the local platforms), plugged in through start/server-plugin.ts. */
   plugins?: readonly ServerPlugin[];
+  /** One process of `credless up --workers` (start/workers.ts); absent: the whole server in this process. */
+  role?: ProcessRole;
 }
 
 export interface RunningCredless {
@@ -53,6 +59,8 @@ export interface RunningCredless {
   directory: CachedTokenDirectory;
   keys: SigningKeyManager;
   app: FastifyInstance;
+  /** A fresh single-use console sign-in link: the local administrator's, or an application's of its tenant. */
+  consoleSignInLink(appId?: string): Promise<SignInLink>;
   close(): Promise<void>;
 }
 
@@ -79,11 +87,13 @@ function startSignIns(
   rawStore: DirectoryStore,
   baseUrl: () => string,
   { logger, now }: StageContext,
+  { purge, sink }: { purge: boolean; sink: SignInSink },
 ): Opened<SignInLogging | undefined> {
   if (!config.signInLog.enabled) return { value: undefined };
   const signIns = startSignInLogging({
-    store: rawStore,
+    store: sink,
     retentionDays: config.signInLog.retentionDays,
+    purge,
     now,
     logger,
     explain: { store: rawStore, baseUrl, clockSkewSeconds: config.clockSkewSeconds },
@@ -94,12 +104,10 @@ function startSignIns(
 }
 
 /** Listens; the port is known from here on (port 0 picks one). */
-async function listen(app: FastifyInstance, config: ServerConfig, urls: PublicUrls): Promise<number> {
+async function listen(app: FastifyInstance, config: ServerConfig): Promise<number> {
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  urls.listened(port);
-  return port;
+  return typeof address === 'object' && address ? address.port : config.port;
 }
 
 /** Opens the store, keys and TLS material, builds the app and listens: each stage closed in reverse on failure. */
@@ -109,17 +117,23 @@ export async function startCredless(
 ): Promise<RunningCredless> {
   const ctx: StageContext = { logger: options.logger ?? createLogger(config), now: options.now ?? Date.now };
   const { now } = ctx;
+  const { role } = options;
+  const asWorker = role?.kind === 'worker';
   const closers = new Closers();
   try {
-    const { rawStore, store, directory } = await closers.open(openStorage(config, ctx));
-    const { defaultTenantId, admin } = await bootstrapDirectory(config, store, ctx);
+    const { rawStore, store, directory } = await closers.open(openStorage(config, ctx, { asWorker }));
+    const { defaultTenantId, admin } = asWorker
+      ? await readBootstrapped(config, store)
+      : await bootstrapDirectory(config, store, ctx);
     const { keys, kek } = await closers.open(
-      startSigningKeys(config, { store, directory }, defaultTenantId, ctx),
+      startSigningKeys(config, { store, directory }, defaultTenantId, ctx, { maintain: !asWorker }),
     );
     await closers.open(followDirectoryChanges(config, directory, ctx));
+    if (role) await closers.open(role.shareChanges(store, directory, ctx));
     const tls = await prepareTls(config, ctx);
     const urls = new PublicUrls(config);
-    const metrics = createMetrics({ directoryCache: directory.stats });
+    const ownMetrics = createMetrics({ directoryCache: directory.stats });
+    const metrics = role ? role.metrics(ownMetrics) : ownMetrics;
     const plugins = await openPlugins(
       options.plugins ?? [],
       {
@@ -131,7 +145,7 @@ export async function startCredless(
         baseUrl: urls.baseUrl,
         now,
         logger: ctx.logger,
-        https: tls ? { key: tls.keyPem, cert: tls.certPem } : undefined,
+        https: tls ? { key: tls.keyPem, cert: tls.certPem, caCertPem: tls.caCertPem } : undefined,
       },
       closers,
     );
@@ -145,16 +159,48 @@ export async function startCredless(
       }),
     );
     // The raw store: sign-in log writes are not directory changes and must not invalidate caches.
-    const signIns = await closers.open(startSignIns(config, rawStore, urls.baseUrl, ctx));
+    const sink = role ? role.signInSink(rawStore, config) : rawStore;
+    const signIns = await closers.open(
+      startSignIns(config, rawStore, urls.baseUrl, ctx, { purge: !asWorker, sink }),
+    );
     const pluginRoutes = plugins.flatMap((parts) => (parts.routes ? [parts.routes] : []));
+    const armProviders: ArmProviderPlatform = Object.assign(
+      {},
+      ...plugins.map((parts) => parts.armProviders ?? {}),
+    );
+    const webConsole = startConsole(config, {
+      store,
+      directory,
+      keys,
+      urls,
+      admin,
+      defaultTenantId,
+      now,
+    });
     const app = await closers.open(
       buildCredlessApp(
         config,
-        { rawStore, store, directory, keys, issuerKeys, metrics, signIns, urls, tls, pluginRoutes },
+        {
+          rawStore,
+          store,
+          directory,
+          keys,
+          issuerKeys,
+          metrics,
+          signIns,
+          urls,
+          tls,
+          pluginRoutes,
+          armProviders,
+          console: webConsole.parts,
+        },
         ctx,
       ),
     );
-    const port = await listen(app, config, urls);
+    // The primary of `credless up --workers` builds the app but never listens: its workers serve.
+    const port =
+      role?.kind === 'primary' ? await closers.open(role.startWorkers(ctx)) : await listen(app, config);
+    urls.listened(port);
     await pluginsListening(plugins, closers);
     const url = urls.baseUrl();
 
@@ -171,6 +217,7 @@ export async function startCredless(
       directory,
       keys,
       app,
+      consoleSignInLink: webConsole.signInLink,
       close: () => closers.closeAll(),
     };
   } catch (error) {

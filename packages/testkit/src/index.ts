@@ -5,6 +5,8 @@
 
 export type { AdminGraphClient, AdminGraphClientOptions, GraphResponse } from './admin-graph-client.ts';
 export { createAdminGraphClient } from './admin-graph-client.ts';
+export type { ArmAnswer } from './arm-client.ts';
+export { ARM_HOST, adminArmToken, armInject, MANAGEMENT_SCOPE, storeRoleAssignment } from './arm-client.ts';
 export type {
   StartTestCredlessOptions,
   TestCredless,

@@ -12,7 +12,7 @@ import {
   rotateAdminKey,
   resolveDataDir as serverDataDir,
 } from '@credless/server';
-import type { DirectoryContext } from '../context.ts';
+import { type DirectoryContext, requireDataDirectory } from '../context.ts';
 
 /** `--data-dir`, else $CREDLESS_DATA_DIR, else ./.credless (as the server resolves it). */
 const resolveDataDir = (dataDir: string | undefined) => serverDataDir(process.env, dataDir);
@@ -33,6 +33,7 @@ export async function showAdminIdentity(options: {
   dataDir?: string | undefined;
 }): Promise<AdminIdentityFile & { keyPath: string }> {
   const dataDir = resolveDataDir(options.dataDir);
+  await requireDataDirectory(dataDir);
   const current = await readAdminIdentity(dataDir);
   if (!current) throw new CredlessError('not_found', { id: adminPaths(dataDir).info });
   const { privateKeyPem: _secret, ...identity } = current;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { BackupSummary, RestoreSummary } from '@credless/server';
+import { requireDataDirectory } from '../context.ts';
 import { UsageError } from '../exit-codes.ts';
 
 export interface BackupCommandOptions {
@@ -38,6 +39,8 @@ export async function backupCommand(
   options: BackupCommandOptions = {},
 ): Promise<BackupSummary> {
   const { server, dataDir, kekEnv } = await resolve(options);
+  // Reading a data directory that is not there says so, by name (not a missing store file inside it).
+  await requireDataDirectory(dataDir);
   // A refusal is a BackupError: its catalogue code (backup_not_found, …) gives the exit code.
   return server.backupEmbeddedStore({
     dataDir,

@@ -1,8 +1,19 @@
 /** `credless up`: start the server in the foreground until SIGINT/SIGTERM. */
+import cluster from 'node:cluster';
 import { caTrustHint } from '@credless/core';
 import { LocalPlatforms, startLocalRuntime } from '@credless/platforms';
-import { type ConfigOverrides, loadConfig, type RunningCredless, startCredless } from '@credless/server';
-import { runtimeObjectSource } from './role/runtime-objects.ts';
+import {
+  type ConfigOverrides,
+  loadConfig,
+  primaryRole,
+  type RunningCredless,
+  reportWorkerReady,
+  type ServerConfig,
+  servingOnly,
+  startCredless,
+  workerCount,
+  workerRole,
+} from '@credless/server';
 
 export interface UpOptions {
   port?: number;
@@ -12,9 +23,11 @@ export interface UpOptions {
   publicUrl?: string;
   hostname?: string[];
   insecureHttp?: boolean;
+  workers?: number;
 }
 
-export function describeRunning(running: RunningCredless, store: string): string {
+/** `consoleLink`: a fresh sign-in link to the web console (none without an administrator identity). */
+export function describeRunning(running: RunningCredless, store: string, consoleLink?: string): string {
   const lines = [
     'credless is running',
     `  authority host   ${running.url}`,
@@ -26,6 +39,9 @@ export function describeRunning(running: RunningCredless, store: string): string
       ? `  admin client id  ${running.admin.clientId} (key in <data>/admin/, see credless admin)`
       : '  admin identity   not created (CREDLESS_ADMIN_BOOTSTRAP=false)',
     `  store            ${store}`,
+    consoleLink
+      ? `  console          ${consoleLink}  (single use, 5 minutes; credless console prints another)`
+      : '  console          run credless console --app <appId> for a sign-in link',
   ];
   if (running.caPath) {
     lines.push(
@@ -50,12 +66,21 @@ export async function up(
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.hostname?.length ? { hostnames: options.hostname } : {}),
     ...(options.insecureHttp ? { insecureHttp: true } : {}),
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
   };
   const config = loadConfig(process.env, overrides);
-  print(`starting credless (data directory ${config.dataDir})…`);
+  if (cluster.isWorker) return serveAsWorker(config);
+  const workers = workerCount(config);
+  const processes =
+    workers > 1 ? `, ${workers} worker processes on one port, primary pid ${process.pid}` : '';
+  print(`starting credless (data directory ${config.dataDir}${processes})…`);
   // The composition root: the server plus the local platforms (emulated issuers, clusters' Kubernetes API).
+  // With several workers this process is their primary: it serves no request, they do (start/workers.ts).
   const platforms = new LocalPlatforms();
-  const running = await startCredless(config, { plugins: [platforms] });
+  const running = await startCredless(config, {
+    plugins: [platforms],
+    ...(workers > 1 ? { role: primaryRole(workers) } : {}),
+  });
   // The local cluster runtime lives in the server process: pods run as long as credless does.
   const issueServiceAccountToken = platforms.issueServiceAccountToken.bind(platforms);
   const runtime = await startLocalRuntime(
@@ -70,15 +95,29 @@ export async function up(
     throw error;
   });
   // The clusters' Kubernetes API (kubectl get pods|services) reads the runtime's objects.
-  platforms.clusterApi.setObjectSource(runtimeObjectSource(runtime.clusters));
+  platforms.clusterApi.setObjectSource((cluster) => runtime.clusters.runtimeOf(cluster));
   const closeServer = running.close.bind(running);
   running.close = async () => {
     await runtime.close();
     await closeServer();
   };
   const store = config.databaseUrl ? 'PostgreSQL (CREDLESS_DATABASE_URL)' : `SQLite in ${config.dataDir}`;
-  print(describeRunning(running, store));
+  const consoleLink = running.admin ? (await running.consoleSignInLink()).link : undefined;
+  print(describeRunning(running, store, consoleLink));
   print(`  local clusters   control socket ${runtime.socketPath} (credless cluster apply|get|logs|delete)`);
+  return running;
+}
+
+/**
+ * One worker of `credless up --workers`: the main listener with the local platforms' routes and issuers;
+ * the primary prints, runs the pods and the clusters' own listeners.
+ */
+async function serveAsWorker(config: ServerConfig): Promise<RunningCredless> {
+  const running = await startCredless(config, {
+    plugins: [servingOnly(new LocalPlatforms())],
+    role: workerRole(),
+  });
+  reportWorkerReady(running.listenUrl);
   return running;
 }
 

@@ -11,6 +11,7 @@ import { exitCodeForStatus } from '@credless/core';
 import { CommandError, EXIT } from '../exit-codes.ts';
 import { type HttpAnswer, parseJsonBody, sendRequest } from './https-json.ts';
 import { requestLocalAdminToken } from './login.ts';
+import { ARM_HOST, MANAGEMENT_SCOPE, type ManagementApi, managementApiOver } from './management-api.ts';
 import { readSession, type Session, type SessionLocation, writeSession } from './session-store.ts';
 
 /** Renew this long before expiry (MSAL uses 5 minutes). */
@@ -24,6 +25,8 @@ export interface GraphApi {
   send(method: string, url: string, body?: string, headers?: Record<string, string>): Promise<HttpAnswer>;
   /** `path` relative to the Graph base; parsed JSON for 2xx, otherwise a CommandError. */
   call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Resource Manager over the same transport, as the same caller (role assignments). */
+  management(): Promise<ManagementApi>;
 }
 
 /** A Graph error answer as a CommandError: Graph's message, its code, and what to do for 401/403. */
@@ -99,20 +102,64 @@ export async function openGraphApi(
     });
   };
 
-  return graphApiOver(() => session, send, session.graphUrl);
+  // Resource Manager: the local administrator gets its ARM token as it gets its Graph token; a
+  // federated login brought one. Sent to the session's credless under the ARM host name.
+  let armToken: Promise<string> | undefined;
+  const managementToken = (): Promise<string> => {
+    if (session.kind === 'local-admin' && session.dataDir) {
+      const dataDir = session.dataDir;
+      armToken ??= requestLocalAdminToken({
+        authority: session.authority,
+        dataDir,
+        ...(caPem ? { caPem } : {}),
+        now,
+        scope: MANAGEMENT_SCOPE,
+      }).then((issued) => issued.accessToken);
+      return armToken;
+    }
+    if (session.managementAccessToken && Date.parse(session.expiresOn) - EXPIRY_MARGIN_MS > now()) {
+      return Promise.resolve(session.managementAccessToken);
+    }
+    throw new CommandError(
+      `the session of ${session.clientId} has no valid Resource Manager token; log in again with a fresh federated token: credless login --service-principal …`,
+      EXIT.failure,
+    );
+  };
+  const management = async () =>
+    managementApiOver(session.tenantId, async (method, path, body) =>
+      sendRequest(method, `${session.authority}${path}`, {
+        headers: {
+          host: ARM_HOST,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          authorization: `Bearer ${await managementToken()}`,
+        },
+        ...(body !== undefined ? { body } : {}),
+        ...(caPem ? { caPem } : {}),
+      }),
+    );
+
+  return graphApiOver(() => session, send, session.graphUrl, management);
 }
 
 /**
  * The one Graph client over a transport (HTTPS for a session, in-process for a data directory):
  * `call` sends JSON to a path under the Graph base and turns error answers into CommandErrors.
  */
-export function graphApiOver(current: () => Session, send: GraphApi['send'], target: string): GraphApi {
+export function graphApiOver(
+  current: () => Session,
+  send: GraphApi['send'],
+  target: string,
+  management: () => Promise<ManagementApi> = async () => {
+    throw new CommandError(`Resource Manager is not served over ${target}`, EXIT.failure);
+  },
+): GraphApi {
   return {
     get session() {
       return current();
     },
     target,
     send,
+    management,
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
       const answer = await send(
         method,

@@ -46,6 +46,8 @@ export function sendRequest(method: string, url: string, options: HttpOptions = 
             : {}),
         },
         timeout: TIMEOUT_MS,
+        // A Host header naming another service (Resource Manager's): TLS still names the server dialled.
+        ...(options.headers?.['host'] && target.protocol === 'https:' ? { servername: target.hostname } : {}),
         ...(options.caPem && target.protocol === 'https:'
           ? { ca: [...rootCertificates, options.caPem] }
           : {}),

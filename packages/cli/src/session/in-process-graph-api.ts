@@ -4,10 +4,13 @@
  * directory's local administrator. Same authorization, write hook, answers and errors as a session.
  * @module
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { InProcessApiOptions, InProcessConnection } from '@credless/server';
 import { requireDataDirectory, type StoreOptions } from '../context.ts';
 import { CommandError, EXIT, UsageError } from '../exit-codes.ts';
 import { type GraphApi, graphApiOver } from './graph-api.ts';
+import { ARM_HOST, MANAGEMENT_SCOPE, managementApiOver } from './management-api.ts';
 import type { Session } from './session-store.ts';
 
 export interface InProcessOptions extends StoreOptions {
@@ -15,6 +18,8 @@ export interface InProcessOptions extends StoreOptions {
   readOnly?: boolean;
   /** How explain fetches issuer keys (tests trusting their issuer's CA); default an agent of its own. */
   issuerDispatcher?: InProcessApiOptions['issuerDispatcher'];
+  /** `--url`: the public URL the in-process API answers under (a local cluster's issuer lives under it). */
+  url?: string;
 }
 
 /** The local platforms' emulated issuers (local clusters, GitHub Actions), as the server has them. */
@@ -23,12 +28,30 @@ const emulatedIssuers: InProcessApiOptions['emulatedIssuers'] = async (host) => 
   return [new LocalIssuers(host)];
 };
 
+/** The local platforms' clusters and registries over Resource Manager, as the server has them. */
+const armProviders: InProcessApiOptions['armProviders'] = async (host) => {
+  const { localArmProviders } = await import('@credless/platforms');
+  // The kubeconfig trusts credless's local CA, which `credless up` keeps in the data directory.
+  const caCertPem = host.insecureHttp
+    ? undefined
+    : await readFile(join(host.dataDir, 'tls', 'ca.crt'), 'utf8').catch(() => undefined);
+  return localArmProviders({
+    store: host.store,
+    kek: host.kek,
+    baseUrl: () => host.baseUrl,
+    caCertPem,
+    // No listener here: the running server records each cluster's port in the store.
+    portOf: () => undefined,
+  });
+};
+
 export async function openInProcessGraphApi(
   options: InProcessOptions,
 ): Promise<GraphApi & { close(): Promise<void> }> {
   // Loaded here, not at the top: the server package is most of a command's start-up time (lazy CLI).
   const { loadInProcessConfig, openInProcessApi } = await import('@credless/server');
-  const config = loadInProcessConfig(process.env, {
+  const env = options.url ? { ...process.env, CREDLESS_PUBLIC_URL: options.url } : process.env;
+  const config = loadInProcessConfig(env, {
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
   });
@@ -37,6 +60,7 @@ export async function openInProcessGraphApi(
     ...(options.tenant ? { tenant: options.tenant } : {}),
     ...(options.issuerDispatcher ? { issuerDispatcher: options.issuerDispatcher } : {}),
     emulatedIssuers,
+    armProviders,
   });
   if (api.requestedTenantId !== undefined && api.requestedTenantId !== api.tenantId) {
     await api.close();
@@ -90,5 +114,16 @@ export function inProcessGraphApi(
       });
     },
     target,
+    async () =>
+      managementApiOver(connection.tenantId, async (method, path, body) =>
+        connection.send(method, `https://${ARM_HOST}${path}`, {
+          headers: {
+            accept: 'application/json',
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            authorization: `Bearer ${await connection.tokenFor(MANAGEMENT_SCOPE)}`,
+          },
+          ...(body !== undefined ? { body } : {}),
+        }),
+      ),
   );
 }

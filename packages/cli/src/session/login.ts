@@ -8,8 +8,10 @@
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GRAPH_RESOURCE_URI, JWT_BEARER_ASSERTION_TYPE } from '@credless/core';
+import { requireDataDirectory } from '../context.ts';
 import { CommandError, EXIT, UsageError } from '../exit-codes.ts';
 import { parseJsonBody, sendRequest } from './https-json.ts';
+import { MANAGEMENT_SCOPE } from './management-api.ts';
 import {
   deleteSession,
   readSession,
@@ -82,7 +84,7 @@ const trimSlash = (url: string) => url.replace(/\/+$/, '');
 
 // The server package is imported where it is needed, not at the top: it is most of a command's
 // start-up time, and a logged-in `ad …` command needs it only to refresh the local admin's token.
-async function resolveAuthority(
+export async function resolveAuthority(
   options: LoginOptions,
   env: NodeJS.ProcessEnv,
 ): Promise<{ authority: string; dataDir: string; graphUrl: string }> {
@@ -101,7 +103,7 @@ async function resolveAuthority(
   return { authority, dataDir: config.dataDir, graphUrl };
 }
 
-async function caFileFor(options: LoginOptions, dataDir: string): Promise<string | undefined> {
+export async function caFileFor(options: LoginOptions, dataDir: string): Promise<string | undefined> {
   if (options.caFile) {
     try {
       await access(options.caFile);
@@ -128,10 +130,11 @@ async function tokenRequest(
   form: Record<string, string>,
   caPem: string | undefined,
   now: () => number,
+  scope = `${GRAPH_RESOURCE_URI}/.default`,
 ): Promise<IssuedToken> {
   const answer = await sendRequest('POST', `${authority}/${encodeURIComponent(tenant)}/oauth2/v2.0/token`, {
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ ...form, scope: `${GRAPH_RESOURCE_URI}/.default` }).toString(),
+    body: new URLSearchParams({ ...form, scope }).toString(),
     ...(caPem ? { caPem } : {}),
   });
   const body = parseJsonBody(answer) as Record<string, unknown> | undefined;
@@ -145,15 +148,19 @@ async function tokenRequest(
   };
 }
 
-/** A Graph token for the local administrator of `dataDir` (certificate client assertion). */
+type LocalAdminToken = IssuedToken & { tenantId: string; clientId: string };
+
+/** A Graph token (or one for `scope`) for the local administrator of `dataDir` (certificate client assertion). */
 export async function requestLocalAdminToken(options: {
   authority: string;
   dataDir: string;
   caPem?: string;
   now?: () => number;
-}): Promise<IssuedToken & { tenantId: string; clientId: string }> {
+  scope?: string;
+}): Promise<LocalAdminToken> {
   const now = options.now ?? Date.now;
   const { createAdminAssertion, readAdminIdentity } = await import('@credless/server');
+  await requireDataDirectory(options.dataDir);
   const identity = await readAdminIdentity(options.dataDir);
   if (!identity) {
     throw new CommandError(
@@ -173,8 +180,27 @@ export async function requestLocalAdminToken(options: {
     },
     options.caPem,
     now,
+    options.scope,
   );
   return { ...token, tenantId: identity.tenantId, clientId: identity.clientId };
+}
+
+/** The session of a data directory's local administrator, holding its token. */
+export function localAdminSession(
+  token: LocalAdminToken,
+  where: { authority: string; graphUrl: string; dataDir: string; caFile?: string | undefined },
+): Session {
+  return {
+    kind: 'local-admin',
+    authority: where.authority,
+    graphUrl: where.graphUrl,
+    tenantId: token.tenantId,
+    clientId: token.clientId,
+    dataDir: where.dataDir,
+    ...(where.caFile ? { caFile: where.caFile } : {}),
+    accessToken: token.accessToken,
+    expiresOn: token.expiresOn,
+  };
 }
 
 const viewOf = (session: Session, location: SessionLocation): AccountView => ({
@@ -205,17 +231,21 @@ export async function login(options: LoginOptions): Promise<AccountView> {
       throw new UsageError(`--service-principal needs ${missing.map(([flag]) => flag).join(', ')}`);
     }
     const assertion = await readFederatedToken(options.federatedToken as string);
-    const token = await tokenRequest(
+    const form = {
+      grant_type: 'client_credentials',
+      client_id: options.username as string,
+      client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+      client_assertion: assertion,
+    };
+    const token = await tokenRequest(authority, options.tenant as string, form, caPem, now);
+    // Resource Manager's token too, while the federated token is at hand (it is never stored): role commands.
+    const management = await tokenRequest(
       authority,
       options.tenant as string,
-      {
-        grant_type: 'client_credentials',
-        client_id: options.username as string,
-        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
-        client_assertion: assertion,
-      },
+      form,
       caPem,
       now,
+      MANAGEMENT_SCOPE,
     );
     const claims = claimsOf(token.accessToken);
     session = {
@@ -226,6 +256,7 @@ export async function login(options: LoginOptions): Promise<AccountView> {
       clientId: options.username as string,
       ...(caFile ? { caFile } : {}),
       ...token,
+      managementAccessToken: management.accessToken,
     };
   } else {
     if (options.username || options.federatedToken) {
@@ -235,17 +266,7 @@ export async function login(options: LoginOptions): Promise<AccountView> {
     if (options.tenant && options.tenant !== token.tenantId) {
       throw new UsageError(`--tenant: the local administrator belongs to tenant ${token.tenantId}`);
     }
-    session = {
-      kind: 'local-admin',
-      authority,
-      graphUrl,
-      tenantId: token.tenantId,
-      clientId: token.clientId,
-      dataDir,
-      ...(caFile ? { caFile } : {}),
-      accessToken: token.accessToken,
-      expiresOn: token.expiresOn,
-    };
+    session = localAdminSession(token, { authority, graphUrl, dataDir, caFile });
   }
   await writeSession(session, options);
   return viewOf(session, options);

@@ -26,6 +26,8 @@ export interface Session {
   accessToken: string;
   /** ISO 8601. */
   expiresOn: string;
+  /** service-principal: a Resource Manager token from the same login (role commands), until expiresOn. */
+  managementAccessToken?: string;
 }
 
 export interface SessionLocation {

@@ -138,6 +138,9 @@ describe('credless binary: az-shaped commands', () => {
       ['ad', 'app', 'list'],
       ['ad', 'sp', 'show', '--id', appId],
       ['ad', 'group', 'list'],
+      ['signins', 'list'],
+      ['admin', 'show'],
+      ['admin', 'rotate-key'],
     ]) {
       const run = await f.run([...args, '--data-dir', missing]);
       assert.equal(run.code, 3, `${args.join(' ')}: ${run.stderr}`);

@@ -3,11 +3,11 @@
  * directory (a real SQLite store) as its local administrator.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { GRAPH_APP_ID } from '@credless/core';
+import { type CredlessError, GRAPH_APP_ID } from '@credless/core';
 import { graphAddPermission, graphGrantPermissions } from '../../src/commands/az/graph-credentials.ts';
 import {
   graphCreateForRbac,
@@ -20,6 +20,7 @@ import {
 import { exitCodeFor } from '../../src/exit-codes.ts';
 import type { GraphApi } from '../../src/session/graph-api.ts';
 import { openInProcessGraphApi } from '../../src/session/in-process-graph-api.ts';
+import { requestLocalAdminToken } from '../../src/session/login.ts';
 
 let dir: string;
 let api: GraphApi & { close(): Promise<void> };
@@ -109,11 +110,27 @@ describe('offline az commands (in-process Graph)', () => {
 
   test('a read-only open of a missing data directory names it and creates nothing', async () => {
     const missing = join(dir, 'missing');
-    await assert.rejects(openInProcessGraphApi({ dataDir: missing, readOnly: true }), (error: Error) => {
+    const refusedAsMissing = (error: Error) => {
+      assert.equal((error as CredlessError).code, 'data_directory_missing');
       assert.match(error.message, new RegExp(`no data directory at ${missing}`));
       return exitCodeFor(error) === 3;
-    });
-    const { access } = await import('node:fs/promises');
+    };
+    await assert.rejects(openInProcessGraphApi({ dataDir: missing, readOnly: true }), refusedAsMissing);
+    // The local administrator's login reads its key there: the same error, before any connection.
+    await assert.rejects(
+      requestLocalAdminToken({ authority: 'https://127.0.0.1:1', dataDir: missing }),
+      refusedAsMissing,
+    );
     await assert.rejects(access(missing), /ENOENT/);
+  });
+
+  test('a file where the data directory should be is refused as not a directory', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'not a directory');
+    await assert.rejects(openInProcessGraphApi({ dataDir: file, readOnly: true }), (error: Error) => {
+      assert.equal((error as CredlessError).code, 'data_directory_not_directory');
+      assert.match(error.message, new RegExp(`The data directory ${file} is not a directory`));
+      return exitCodeFor(error) === 1;
+    });
   });
 });

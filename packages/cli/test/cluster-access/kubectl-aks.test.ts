@@ -229,26 +229,7 @@ describe('kubectl against a local cluster with Azure RBAC (the seed)', () => {
       server.gitVersion,
     );
 
-    // With a runtime plugged in (here a stand-in for the runtime's objects), kubectl lists pods.
-    platforms.clusterApi.setObjectSource(async (_cluster, resource, namespace) =>
-      resource === 'pods' && namespace === 'default'
-        ? [{ metadata: { name: 'backend', namespace: 'default' }, status: { phase: 'Running' } }]
-        : [],
-    );
-    const pods = await kubectl(
-      ['--kubeconfig', kubeconfig, 'get', 'pods', '-n', 'default', '-o', 'json'],
-      env(),
-    );
-    assert.equal(pods.code, 0, pods.stderr);
-    const list = JSON.parse(pods.stdout) as { items: Array<{ metadata: { name: string } }> };
-    assert.deepEqual(
-      list.items.map((item) => item.metadata.name),
-      ['backend'],
-    );
-    const table = await kubectl(['--kubeconfig', kubeconfig, 'get', 'pods', '-n', 'default'], env());
-    assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, /backend/);
-    platforms.clusterApi.setObjectSource(undefined);
+    // Objects, apply, tables and bad input with a running runtime: platforms/test/cluster-access/kubectl-objects.test.ts.
 
     // Deleting the assignment takes access away at once.
     const deleted = await credlessCli(

@@ -8,10 +8,12 @@
 #                          tokens, cert login
 #   real-az.sh consent     the steps that need oauth2PermissionGrants, checkMemberGroups, portal consent
 #                          and client secrets (ad app permission …, ad group member check, create-for-rbac)
+#   real-az.sh aks         AKS and ACR over the Resource Manager: aks create/show/list/get-credentials (then
+#                          kubectl)/delete as long-running operations, acr create/list/show, acr build refused
 #
 # Prints one line per step: STEP<TAB>ok|FAIL<TAB>milliseconds<TAB>command<TAB>observed result. Tokens are never printed.
 set -euo pipefail
-CASE="${1:?usage: real-az.sh directory|consent}"
+CASE="${1:?usage: real-az.sh directory|consent|aks}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)"
 CREDLESS="$ROOT/node_modules/.bin/credless"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/credless-real-az.XXXXXX")"
@@ -102,6 +104,27 @@ step "az login --service-principal -u $DEPLOYER --tenant $TID --federated-token 
 step "az account show --query \"[id,name,tenantId]\" -o tsv" -- az account show --query "[id,name,tenantId]" -o tsv
 expect "account id is the tenant's subscription" "$(head -n 1 <<<"$OUT")" "$TID"
 
+# ---- az's Microsoft.Authorization client (used by the directory and aks cases)
+# Debian's azure-cli 2.45 ships azure-mgmt-authorization 3.0.0, whose operations keep their
+# configuration in `_config`, while az's role module reads `.config`: every `az role …` fails in the
+# client with "'RoleAssignmentsOperations' object has no attribute 'config'" before a request is
+# sent (Azure/azure-cli#24959; az 2.46+ reads `_config`). `azr` is az with that one attribute
+# aliased (a sitecustomize on PYTHONPATH); the requests, responses and az's own logic are untouched.
+mkdir -p "$WORK/az-role-fix"
+cat >"$WORK/az-role-fix/sitecustomize.py" <<'PY'
+import importlib
+for version in ("v2015_07_01", "v2018_01_01_preview", "v2018_09_01_preview", "v2020_04_01_preview", "v2020_10_01_preview", "v2022_04_01"):
+    try:
+        operations = importlib.import_module("azure.mgmt.authorization.%s.operations" % version)
+    except ImportError:
+        continue
+    for name in ("RoleAssignmentsOperations", "RoleDefinitionsOperations"):
+        cls = getattr(operations, name, None)
+        if cls is not None and not hasattr(cls, "config"):
+            cls.config = property(lambda self: self._config)
+PY
+azr() { PYTHONPATH="$WORK/az-role-fix${PYTHONPATH:+:$PYTHONPATH}" az "$@"; }
+
 if [ "$CASE" = directory ]; then
   # az rest picks the ARM token for management.azure.com itself; credless's ARM checks it.
   step "az rest --method GET --uri https://management.azure.com/subscriptions/$TID?api-version=2022-12-01 --query state -o tsv" -- \
@@ -178,6 +201,38 @@ if [ "$CASE" = directory ]; then
   step "az ad group member list --group $GROUP_ID --query \"[].id\" -o tsv" -- \
     az ad group member list --group "$GROUP_ID" --query "[].id" -o tsv
   expect "group members" "$OUT" "$SP_ID"
+
+  # ---- Azure RBAC over ARM (Microsoft.Authorization): role definitions and assignments as az makes them.
+  words() { tr '\t\n' '  ' <<<"$1" | sed 's/ *$//'; } # tsv cells and lines, space-separated
+  # Contributor may not assign roles; the deployer becomes User Access Administrator of the subscription.
+  fails "az role assignment create --role AcrPull --assignee $APP_ID --scope /subscriptions/$TID (Contributor only)" "AuthorizationFailed" -- \
+    azr role assignment create --role AcrPull --assignee "$APP_ID" --scope "/subscriptions/$TID"
+  "$CREDLESS" role assignment create --assignee "$DEPLOYER" --role "User Access Administrator" --scope "/subscriptions/$TID" -o none
+  report ok "(setup with credless's CLI: role assignment create --assignee $DEPLOYER --role \"User Access Administrator\" --scope /subscriptions/$TID)" ""
+  ROLE_SCOPE="/subscriptions/$TID/resourceGroups/rg-roles"
+  AKS_ADMIN="Azure Kubernetes Service RBAC Cluster Admin"
+  step "az role definition list --name AcrPull --query \"[].[name,roleName]\" -o tsv" -- \
+    azr role definition list --name AcrPull --query "[].[name,roleName]" -o tsv
+  expect "AcrPull's definition" "$(words "$OUT")" "7f951dda-4ed3-4680-a7ca-43fe172d538d AcrPull"
+  step "az role assignment create --role \"$AKS_ADMIN\" --assignee $APP_ID --scope $ROLE_SCOPE --query \"[principalId,principalType,scope]\" -o tsv" -- \
+    azr role assignment create --role "$AKS_ADMIN" --assignee "$APP_ID" --scope "$ROLE_SCOPE" \
+    --query "[principalId,principalType,scope]" -o tsv
+  expect "assigned to the app's service principal at the scope" "$(words "$OUT")" "$SP_ID ServicePrincipal $ROLE_SCOPE"
+  step "az role assignment create … (again: az answers with the existing one) --query id -o tsv" -- \
+    azr role assignment create --role "$AKS_ADMIN" --assignee "$APP_ID" --scope "$ROLE_SCOPE" --query id -o tsv
+  ASSIGNMENT_ID="$OUT"
+  step "az role assignment list --assignee $APP_ID --scope $ROLE_SCOPE --query \"[].[id,roleDefinitionName]\" -o tsv" -- \
+    azr role assignment list --assignee "$APP_ID" --scope "$ROLE_SCOPE" --query "[].[id,roleDefinitionName]" -o tsv
+  expect "one assignment, the one created" "$(words "$OUT")" "$ASSIGNMENT_ID $AKS_ADMIN"
+  step "az role assignment list --all --assignee $APP_ID --query \"[].scope\" -o tsv" -- \
+    azr role assignment list --all --assignee "$APP_ID" --query "[].scope" -o tsv
+  expect "listed subscription-wide" "$OUT" "$ROLE_SCOPE"
+  step "az role assignment delete --ids $ASSIGNMENT_ID" -- azr role assignment delete --ids "$ASSIGNMENT_ID"
+  step "az role assignment list --assignee $APP_ID --scope $ROLE_SCOPE --query \"length(@)\" (after delete)" -- \
+    azr role assignment list --assignee "$APP_ID" --scope "$ROLE_SCOPE" --query "length(@)"
+  expect "no assignment left" "$OUT" 0
+  fails "az role assignment create --role \"Cluster Wizard\" --assignee $APP_ID --scope $ROLE_SCOPE" "Role 'Cluster Wizard' doesn't exist" -- \
+    azr role assignment create --role "Cluster Wizard" --assignee "$APP_ID" --scope "$ROLE_SCOPE"
   SECRET=1 step "az account get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv" -- \
     az account get-access-token --resource https://graph.microsoft.com --query accessToken -o tsv
   GRAPH_TOKEN="$OUT"
@@ -198,7 +253,7 @@ if [ "$CASE" = directory ]; then
     az login --service-principal -u "$APP_ID" -p "$WORK/combined.pem" --tenant "$TID" --query "[].name" -o tsv
   step "az account show --query user.name -o tsv (certificate login)" -- az account show --query "user.name" -o tsv
   expect "signed in as the certificate's app" "$OUT" "$APP_ID"
-else
+elif [ "$CASE" = consent ]; then
   step "az ad app create --display-name real-az-client --query appId -o tsv" -- \
     az ad app create --display-name real-az-client --query appId -o tsv
   CLIENT_ID="$OUT"
@@ -224,5 +279,80 @@ else
     az ad sp create-for-rbac --name real-az-secret --query appId -o tsv
   step "az ad sp create-for-rbac --name real-az-cert --create-cert --query appId -o tsv" -- \
     az ad sp create-for-rbac --name real-az-cert --create-cert --query appId -o tsv
+elif [ "$CASE" = aks ]; then
+  # ---- AKS and ACR over ARM: Microsoft.ContainerService/managedClusters on a local cluster (long-running
+  # operations polled by az), Microsoft.ContainerRegistry/registries on a credless registry.
+  "$CREDLESS" role assignment create --assignee "$DEPLOYER" --role Owner --scope "/subscriptions/$TID" -o none
+  report ok "(setup with credless's CLI: role assignment create --assignee $DEPLOYER --role Owner --scope /subscriptions/$TID)" ""
+  step "az group create -n rg-aks -l westeurope --query properties.provisioningState -o tsv" -- \
+    az group create -n rg-aks -l westeurope --query properties.provisioningState -o tsv
+  # az 2.45 has no --enable-workload-identity (az 2.47 has): az itself refuses it, before any request.
+  # Workload identity is switched on below with az resource update, as any ARM property can be.
+  fails "az aks create -g rg-aks -n dev-aks --enable-oidc-issuer --enable-workload-identity (az 2.45 has no such flag)" \
+    "unrecognized arguments: --enable-workload-identity" -- \
+    az aks create -g rg-aks -n dev-aks --enable-oidc-issuer --enable-workload-identity --no-ssh-key
+  step "az aks create -g rg-aks -n dev-aks --enable-oidc-issuer --no-ssh-key --debug (201 + Azure-AsyncOperation polled: what az logged)" -- \
+    bash -c 'az aks create -g rg-aks -n dev-aks --enable-oidc-issuer --no-ssh-key --debug 2>&1 | grep -Eo "(Response status: [0-9]+|/locations/westeurope/operations/|\"status\":\"[A-Za-z]+\")" | sort -u | paste -sd " "'
+  # InProgress shows only when az polls before a replica serves the cluster's API.
+  expect "created (201), az polled the operation to Succeeded" "${OUT/\"status\":\"InProgress\" /}" \
+    '"status":"Succeeded" /locations/westeurope/operations/ Response status: 200 Response status: 201'
+  step "az aks create -g rg-aks -n dev-aks --enable-oidc-issuer --no-ssh-key (again) --query \"[provisioningState,oidcIssuerProfile.issuerUrl]\" -o tsv" -- \
+    az aks create -g rg-aks -n dev-aks --enable-oidc-issuer --no-ssh-key --query "[provisioningState,oidcIssuerProfile.issuerUrl]" -o tsv
+  ISSUER="$(sed -n 2p <<<"$OUT")"
+  expect "created again: the same cluster" "$(head -n 1 <<<"$OUT")" Succeeded
+  step "az aks show -g rg-aks -n dev-aks --query \"[oidcIssuerProfile.issuerUrl,identityProfile.kubeletidentity.objectId,aadProfile.enableAzureRbac,enableRbac,id]\" -o tsv" -- \
+    az aks show -g rg-aks -n dev-aks --query "[oidcIssuerProfile.issuerUrl,identityProfile.kubeletidentity.objectId,aadProfile.enableAzureRbac,enableRbac,id]" -o tsv
+  expect "issuer URL under credless, as create said" "$(head -n 1 <<<"$OUT")" "$ISSUER"
+  expect "issuer URL is credless's" "${ISSUER%%/oidc/*}" "$CREDLESS_URL"
+  KUBELET="$(sed -n 2p <<<"$OUT")"
+  AKS_ID="$(sed -n 5p <<<"$OUT")"
+  expect "Azure RBAC and Kubernetes RBAC" "$(sed -n 3,4p <<<"$OUT" | paste -sd ' ')" "true true"
+  step "curl ${ISSUER}.well-known/openid-configuration (the issuer az aks show names)" -- \
+    bash -c 'curl -fsS "$1.well-known/openid-configuration" | node -e "let s=\"\";process.stdin.on(\"data\",(d)=>(s+=d)).on(\"end\",()=>process.stdout.write(JSON.parse(s).issuer))"' _ "$ISSUER"
+  expect "the issuer serves its discovery document" "$OUT" "$ISSUER"
+  step "az provider show -n Microsoft.ContainerService --query registrationState -o tsv" -- \
+    az provider show -n Microsoft.ContainerService --query registrationState -o tsv
+  expect "provider registered" "$OUT" Registered
+  step "az resource update --ids $AKS_ID --set properties.securityProfile.workloadIdentity.enabled=true --query properties.securityProfile.workloadIdentity.enabled -o tsv" -- \
+    az resource update --ids "$AKS_ID" --set properties.securityProfile.workloadIdentity.enabled=true \
+    --query properties.securityProfile.workloadIdentity.enabled -o tsv
+  expect "workload identity on" "$OUT" true
+  step "az aks list --query \"[].name\" -o tsv" -- az aks list --query "[].name" -o tsv
+  expect "clusters listed" "$OUT" dev-aks
+  step "az aks list -g rg-aks --query \"[].[name,location]\" -o tsv" -- az aks list -g rg-aks --query "[].[name,location]" -o tsv
+  expect "clusters of the group" "$(tr '\t' ' ' <<<"$OUT")" "dev-aks westeurope"
+  step "az aks get-credentials -g rg-aks -n dev-aks --file kubeconfig (listClusterUserCredential)" -- \
+    az aks get-credentials -g rg-aks -n dev-aks --file "$WORK/kubeconfig"
+  "$CREDLESS" kubeconfig convert --login workloadidentity --kubeconfig "$WORK/kubeconfig" --command "$CREDLESS" >/dev/null
+  printf '%s' "$FEDERATED_TOKEN" >"$WORK/federated-token"
+  report ok "(setup with credless's CLI: kubeconfig convert --login workloadidentity; the deployer's GitHub Actions token as AZURE_FEDERATED_TOKEN_FILE)" ""
+  step "kubectl --kubeconfig kubeconfig get --raw /version" -- \
+    env AZURE_CLIENT_ID="$DEPLOYER" AZURE_TENANT_ID="$TID" AZURE_FEDERATED_TOKEN_FILE="$WORK/federated-token" \
+    AZURE_AUTHORITY_HOST="$CREDLESS_URL/" kubectl --kubeconfig "$WORK/kubeconfig" get --raw /version
+  expect "the cluster's API answered kubectl" "$(json .major <<<"$OUT")" 1
+
+  step "az acr create -g rg-aks -n realazacr --sku Basic --query \"[loginServer,provisioningState]\" -o tsv" -- \
+    az acr create -g rg-aks -n realazacr --sku Basic --query "[loginServer,provisioningState]" -o tsv
+  expect "registry created" "$(paste -sd ' ' <<<"$OUT")" "realazacr.azurecr.io Succeeded"
+  step "az acr list --query \"[].name\" -o tsv" -- az acr list --query "[].name" -o tsv
+  expect "registries listed" "$OUT" realazacr
+  step "az acr show -n realazacr --query \"[loginServer,id]\" -o tsv" -- az acr show -n realazacr --query "[loginServer,id]" -o tsv
+  expect "login server" "$(head -n 1 <<<"$OUT")" realazacr.azurecr.io
+  ACR_ID="$(sed -n 2p <<<"$OUT")"
+  mkdir -p "$WORK/app" && printf 'FROM scratch\n' >"$WORK/app/Dockerfile"
+  fails "az acr build -r realazacr -t app:v1 <dir>" "credless has no Azure Blob storage" -- az acr build -r realazacr -t app:v1 "$WORK/app"
+  # What `az aks update --attach-acr` does; az 2.45's aks module cannot do it itself with the SDK Debian
+  # ships (it passes custom_headers to azure-mgmt-authorization 3.0.0's create, even through azr).
+  step "az role assignment create --role AcrPull --assignee-object-id <kubelet identity> --assignee-principal-type ServicePrincipal --scope $ACR_ID --query \"[principalId,scope]\" -o tsv" -- \
+    azr role assignment create --role AcrPull --assignee-object-id "$KUBELET" --assignee-principal-type ServicePrincipal \
+    --scope "$ACR_ID" --query "[principalId,scope]" -o tsv
+  expect "AcrPull for the kubelet identity on the registry" "$(paste -sd ' ' <<<"$OUT")" "$KUBELET $ACR_ID"
+
+  step "az aks delete -g rg-aks -n dev-aks --yes --debug (202 + Azure-AsyncOperation polled: what az logged)" -- \
+    bash -c 'az aks delete -g rg-aks -n dev-aks --yes --debug 2>&1 | grep -Eo "(Response status: [0-9]+|/locations/westeurope/operations/|\"status\":\"[A-Za-z]+\")" | sort -u | paste -sd " "'
+  expect "deleted (202), az polled the operation to Succeeded" "${OUT/\"status\":\"InProgress\" /}" \
+    '"status":"Succeeded" /locations/westeurope/operations/ Response status: 200 Response status: 202'
+  fails "az aks show -g rg-aks -n dev-aks (after delete)" "ResourceNotFound" -- az aks show -g rg-aks -n dev-aks
+  fails "az aks show -g rg-nowhere -n dev-aks" "ResourceGroupNotFound" -- az aks show -g rg-nowhere -n dev-aks
 fi
 echo "DONE $CASE"

@@ -3,10 +3,11 @@
  * (`unshare --net --mount`, loopback only, a bind-mounted hosts file; never the machine's /etc/hosts).
  * real-az.sh starts the built credless inside the namespace on :443 as `credless az-env` says and runs
  * az step by step; each step's command and observed result is printed as a table. Skipped, loudly,
- * where az, unshare, ip or openssl is missing or the test is not root.
+ * where az, unshare, ip, openssl, curl or kubectl is missing or the test is not root.
  *
- * Two cases, judged separately: the directory steps the Graph surface serves today, and the steps that
- * need OAuth2 permission grants, checkMemberGroups, portal consent and client secrets.
+ * Three cases, judged separately: the directory steps the Graph surface serves today, the steps that
+ * need OAuth2 permission grants, checkMemberGroups, portal consent and client secrets, and AKS/ACR over
+ * the Resource Manager (local clusters and registries; kubectl through the kubeconfig az writes).
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,12 +16,12 @@ import { fileURLToPath } from 'node:url';
 import { binaryEnv } from '../run-binary.ts';
 
 const SCRIPT = fileURLToPath(new URL('./real-az.sh', import.meta.url));
-const TOOLS = ['az', 'unshare', 'ip', 'openssl', 'curl'];
+const TOOLS = ['az', 'unshare', 'ip', 'openssl', 'curl', 'kubectl'];
 
 function whyNot(): string | undefined {
   const missing = TOOLS.filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
   if (missing.length > 0) {
-    return `missing ${missing.join(', ')} (apt-get install azure-cli util-linux iproute2 openssl curl)`;
+    return `missing ${missing.join(', ')} (apt-get install azure-cli util-linux iproute2 openssl curl kubernetes-client)`;
   }
   if (process.getuid?.() !== 0) return 'unshare --net --mount and port 443 need root';
   return undefined;
@@ -84,6 +85,10 @@ for (const [name, title] of [
     'real az: federated login, account, resource groups, Entra groups, apps, federated credentials, tokens, certificate login',
   ],
   ['consent', 'real az: permission add/grant/list-grants/admin-consent, group member check, create-for-rbac'],
+  [
+    'aks',
+    'real az: aks create (long-running operation)/show/list/get-credentials + kubectl/delete, acr create/list/show, acr build refused',
+  ],
 ] as const) {
   test(title, { skip: skip ?? false, timeout: 600_000 }, async () => {
     const { code, steps, stderr, done } = await runCase(name);

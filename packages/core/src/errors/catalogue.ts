@@ -9,6 +9,7 @@
 
 import { ADMISSION_ERRORS } from './admission-errors.ts';
 import type { AdmissionErrorSpec, DirectoryErrorSpec, StsErrorSpec } from './catalogue-specs.ts';
+import { CONSOLE_ERRORS } from './console-errors.ts';
 import { DIRECTORY_ERRORS } from './directory-errors.ts';
 import { OPERATOR_ERRORS, type OperatorErrorSpec } from './operator-errors.ts';
 import { PLATFORM_ERRORS } from './platform-errors.ts';
@@ -19,6 +20,7 @@ export type { AdmissionErrorSpec, DirectoryErrorSpec, StsErrorSpec } from './cat
 export const ERROR_CATALOGUE = {
   ...STS_ERRORS,
   ...DIRECTORY_ERRORS,
+  ...CONSOLE_ERRORS,
   ...ADMISSION_ERRORS,
   ...PLATFORM_ERRORS,
   ...OPERATOR_ERRORS,

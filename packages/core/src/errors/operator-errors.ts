@@ -55,6 +55,11 @@ export const OPERATOR_ERRORS = {
   config_invalid: op(EXIT.invalidInput, (p) => `${p.reason}`),
 
   // ---- the data directory
+  // A command that only reads never creates a data directory: a mistyped --data-dir is not a new store.
+  data_directory_missing: op(
+    EXIT.notFound,
+    (p) => `no data directory at ${p.dir} (check --data-dir or $CREDLESS_DATA_DIR; credless up creates one)`,
+  ),
   data_directory_not_directory: op(EXIT.failure, (p) => `The data directory ${p.dir} is not a directory`),
   data_directory_shared: op(
     EXIT.failure,

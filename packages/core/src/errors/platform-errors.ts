@@ -56,6 +56,42 @@ export const PLATFORM_ERRORS = {
     'PrincipalNotFound',
     (p) => `Cannot find a service principal or group in the directory for '${p.assignee}'.`,
   ),
+  // The local clusters' Kubernetes API: kube-apiserver's Status reasons and messages (resource = `deployments.apps`).
+  kube_object_not_found: dir(404, 'NotFound', (p) => `${p.resource} "${p.name}" not found`),
+  kube_object_exists: dir(409, 'AlreadyExists', (p) => `${p.resource} "${p.name}" already exists`),
+  kube_object_conflict: dir(
+    409,
+    'Conflict',
+    (p) =>
+      `Operation cannot be fulfilled on ${p.resource} "${p.name}": the object has been modified; please apply your changes to the latest version and try again`,
+  ),
+  kube_object_invalid: dir(
+    422,
+    'Invalid',
+    (p) => `${p.kind} "${p.name}" is invalid: ${p.field}: ${p.reason}`,
+  ),
+  kube_apply_conflict: dir(
+    409,
+    'Conflict',
+    (p) => `Apply failed with ${p.count} conflict${p.plural}: ${p.conflicts}`,
+  ),
+  kube_request_invalid: dir(400, 'BadRequest', (p) => `${p.reason}`),
+  // A watch from a resourceVersion older than the kept history (etcd compacted it): the client lists again.
+  kube_resource_version_expired: dir(
+    410,
+    'Expired',
+    (p) => `too old resource version: ${p.requested} (${p.oldest})`,
+  ),
+  kube_media_type_unsupported: dir(
+    415,
+    'UnsupportedMediaType',
+    (p) => `the body of the request was in an unknown format - accepted media types include: ${p.accepted}`,
+  ),
+  kube_method_not_supported: dir(
+    405,
+    'MethodNotAllowed',
+    (p) => `the server does not allow this method on the requested resource (${p.verb} ${p.resource})`,
+  ),
   cluster_api_unauthorized: dir(401, 'Unauthorized', () => 'Unauthorized'),
   cluster_api_forbidden: dir(
     403,
@@ -99,7 +135,7 @@ export const PLATFORM_ERRORS = {
     404,
     'InvalidResourceType',
     (p) =>
-      `The resource type could not be found for ${p.method} ${p.path}: this Resource Manager serves subscriptions, tenants and resource groups only.`,
+      `The resource type could not be found for ${p.method} ${p.path}: this Resource Manager serves subscriptions, tenants, resource groups, Microsoft.Authorization, managed clusters and registries only.`,
   ),
   arm_resource_group_not_found: dir(
     404,
@@ -144,5 +180,93 @@ export const PLATFORM_ERRORS = {
     404,
     'OperationNotFound',
     (p) => `The operation '${p.id}' could not be found.`,
+  ),
+  // ---- Resource Manager's Microsoft.Authorization: role definitions and role assignments
+  arm_role_definition_not_found: dir(
+    404,
+    'RoleDefinitionDoesNotExist',
+    (p) => `The specified role definition with ID '${p.id}' does not exist.`,
+  ),
+  arm_role_definition_missing: dir(
+    400,
+    'RoleDefinitionDoesNotExist',
+    (p) => `The specified role definition with ID '${p.id}' does not exist.`,
+  ),
+  arm_role_assignment_id_invalid: dir(
+    400,
+    'InvalidRoleAssignmentId',
+    (p) => `The role assignment ID '${p.name}' is not valid. The role assignment ID must be a GUID.`,
+  ),
+  arm_role_assignment_not_found: dir(
+    404,
+    'RoleAssignmentNotFound',
+    (p) => `The role assignment '${p.name}' is not found.`,
+  ),
+  arm_role_assignment_exists: dir(409, 'RoleAssignmentExists', () => 'The role assignment already exists.'),
+  arm_role_assignment_update_not_permitted: dir(
+    409,
+    'RoleAssignmentUpdateNotPermitted',
+    () => 'Tenant ID, application ID, principal ID, and scope are not allowed to be updated.',
+  ),
+  arm_principal_not_found: dir(
+    400,
+    'PrincipalNotFound',
+    (p) =>
+      `Principal ${p.id} does not exist in the directory ${p.tenant}. Check that you have the correct principal ID. If you are creating this principal and then immediately assigning a role, this error might be related to a replication delay.`,
+  ),
+  arm_principal_type_unmatched: dir(
+    400,
+    'UnmatchedPrincipalType',
+    (p) =>
+      `The PrincipalId '${p.id}' has type '${p.actual}' , which is different from specified PrincipalType '${p.given}'.`,
+  ),
+  arm_query_unsupported: dir(400, 'UnsupportedQuery', (p) => `${p.reason}`),
+  // ---- ARM managed clusters, registries, providers and long-running operations
+  arm_resource_not_found: dir(
+    404,
+    'ResourceNotFound',
+    (p) =>
+      `The Resource '${p.type}/${p.name}' under resource group '${p.group}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  ),
+  arm_resource_name_invalid: dir(
+    400,
+    'InvalidResourceName',
+    (p) => `Resource name '${p.name}' is invalid: ${p.rule}`,
+  ),
+  arm_resource_location_changed: dir(
+    409,
+    'InvalidResourceLocation',
+    (p) =>
+      `The resource '${p.name}' already exists in location '${p.existing}' in resource group '${p.group}'. A resource with the same name cannot be created in location '${p.location}'. Please select a new resource name.`,
+  ),
+  arm_parameter_invalid: dir(400, 'InvalidParameter', (p) => `${p.reason}`),
+  arm_registry_name_in_use: dir(
+    409,
+    'AlreadyInUse',
+    (p) =>
+      `The registry DNS name ${p.name}.azurecr.io is already in use. You can check if the name is already claimed using following API: https://docs.microsoft.com/en-us/rest/api/containerregistry/registries/checknameavailability`,
+  ),
+  arm_registry_build_unavailable: dir(
+    400,
+    'FeatureNotSupported',
+    (p) =>
+      `credless has no Azure Blob storage for the build context upload that '${p.action}' needs: run \`credless acr build --registry ${p.registry} --image <name:tag> <directory>\` instead.`,
+  ),
+  arm_provider_api_version_invalid: dir(
+    400,
+    'NoRegisteredProviderFound',
+    (p) =>
+      `No registered resource provider found for location 'global' and API version '${p.version}' for type '${p.type}'. The supported api-versions are '${p.supported}'.`,
+  ),
+  arm_provider_namespace_invalid: dir(
+    404,
+    'InvalidResourceNamespace',
+    (p) => `The resource namespace '${p.namespace}' is invalid.`,
+  ),
+  arm_cluster_api_unavailable: dir(
+    409,
+    'OperationNotAllowed',
+    (p) =>
+      `The API server of managed cluster '${p.name}' is not served yet: retry once its create operation has succeeded.`,
   ),
 } as const satisfies Record<string, DirectoryErrorSpec>;

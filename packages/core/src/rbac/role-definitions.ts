@@ -113,6 +113,11 @@ export const BUILT_IN_ROLE_DEFINITIONS: readonly RoleDefinition[] = Object.freez
     description: 'View all resources, but does not allow you to make any changes.',
   },
   {
+    name: '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9',
+    roleName: 'User Access Administrator',
+    description: 'Lets you manage user access to Azure resources.',
+  },
+  {
     name: '7f951dda-4ed3-4680-a7ca-43fe172d538d',
     roleName: 'AcrPull',
     description: 'acr pull',

@@ -201,7 +201,11 @@ describe('role definitions and scopes', () => {
       'AcrPull',
     );
     assert.equal(findRoleDefinition('owner')?.roleName, 'Owner');
-    assert.equal(findRoleDefinition('User Access Administrator'), undefined);
+    assert.equal(
+      findRoleDefinition('user access administrator')?.name,
+      '18d7d88d-d35e-4fb5-a5c3-7773c20a72d9',
+    );
+    assert.equal(findRoleDefinition('Storage Blob Data Reader'), undefined);
     assert.equal(findRoleDefinition('00000000-0000-0000-0000-000000000000'), undefined);
   });
 

@@ -340,4 +340,22 @@ describe('peekAssertion: structural rejections', () => {
   test('the algorithm named in an error is cut to 20 characters', () => {
     assertRejected(token({ alg: 'X'.repeat(500) }), SIGNATURE, /'X{20}' is not accepted/);
   });
+
+  // The check reads the last character's unused bits instead of re-encoding: it must refuse exactly
+  // what a decode/re-encode round trip would, for every tail of 1 to 3 characters after whole quads.
+  test('a signature is refused as non-canonical exactly when its round trip differs', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const tails = [...alphabet].flatMap((a) => [a, ...[...alphabet].flatMap((b) => [a + b, `${a}${b}Q`])]);
+    for (const tail of tails) {
+      const signature = `AAAA${tail}`;
+      const canonical = Buffer.from(signature, 'base64url').toString('base64url') === signature;
+      let refused = false;
+      try {
+        peekAssertion(token(undefined, undefined, signature));
+      } catch (error) {
+        refused = error instanceof CredlessError && /not canonical/.test(error.message);
+      }
+      assert.equal(refused, !canonical, `signature ${signature}`);
+    }
+  });
 });

@@ -4,12 +4,20 @@
  * `server`). Only bearer tokens issued by this credless for the AKS server application
  * (aud 6dae42f8-…, the cluster's tenant, verified with the tenant's JWKS) authenticate (else 401); the
  * caller's `oid` must hold an Azure RBAC role covering the cluster (else 403, AKS's message), except for
- * the public-info paths every signed-in caller may read (`/version`, health). Answers
- * `/version`, discovery (`/api`, `/apis`, `/api/v1`) and, when a runtime is plugged in through
- * `objectSource`, `GET …/pods|services` as kube List objects.
+ * the public-info paths every signed-in caller may read (`/version`, health). This file is the
+ * composition: `/version`, discovery (kube-discovery.ts), the OpenAPI documents (kube-openapi.ts) and,
+ * when a runtime is plugged in through `objectSource`, the objects of the served resources
+ * (kube-objects.ts: CRUD, patches, Tables), watches, logs and events (kube-watch/logs/events.ts).
  * @module
  */
-import { AKS_SERVER_APP_ID, CredlessError, type TokenDirectory } from '@credless/core';
+import {
+  AKS_SERVER_APP_ID,
+  CredlessError,
+  ERROR_CATALOGUE,
+  isCredlessError,
+  type KubeVerb,
+  type TokenDirectory,
+} from '@credless/core';
 import {
   bearerToken,
   type ClusterRecord,
@@ -18,7 +26,21 @@ import {
   verifyGraphToken,
 } from '@credless/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { describeTarget, kubeRequestInfo, kubeStatus } from './kube-request.ts';
+import type { ClusterRuntime } from '../runtime/cluster-runtime.ts';
+import { type Kind, SUPPORTED_KINDS } from '../runtime/manifests/objects.ts';
+import {
+  ACCESS_REVIEW_PATH,
+  SELF_REVIEW_PATH,
+  selfSubjectAccessReview,
+  selfSubjectReview,
+} from './kube-access-review.ts';
+import { discoveryDocument } from './kube-discovery.ts';
+import { KubeLive } from './kube-live.ts';
+import { handleObjects, type ObjectAnswer } from './kube-objects.ts';
+import { OPENAPI_V2_PROTOBUF, OPENAPI_V2_PROTOBUF_TYPE, openApiDocument } from './kube-openapi.ts';
+import { describeTarget, type KubeRequestInfo, kubeRequestInfo, kubeStatus } from './kube-request.ts';
+import { findResource, type ServedResource } from './kube-resources.ts';
+import { handleScale } from './kube-scale.ts';
 import { decideClusterAccess, type RoleAssignmentStore } from './role-assignments.ts';
 
 /** The served Kubernetes version (what `kubectl version` shows as the server's). */
@@ -34,16 +56,8 @@ export const CLUSTER_API_VERSION = {
   platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
 };
 
-/** Resources a runtime can list; each is a kube List of its items when `listObjects` is given. */
-const LISTED_RESOURCES = { pods: 'Pod', services: 'Service' } as const;
-type ListedResource = keyof typeof LISTED_RESOURCES;
-
-/** The local runtime's objects of a namespace (undefined namespace: all namespaces), as kube objects. */
-export type ClusterObjectSource = (
-  cluster: ClusterRecord,
-  resource: ListedResource,
-  namespace: string | undefined,
-) => Promise<Array<Record<string, unknown>>>;
+/** The local runtime of a cluster: where its objects live (its pods run there). */
+export type ClusterObjectSource = (cluster: ClusterRecord) => Promise<ClusterRuntime>;
 
 export interface ClusterApiOptions {
   store: RoleAssignmentStore & Pick<DirectoryStore, 'listClusters'>;
@@ -51,7 +65,7 @@ export interface ClusterApiOptions {
   getJwks: (tenantId: string) => Promise<{ keys: JwksKey[] }>;
   baseUrl: () => string;
   now: () => number;
-  /** Where pods and services come from (read per request: a runtime may plug in later); absent = not served. */
+  /** Where the objects live (read per request: a runtime may plug in later); absent = only discovery is served. */
   objectSource?: () => ClusterObjectSource | undefined;
   /** Serve this one cluster at the root (its own listener) instead of under /k8s/<tenant>/<guid>. */
   cluster?: Pick<ClusterRecord, 'tenantId' | 'issuerGuid'>;
@@ -72,177 +86,41 @@ const PUBLIC_INFO_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz'])
 const isPublicInfo = (info: ReturnType<typeof kubeRequestInfo>) =>
   info.resource === undefined && info.verb === 'get' && PUBLIC_INFO_PATHS.has(info.path);
 
+const send = (reply: FastifyReply, code: number, body: unknown) =>
+  reply.code(code).header('cache-control', 'no-store').type('application/json').send(body);
+const notFound = (reply: FastifyReply) =>
+  send(reply, 404, kubeStatus(404, 'NotFound', 'the server could not find the requested resource'));
+
+const sendAnswer = (reply: FastifyReply, answered: ObjectAnswer) => {
+  for (const warning of answered.warnings ?? []) reply.header('warning', `299 - ${JSON.stringify(warning)}`);
+  return send(reply, answered.status, answered.body);
+};
+
+const answerReview = async (reply: FastifyReply, review: () => Promise<ObjectAnswer>) => {
+  try {
+    return sendAnswer(reply, await review());
+  } catch (error) {
+    if (!isCredlessError(error)) throw error;
+    return send(reply, error.status, statusOfError(error));
+  }
+};
+
+/** A verified caller of a cluster's API (a credless token for the AKS server app with an `oid`). */
+interface ClusterCaller {
+  principalId: string;
+  appId?: string | undefined;
+}
+
 export async function clusterApiRoutes(app: FastifyInstance, options: ClusterApiOptions): Promise<void> {
-  // Writes are refused after authorization, whatever their body: never a 415 before a 401/403.
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, _body, done) =>
-    done(null, undefined),
+  // Bodies are read as they come and parsed after authorization: never a 400 or 415 before a 401/403.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 3 * 1024 * 1024 }, (_request, body, done) =>
+    done(null, body),
   );
-
-  const send = (reply: FastifyReply, code: number, body: unknown) =>
-    reply.code(code).header('cache-control', 'no-store').type('application/json').send(body);
-  const notFound = (reply: FastifyReply) =>
-    send(reply, 404, kubeStatus(404, 'NotFound', 'the server could not find the requested resource'));
-
-  const findCluster = async (tenantId: string, guid: string) => {
-    if (!GUID.test(tenantId) || !GUID.test(guid)) return undefined;
-    const tenant = await options.directory.findTenant(tenantId);
-    if (!tenant) return undefined;
-    const cluster = (await options.store.listClusters(tenant.id)).find(
-      (candidate) => candidate.issuerGuid.toLowerCase() === guid.toLowerCase(),
-    );
-    return cluster && { tenant, cluster };
-  };
-
-  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
-    const params = request.params as { tenant?: string; guid?: string; '*'?: string };
-    const found = await findCluster(
-      options.cluster?.tenantId ?? params.tenant ?? '',
-      options.cluster?.issuerGuid ?? params.guid ?? '',
-    );
-    if (!found) return notFound(reply);
-    const { tenant, cluster } = found;
-    const url = new URL(request.url, 'https://cluster.invalid');
-    const path = `/${params['*'] ?? ''}`.replace(/\/+$/, '') || '/';
-
-    const token = bearerToken(request);
-    const caller =
-      token === undefined
-        ? undefined
-        : await verifyGraphToken(token, tenant, { ...options, audiences: [AKS_SERVER_APP_ID] });
-    if (!caller?.principalId) {
-      const error = new CredlessError('cluster_api_unauthorized');
-      return send(reply, error.status, kubeStatus(401, 'Unauthorized', error.message));
-    }
-
-    const info = kubeRequestInfo(request.method, path, url.searchParams);
-    if (isPublicInfo(info)) return answer(reply, cluster, info);
-    const decision = await decideClusterAccess(
-      options.store,
-      tenant.id,
-      caller.principalId,
-      cluster.id,
-      info.verb,
-      {
-        ...(info.namespace !== undefined ? { namespace: info.namespace } : {}),
-        ...(info.resource !== undefined ? { resource: info.resource } : {}),
-      },
-    );
-    if (!decision.allowed) {
-      const { what, target } = describeTarget(info);
-      const error = new CredlessError('cluster_api_forbidden', {
-        what,
-        target,
-        user: caller.principalId,
-        verb: info.verb,
-      });
-      // Who was refused what, for whoever wonders why kubectl says Forbidden (no token in the log).
-      reply.log.info(
-        {
-          cluster: cluster.id,
-          principalId: caller.principalId,
-          appId: caller.appId,
-          verb: info.verb,
-          path: info.path,
-        },
-        'cluster API request forbidden: no role assignment covers it',
-      );
-      return send(
-        reply,
-        error.status,
-        kubeStatus(403, 'Forbidden', error.message, {
-          ...(info.resource !== undefined ? { kind: info.resource } : {}),
-          ...(info.name !== undefined ? { name: info.name } : {}),
-        }),
-      );
-    }
-    return answer(reply, cluster, info);
-  };
-
-  const answer = async (
-    reply: FastifyReply,
-    cluster: ClusterRecord,
-    info: ReturnType<typeof kubeRequestInfo>,
-  ) => {
-    const listObjects = options.objectSource?.();
-    const served = listObjects ? (Object.keys(LISTED_RESOURCES) as ListedResource[]) : [];
-    if (info.verb !== 'get' && info.verb !== 'list') {
-      return send(
-        reply,
-        405,
-        kubeStatus(
-          405,
-          'MethodNotAllowed',
-          `the local cluster API serves reads only (${info.verb} is not supported)`,
-        ),
-      );
-    }
-    if (info.resource === undefined) {
-      switch (info.path) {
-        case '/version':
-          return send(reply, 200, CLUSTER_API_VERSION);
-        case '/api':
-          return send(reply, 200, {
-            kind: 'APIVersions',
-            versions: ['v1'],
-            serverAddressByClientCIDRs: [
-              { clientCIDR: '0.0.0.0/0', serverAddress: new URL(options.baseUrl()).host },
-            ],
-          });
-        case '/apis':
-          return send(reply, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
-        case '/api/v1':
-          return send(reply, 200, {
-            kind: 'APIResourceList',
-            apiVersion: 'v1',
-            groupVersion: 'v1',
-            resources: served.map((name) => ({
-              name,
-              singularName: LISTED_RESOURCES[name].toLowerCase(),
-              namespaced: true,
-              kind: LISTED_RESOURCES[name],
-              verbs: ['get', 'list'],
-            })),
-          });
-        case '/healthz':
-        case '/livez':
-        case '/readyz':
-          return reply.code(200).type('text/plain').send('ok');
-        default:
-          return notFound(reply);
-      }
-    }
-    const resource = info.resource as ListedResource;
-    if (!listObjects || info.group !== '' || info.version !== 'v1' || !served.includes(resource)) {
-      return notFound(reply);
-    }
-    const items = await listObjects(cluster, resource, info.namespace);
-    if (info.name !== undefined) {
-      const item = items.find(
-        (candidate) => (candidate['metadata'] as { name?: string } | undefined)?.name === info.name,
-      );
-      if (!item) {
-        return send(
-          reply,
-          404,
-          kubeStatus(404, 'NotFound', `${resource} "${info.name}" not found`, {
-            name: info.name,
-            kind: resource,
-          }),
-        );
-      }
-      return send(reply, 200, { apiVersion: 'v1', kind: LISTED_RESOURCES[resource], ...item });
-    }
-    return send(reply, 200, {
-      apiVersion: 'v1',
-      kind: `${LISTED_RESOURCES[resource]}List`,
-      metadata: { resourceVersion: '' },
-      items: items.map((item) => ({ apiVersion: 'v1', kind: LISTED_RESOURCES[resource], ...item })),
-    });
-  };
-
+  const api = new ClusterApi(app, options);
   const route = async (request: FastifyRequest, reply: FastifyReply) => {
     try {
-      return await handle(request, reply);
+      return await api.handle(request, reply);
     } catch (error) {
       reply.log.error({ err: error }, 'cluster API request failed unexpectedly');
       return send(reply, 500, kubeStatus(500, 'InternalError', 'an internal error occurred'));
@@ -255,4 +133,180 @@ export async function clusterApiRoutes(app: FastifyInstance, options: ClusterApi
     app.all('/k8s/:tenant/:guid', route);
     app.all('/k8s/:tenant/:guid/*', route);
   }
+}
+
+/** One request's way through a cluster's API: the cluster, authentication, Azure RBAC, the answer. */
+class ClusterApi {
+  readonly #options: ClusterApiOptions;
+  readonly #live: KubeLive;
+
+  constructor(app: FastifyInstance, options: ClusterApiOptions) {
+    this.#options = options;
+    this.#live = new KubeLive(app);
+  }
+
+  async handle(request: FastifyRequest, reply: FastifyReply) {
+    const params = request.params as { tenant?: string; guid?: string; '*'?: string };
+    const found = await this.#findCluster(
+      this.#options.cluster?.tenantId ?? params.tenant ?? '',
+      this.#options.cluster?.issuerGuid ?? params.guid ?? '',
+    );
+    if (!found) return notFound(reply);
+    const { tenant, cluster } = found;
+    const url = new URL(request.url, 'https://cluster.invalid');
+    const path = `/${params['*'] ?? ''}`.replace(/\/+$/, '') || '/';
+
+    const token = bearerToken(request);
+    const verified =
+      token === undefined
+        ? undefined
+        : await verifyGraphToken(token, tenant, { ...this.#options, audiences: [AKS_SERVER_APP_ID] });
+    if (!verified?.principalId) {
+      const error = new CredlessError('cluster_api_unauthorized');
+      return send(reply, error.status, kubeStatus(401, 'Unauthorized', error.message));
+    }
+    const caller: ClusterCaller = { principalId: verified.principalId, appId: verified.appId };
+
+    const info = kubeRequestInfo(request.method, path, url.searchParams);
+    if (isPublicInfo(info)) return this.#answer(request, reply, cluster, info);
+    const decide = (verb: KubeVerb, target: { namespace?: string; resource?: string }) =>
+      decideClusterAccess(this.#options.store, tenant.id, caller.principalId, cluster.id, verb, target);
+    // Self-reviews are every signed-in caller's (kube's system:basic-user), like the public info.
+    if (request.method === 'POST' && path === ACCESS_REVIEW_PATH)
+      return answerReview(reply, () =>
+        selfSubjectAccessReview(
+          request.body as Buffer | undefined,
+          request.headers['content-type'],
+          async ({ verb, ...target }) => (await decide(verb, target)).allowed,
+        ),
+      );
+    if (request.method === 'POST' && path === SELF_REVIEW_PATH)
+      return answerReview(reply, async () => selfSubjectReview(caller.principalId, caller.appId));
+    const decision = await decide(info.verb, {
+      ...(info.namespace !== undefined ? { namespace: info.namespace } : {}),
+      ...(info.resource !== undefined ? { resource: info.resource } : {}),
+    });
+    if (!decision.allowed) return forbidden(reply, cluster, caller, info);
+    return this.#answer(request, reply, cluster, info);
+  }
+
+  async #findCluster(tenantId: string, guid: string) {
+    if (!GUID.test(tenantId) || !GUID.test(guid)) return undefined;
+    const tenant = await this.#options.directory.findTenant(tenantId);
+    if (!tenant) return undefined;
+    const cluster = (await this.#options.store.listClusters(tenant.id)).find(
+      (candidate) => candidate.issuerGuid.toLowerCase() === guid.toLowerCase(),
+    );
+    return cluster && { tenant, cluster };
+  }
+
+  async #answer(request: FastifyRequest, reply: FastifyReply, cluster: ClusterRecord, info: KubeRequestInfo) {
+    if (info.resource === undefined) return this.#answerNonResource(reply, info);
+    const resource = findResource(info.group ?? '', info.version ?? '', info.resource);
+    const runtime = await this.#options.objectSource?.()?.(cluster);
+    if (!resource || !runtime) return notFound(reply);
+    const url = new URL(request.url, 'https://cluster.invalid');
+    try {
+      const liveRequest = { info, resource, query: url.searchParams, accept: request.headers.accept };
+      const streamed = await this.#live.answer(reply, runtime, { ...liveRequest, now: this.#options.now() });
+      if (streamed) return streamed;
+      const objectRequest = {
+        info,
+        resource: resource as ServedResource & { kind: Kind },
+        query: url.searchParams,
+        contentType: request.headers['content-type'],
+        accept: request.headers.accept,
+        body: request.body as Buffer | undefined,
+        now: this.#options.now(),
+        userAgent: request.headers['user-agent'],
+      };
+      if (resource.kind === 'Deployment' && info.subresource === 'scale' && info.name !== undefined)
+        return sendAnswer(reply, await handleScale(runtime, objectRequest));
+      if (info.subresource !== undefined || !(resource.kind in SUPPORTED_KINDS)) return notFound(reply);
+      return sendAnswer(reply, await handleObjects(runtime, objectRequest));
+    } catch (error) {
+      if (!isCredlessError(error)) throw error;
+      return send(reply, error.status, statusOfError(error, resource));
+    }
+  }
+
+  /** `/version`, health, the OpenAPI documents and discovery. */
+  #answerNonResource(reply: FastifyReply, info: KubeRequestInfo) {
+    if (info.verb !== 'get') return notFound(reply);
+    if (info.path === '/version') return send(reply, 200, CLUSTER_API_VERSION);
+    if (['/healthz', '/livez', '/readyz'].includes(info.path))
+      return reply.code(200).type('text/plain').send('ok');
+    if (info.path === '/openapi/v2')
+      return reply
+        .code(200)
+        .header('cache-control', 'no-store')
+        .type(OPENAPI_V2_PROTOBUF_TYPE)
+        .send(OPENAPI_V2_PROTOBUF);
+    const document =
+      discoveryDocument(info.path, new URL(this.#options.baseUrl()).host) ?? openApiDocument(info.path);
+    return document === undefined ? notFound(reply) : send(reply, 200, document);
+  }
+}
+
+/** AKS's 403 for a request no role assignment covers, logged (who, what; no token) for whoever wonders. */
+function forbidden(
+  reply: FastifyReply,
+  cluster: ClusterRecord,
+  caller: ClusterCaller,
+  info: KubeRequestInfo,
+) {
+  const { what, target } = describeTarget(info);
+  const error = new CredlessError('cluster_api_forbidden', {
+    what,
+    target,
+    user: caller.principalId,
+    verb: info.verb,
+  });
+  reply.log.info(
+    {
+      cluster: cluster.id,
+      principalId: caller.principalId,
+      appId: caller.appId,
+      verb: info.verb,
+      path: info.path,
+    },
+    'cluster API request forbidden: no role assignment covers it',
+  );
+  return send(
+    reply,
+    error.status,
+    kubeStatus(403, 'Forbidden', error.message, {
+      ...(info.resource !== undefined ? { kind: info.resource } : {}),
+      ...(info.name !== undefined ? { name: info.name } : {}),
+    }),
+  );
+}
+
+/** A catalogue error as kube's Status: the reason, and details naming the object (causes for Invalid). */
+export function statusOfError(error: CredlessError, resource?: Pick<ServedResource, 'name' | 'group'>) {
+  const spec = ERROR_CATALOGUE[error.code] as { graph?: string };
+  const reason = spec.graph ?? 'InternalError';
+  const name = error.params?.['name'];
+  const field = error.params?.['field'];
+  return kubeStatus(error.status, reason, error.message, {
+    ...(name !== undefined ? { name: String(name) } : {}),
+    ...(resource?.group ? { group: resource.group } : {}),
+    // kubectl words an Invalid error with details.kind ("The Deployment "web" is invalid"): the Kind there.
+    ...(reason === 'Invalid'
+      ? { kind: String(error.params?.['kind'] ?? '').split('.')[0] }
+      : resource && name !== undefined
+        ? { kind: resource.name }
+        : {}),
+    ...(reason === 'Invalid' && field !== undefined
+      ? {
+          causes: [
+            {
+              reason: 'FieldValueInvalid',
+              message: `${String(error.params?.['reason'] ?? '')}`,
+              field: String(field),
+            },
+          ],
+        }
+      : {}),
+  });
 }

@@ -14,6 +14,8 @@ export interface KubeRequestInfo {
   resource?: string;
   namespace?: string;
   name?: string;
+  /** `log` of `…/pods/<name>/log`, `status` of `…/<name>/status`. */
+  subresource?: string;
   /** API group ('' for the core group) and version of a resource path. */
   group?: string;
   version?: string;
@@ -48,7 +50,7 @@ export function kubeRequestInfo(method: string, path: string, query: URLSearchPa
     namespace = rest[1];
     rest = rest.slice(2);
   }
-  const [resource, name] = rest;
+  const [resource, name, subresource] = rest;
   const watch = query.get('watch') === 'true' || query.get('watch') === '1';
   let verb: KubeVerb;
   if (upper === 'GET' || upper === 'HEAD') verb = watch ? 'watch' : name === undefined ? 'list' : 'get';
@@ -71,6 +73,7 @@ export function kubeRequestInfo(method: string, path: string, query: URLSearchPa
     ...(resource !== undefined ? { resource } : {}),
     ...(namespace !== undefined ? { namespace } : {}),
     ...(name !== undefined ? { name } : {}),
+    ...(subresource !== undefined ? { subresource } : {}),
     group,
     ...(version ? { version } : {}),
   };
@@ -95,7 +98,7 @@ export interface KubeStatus {
   status: 'Failure';
   message: string;
   reason: string;
-  details?: Record<string, string>;
+  details?: Record<string, unknown>;
   code: number;
 }
 
@@ -103,7 +106,7 @@ export function kubeStatus(
   code: number,
   reason: string,
   message: string,
-  details?: Record<string, string>,
+  details?: Record<string, unknown>,
 ): KubeStatus {
   return {
     kind: 'Status',

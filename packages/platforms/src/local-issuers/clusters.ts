@@ -25,6 +25,8 @@ export interface CreateLocalClusterInput {
   /** Local clusters always have an issuer; the flag is accepted as az does. Default true. */
   enableOidcIssuer?: boolean;
   enableWorkloadIdentity?: boolean;
+  /** An ARM location (`westeurope`) for clusters made through the Resource Manager; default `local`. */
+  location?: string;
 }
 
 export function clusterResourceId(subscriptionId: string, resourceGroup: string, name: string): string {
@@ -73,7 +75,7 @@ export async function createLocalCluster(
     subscriptionId,
     resourceGroup: input.resourceGroup,
     name: input.name,
-    location: LOCAL_CLUSTER_LOCATION,
+    location: existing?.location ?? input.location ?? LOCAL_CLUSTER_LOCATION,
     issuerGuid,
     issuerUrl: clusterIssuerUrl(input.baseUrl, input.tenantId, issuerGuid),
     oidcIssuerEnabled: wantOidc,

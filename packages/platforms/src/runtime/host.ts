@@ -51,6 +51,11 @@ export class LocalClusters {
     return this.#runtimeFor(await this.find(selector));
   }
 
+  /** The runtime of a cluster record (the Kubernetes API's objects). */
+  runtimeOf(cluster: ClusterRecord): Promise<ClusterRuntime> {
+    return this.#runtimeFor(cluster);
+  }
+
   #runtimeFor(cluster: ClusterRecord): Promise<ClusterRuntime> {
     let runtime = this.#runtimes.get(cluster.id);
     if (!runtime) {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { AKS_SERVER_APP_ID, GRAPH_RESOURCE_URI } from '@credless/core';
 import type { ClusterRecord } from '@credless/server';
@@ -28,6 +29,8 @@ import {
 import { assignRole } from '../../src/cluster-access/role-assignments.ts';
 import { createLocalCluster } from '../../src/local-issuers/clusters.ts';
 import { LocalPlatforms } from '../../src/local-platforms.ts';
+import { loadManifests } from '../../src/runtime/manifests/load.ts';
+import { startLocalRuntime } from '../../src/runtime/start.ts';
 
 const AUDIENCE = 'api://AzureADTokenExchange';
 let issuer: TestOidcIssuer;
@@ -160,9 +163,10 @@ describe('cluster API: authentication and Azure RBAC', () => {
       assignee: caller.appId,
       scope: cluster.id,
     });
+    // Allowed now, but this app has no runtime: the write finds no resource (after authorization).
     const write = await get('/api/v1/namespaces/default/pods', caller.token, 'POST');
-    assert.equal(write.statusCode, 405);
-    assert.equal(write.json().reason, 'MethodNotAllowed');
+    assert.equal(write.statusCode, 404);
+    assert.equal(write.json().reason, 'NotFound');
   });
 
   test('unknown cluster or tenant: 404 Status', async () => {
@@ -226,7 +230,18 @@ describe('cluster API: authentication and Azure RBAC', () => {
     assert.ok(await credless.store.getServicePrincipalByAppId(tenant.id, AKS_SERVER_APP_ID));
   });
 
-  test("with a runtime plugged in, pods and services are kube Lists of the runtime's objects", async () => {
+  test("with a runtime plugged in, the runtime's objects are kube Lists and objects; a namespace role covers its namespace only", async () => {
+    const runtime = await startLocalRuntime(
+      { ...credless, issueServiceAccountToken: (id, req) => platforms.issueServiceAccountToken(id, req) },
+      { dataDir: credless.dataDir, socketPath: join(credless.dataDir, 'api-test.sock') },
+    );
+    const clusterRuntime = await runtime.clusters.runtimeOf(cluster);
+    await clusterRuntime.apply(
+      loadManifests('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: backend}\ndata: {a: b}\n', {
+        source: 't',
+      }),
+      't',
+    );
     const app = Fastify();
     await app.register(clusterApiRoutes, {
       store: credless.store,
@@ -234,10 +249,7 @@ describe('cluster API: authentication and Azure RBAC', () => {
       getJwks: (tenantId) => credless.keys.getJwks(tenantId),
       baseUrl: () => credless.url,
       now: Date.now,
-      objectSource: () => async (_cluster, resource, namespace) =>
-        resource === 'pods' && namespace === 'default'
-          ? [{ metadata: { name: 'backend', namespace: 'default' }, status: { phase: 'Running' } }]
-          : [],
+      objectSource: () => (record) => runtime.clusters.runtimeOf(record),
     });
     const caller = await workloadToken(`${AKS_SERVER_APP_ID}/.default`);
     await assignRole(credless.store, credless.tenantId, {
@@ -247,22 +259,41 @@ describe('cluster API: authentication and Azure RBAC', () => {
     });
     const call = (path: string) =>
       app.inject({ url: `${base}${path}`, headers: { authorization: `Bearer ${caller.token}` } });
-    const list = (await call('/api/v1/namespaces/default/pods')).json();
-    assert.equal(list.kind, 'PodList');
+    const list = (await call('/api/v1/namespaces/default/configmaps')).json();
+    assert.equal(list.kind, 'ConfigMapList');
+    assert.match(list.metadata.resourceVersion, /^\d+$/);
     assert.deepEqual(
       list.items.map((item: { kind: string; metadata: { name: string } }) => [item.kind, item.metadata.name]),
-      [['Pod', 'backend']],
+      [['ConfigMap', 'backend']],
     );
-    assert.equal((await call('/api/v1/namespaces/default/pods/backend')).json().kind, 'Pod');
-    assert.equal((await call('/api/v1/namespaces/default/pods/missing')).statusCode, 404);
-    assert.equal((await call('/api/v1/namespaces/default/services')).json().kind, 'ServiceList');
+    const one = (await call('/api/v1/namespaces/default/configmaps/backend')).json();
+    assert.equal(one.kind, 'ConfigMap');
+    assert.equal(one.data.a, 'b');
+    const missing = await call('/api/v1/namespaces/default/configmaps/missing');
+    assert.equal(missing.statusCode, 404);
+    assert.deepEqual(missing.json().details, { name: 'missing', kind: 'configmaps' });
+    assert.equal(missing.json().message, 'configmaps "missing" not found');
     // Namespace-scoped role: another namespace is forbidden, discovery is not.
-    assert.equal((await call('/api/v1/namespaces/kube-system/pods')).statusCode, 403);
+    assert.equal((await call('/api/v1/namespaces/kube-system/configmaps')).statusCode, 403);
     const resources = (await call('/api/v1')).json();
     assert.deepEqual(
-      resources.resources.map((r: { name: string }) => r.name),
-      ['pods', 'services'],
+      resources.resources.map(
+        (r: { name: string; shortNames?: string[] }) => `${r.name}:${r.shortNames ?? ''}`,
+      ),
+      [
+        'namespaces:ns',
+        'serviceaccounts:sa',
+        'configmaps:cm',
+        'secrets:',
+        'services:svc',
+        'pods:po',
+        'pods/log:',
+        'events:ev',
+      ],
     );
+    const apps = (await call('/apis/apps/v1')).json();
+    assert.deepEqual(apps.resources[0].shortNames, ['deploy']);
     await app.close();
+    await runtime.close();
   });
 });

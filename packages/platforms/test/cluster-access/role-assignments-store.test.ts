@@ -139,7 +139,7 @@ await describeEachStore('role assignments', (target) => {
     const { store, tenantId, cluster, app } = await setup();
     await assert.rejects(
       assignRole(store, tenantId, {
-        role: 'User Access Administrator',
+        role: 'Storage Blob Data Reader',
         assignee: app.appId,
         scope: cluster.id,
       }),

@@ -47,7 +47,10 @@ describe('manifest loader', () => {
 
   test('refuses kinds outside the subset, wrong apiVersions, bad names and empty pods', () => {
     const cases: Array<[string, RegExp]> = [
-      ['apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n', /kind "Secret" is not supported/],
+      [
+        'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: s\n',
+        /kind "Ingress" is not supported/,
+      ],
       ['apiVersion: v1\nkind: Deployment\nmetadata:\n  name: d\n', /apiVersion apps\/v1/],
       ['apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n', /metadata.name/],
       [

@@ -14,8 +14,10 @@ import {
   type GraphTokenOptions,
 } from '../graph/graph-token.ts';
 import { sendArmError, setArmRequestIds } from './arm-errors.ts';
+import { type ArmProviderPlatform, type ArmProviderStore, registerProviderRoutes } from './arm-providers.ts';
 import { type ResourceGroupStore, registerResourceGroupRoutes } from './arm-resource-groups.ts';
 import { armList, requireOwnSubscription, toArmSubscription, toArmTenant } from './arm-resources.ts';
+import { type RoleAssignmentStore, registerAuthorizationRoutes } from './arm-role-assignments.ts';
 
 export const DEFAULT_ARM_HOSTNAMES: readonly string[] = Object.freeze(['management.azure.com']);
 
@@ -52,7 +54,9 @@ export interface ArmRouteOptions extends Omit<GraphTokenOptions, 'audiences'> {
   /** Host names (without port) this API answers for; default `management.azure.com`. */
   hostnames?: readonly string[];
   /** Serves resource groups, authorized by its Azure RBAC role assignments, when given. */
-  store?: ResourceGroupStore;
+  store?: ResourceGroupStore & ArmProviderStore & RoleAssignmentStore;
+  /** The managed clusters and registries a plugin backs (the local platforms), served given a store. */
+  providers?: ArmProviderPlatform;
 }
 
 /** A Host header (with or without port) naming one of `hostnames`, case-insensitively. */
@@ -95,15 +99,18 @@ export async function armRoutes(app: FastifyInstance, options: ArmRouteOptions):
       sendArmError(request, reply, new CredlessError('arm_api_version_missing'));
       return reply;
     }
-    if (typeof version !== 'string' || !ARM_API_VERSIONS.includes(version)) {
+    // A resource provider's routes name their own api-versions (arm-providers.ts), the rest use Microsoft.Resources'.
+    const provider = request.routeOptions.config.arm;
+    const supported = provider?.apiVersions ?? ARM_API_VERSIONS;
+    if (typeof version !== 'string' || !supported.includes(version)) {
       const shown = typeof version === 'string' ? version.slice(0, 64) : String(version);
+      const details = { version: shown, supported: supported.join(', ') };
       sendArmError(
         request,
         reply,
-        new CredlessError('arm_api_version_invalid', {
-          version: shown,
-          supported: ARM_API_VERSIONS.join(', '),
-        }),
+        provider
+          ? new CredlessError('arm_provider_api_version_invalid', { ...details, type: provider.resourceType })
+          : new CredlessError('arm_api_version_invalid', details),
       );
       return reply;
     }
@@ -137,5 +144,10 @@ export async function armRoutes(app: FastifyInstance, options: ArmRouteOptions):
     return toArmSubscription(tenant);
   });
   app.get('/tenants', async (request) => armList([toArmTenant(await tenantOf(request))]));
-  if (options.store) registerResourceGroupRoutes(app, { store: options.store, caller, tenantOf });
+  if (options.store) {
+    const deps = { store: options.store, caller, tenantOf };
+    registerResourceGroupRoutes(app, deps);
+    await registerProviderRoutes(app, { ...deps, host, platform: options.providers ?? {} });
+    await registerAuthorizationRoutes(app, { ...deps, host, registries: options.providers?.registries });
+  }
 }

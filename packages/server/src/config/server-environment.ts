@@ -216,6 +216,13 @@ export const serverEnvironment = z.object({
     description:
       'create the local administrator identity (a key pair in the data directory) on start; off for replicas with throw-away data directories',
   }),
+  CREDLESS_CONSOLE_SESSION_HOURS: integerVariable({
+    default: 8,
+    min: 1,
+    max: 720,
+    description:
+      'hours a web console session lasts after its sign-in link is used (`credless console` prints one)',
+  }),
   CREDLESS_THROTTLE: flagVariable({
     default: false,
     description:
@@ -231,6 +238,15 @@ export const serverEnvironment = z.object({
   CREDLESS_THROTTLE_TOKEN_PER_SOURCE: throttleLimit(3000, 'token requests per window from one address'),
   CREDLESS_THROTTLE_GRAPH_PER_CLIENT: throttleLimit(1200, 'Graph requests per window for one application'),
   CREDLESS_THROTTLE_GRAPH_PER_SOURCE: throttleLimit(3000, 'Graph requests per window from one address'),
+  CREDLESS_WORKERS: integerVariable({
+    default: 0,
+    min: 0,
+    max: 256,
+    shown: '0 (automatic)',
+    flags: ['--workers'],
+    description:
+      '`credless up`: processes serving the token endpoint and Graph API on one shared port; 0 = one per CPU with PostgreSQL, 1 with the embedded SQLite store',
+  }),
   CREDLESS_LOG_LEVEL: choiceVariable(LOG_LEVELS, {
     default: 'info',
     description: 'pino level; logs are JSON and never contain tokens',

@@ -86,6 +86,12 @@ export class CachedTokenDirectory implements TokenDirectory {
     return { storeReachable: this.#storeReachable, staleForMs, usable: staleForMs <= this.#maxStalenessMs };
   }
 
+  /** `freshness().usable` without building the object: asked on every lookup, several per exchange. */
+  #usable(): boolean {
+    const staleForMs = this.#storeReachable ? 0 : Math.max(0, this.#now() - this.#confirmedAt);
+    return staleForMs <= this.#maxStalenessMs;
+  }
+
   #confirmed(): void {
     this.#storeReachable = true;
     this.#confirmedAt = this.#now();
@@ -148,7 +154,7 @@ export class CachedTokenDirectory implements TokenDirectory {
   readonly stats = { hits: 0, misses: 0, lastKnown: 0 };
 
   #cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    if (!this.freshness().usable) return Promise.reject(new CredlessError('directory_unavailable'));
+    if (!this.#usable()) return Promise.reject(new CredlessError('directory_unavailable'));
     const hit = this.#entries.get(key);
     if (hit) {
       this.stats.hits += 1;

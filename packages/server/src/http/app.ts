@@ -3,7 +3,12 @@
  * @module
  */
 import { CredlessError, type ExchangePorts, type TokenDirectory } from '@credless/core';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { sendArmError } from '../arm/arm-errors.ts';
 import { type ArmRouteOptions, armHostMatcher, armRoutes, DEFAULT_ARM_HOSTNAMES } from '../arm/arm-plugin.ts';
@@ -44,13 +49,21 @@ export interface AppDependencies {
    * Serves the minimal Azure Resource Manager (subscriptions, tenants; resource groups given a store) when given, to requests whose
    * Host is `management.azure.com` or one of `hostnames`.
    */
-  arm?: Pick<ArmRouteOptions, 'hostnames' | 'store'>;
+  arm?: Pick<ArmRouteOptions, 'hostnames' | 'store' | 'providers'>;
   /** Serves the Graph-compatible API under /v1.0 (whatever the Host: graph.microsoft.com too) when given. */
   graph?: Pick<GraphRouteOptions, 'store' | 'graphBaseUrl'>;
   /** Per-client and per-source limits on the token endpoint and the Graph API; absent: none. */
   throttle?: ServerConfig['throttle'];
   /** The plugins' routes (e.g. the local platforms' emulated issuers and cluster API), each encapsulated. */
   pluginRoutes?: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
+  /**
+   * The web console (console/): its cookie→bearer hook, run before every route's own authentication,
+   * and its routes (/console, the sign-in code endpoint).
+   */
+  console?: {
+    authenticate: (request: FastifyRequest) => Promise<void>;
+    routes: (app: FastifyInstance) => Promise<void>;
+  };
 }
 
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
@@ -68,6 +81,11 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     keepAliveTimeout: 120_000,
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
+  // First, so every route (Graph, explain, sign-ins) sees the session's bearer token as its own.
+  if (deps.console) {
+    app.addHook('onRequest', deps.console.authenticate);
+    await app.register(deps.console.routes);
+  }
   const { throttle } = deps;
   await app.register(tokenRoutes, {
     exchange: deps.exchange,

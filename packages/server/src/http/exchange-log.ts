@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import { IssuerFetchError } from '../issuers/fetch-capped-json.ts';
 
 export function logExchange(logger: Logger, outcome: ExchangeOutcome, ids: RequestIds): void {
+  // Most exchanges succeed and debug is off: then there is nothing to build.
+  if (outcome.issued && !logger.isLevelEnabled('debug')) return;
   const { context } = outcome;
   const fields = {
     event: 'token_exchange',
@@ -21,7 +23,7 @@ export function logExchange(logger: Logger, outcome: ExchangeOutcome, ids: Reque
     credential: context.credential?.name,
   };
   if (outcome.issued) {
-    if (logger.isLevelEnabled('debug')) logger.debug({ ...fields, result: 'issued' }, 'token issued');
+    logger.debug({ ...fields, result: 'issued' }, 'token issued');
     return;
   }
   const code = outcome.error instanceof CredlessError ? outcome.error.code : 'server_error';

@@ -1,7 +1,7 @@
 /**
  * The server's HTTP application for one opened store, served in-process (Fastify `inject`, no socket):
- * the CLI's offline transport. Requests pass the same token endpoint, Graph authorization and write
- * hook as over HTTPS; the caller is the data directory's local administrator, whose certificate
+ * the CLI's offline transport. Requests pass the same token endpoint, Graph and Resource Manager
+ * authorization and write hook as over HTTPS; the caller is the data directory's local administrator, whose certificate
  * assertion is exchanged at the in-process token endpoint.
  * @module
  */
@@ -16,6 +16,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { createAdminAssertion, ensureAdminIdentity, readAdminIdentity } from '../admin/admin-identity.ts';
+import type { ArmProviderPlatform } from '../arm/arm-providers.ts';
 import type { ServerConfig } from '../config.ts';
 import { CachedTokenDirectory } from '../directory/cached-token-directory.ts';
 import { ensureDefaultTenant } from '../directory/default-tenant.ts';
@@ -23,6 +24,7 @@ import { buildApp } from '../http/app.ts';
 import { createAccessTokenSigner } from '../keys/access-token-signer.ts';
 import { loadKeyEncryptionKey } from '../keys/key-encryption-key.ts';
 import { signingKeyManagerFor } from '../start/keys-stage.ts';
+import type { DirectoryStore } from '../store/directory-store.ts';
 import { openDirectoryStore } from '../store/kysely-directory-store.ts';
 import { type EmulatedIssuerFactory, inProcessExplain } from './in-process-explain.ts';
 
@@ -43,6 +45,8 @@ export interface InProcessConnection {
   accessToken: string;
   /** ISO 8601. */
   expiresOn: string;
+  /** The administrator's token for another resource's scope (e.g. Resource Manager's), issued once on first use. */
+  tokenFor(scope: string): Promise<string>;
   /** Sends one request to the app; `url` is absolute or a path. */
   send(
     method: string,
@@ -79,30 +83,40 @@ export async function connectInProcess(
   const identity = await readAdminIdentity(options.dataDir);
   if (!identity) throw new CredlessError('admin_identity_missing', { dir: `${options.dataDir}/admin` });
   const path = `/${identity.tenantId}/oauth2/v2.0/token`;
-  const answer = await app.inject({
-    method: 'POST',
-    url: path,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', host: new URL(options.baseUrl).host },
-    payload: new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: identity.clientId,
-      scope: `${GRAPH_RESOURCE_URI}/.default`,
-      client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
-      client_assertion: await createAdminAssertion(identity, `${options.baseUrl}${path}`, now()),
-    }).toString(),
-  });
-  const body = answer.json() as Record<string, unknown>;
-  if (answer.statusCode !== 200 || typeof body['access_token'] !== 'string') {
-    throw new CredlessError('admin_token_refused', {
-      reason: String(body['error_description'] ?? answer.statusCode),
+  const exchange = async (scope: string) => {
+    const answer = await app.inject({
+      method: 'POST',
+      url: path,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', host: new URL(options.baseUrl).host },
+      payload: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: identity.clientId,
+        scope,
+        client_assertion_type: JWT_BEARER_ASSERTION_TYPE,
+        client_assertion: await createAdminAssertion(identity, `${options.baseUrl}${path}`, now()),
+      }).toString(),
     });
-  }
+    const body = answer.json() as Record<string, unknown>;
+    if (answer.statusCode !== 200 || typeof body['access_token'] !== 'string') {
+      throw new CredlessError('admin_token_refused', {
+        reason: String(body['error_description'] ?? answer.statusCode),
+      });
+    }
+    return { token: body['access_token'], expiresIn: Number(body['expires_in']) };
+  };
+  const graph = await exchange(`${GRAPH_RESOURCE_URI}/.default`);
+  const others = new Map<string, Promise<string>>();
   return {
     tenantId: identity.tenantId,
     clientId: identity.clientId,
     graphUrl: options.graphUrl,
-    accessToken: body['access_token'],
-    expiresOn: new Date(now() + Number(body['expires_in']) * 1000).toISOString(),
+    accessToken: graph.token,
+    expiresOn: new Date(now() + graph.expiresIn * 1000).toISOString(),
+    tokenFor(scope) {
+      const issued = others.get(scope) ?? exchange(scope).then((answer) => answer.token);
+      others.set(scope, issued);
+      return issued;
+    },
     async send(method, url, request = {}) {
       const target = new URL(url, options.baseUrl);
       const sent = await app.inject({
@@ -130,6 +144,17 @@ export interface InProcessApiOptions {
   emulatedIssuers?: EmulatedIssuerFactory;
   /** How explain fetches issuer keys (tests trusting their CA); default an agent of its own. */
   issuerDispatcher?: Dispatcher;
+  /** The managed clusters and registries a plugin backs (the local platforms), as the server has them. */
+  armProviders?: (host: InProcessArmHost) => Promise<ArmProviderPlatform>;
+}
+
+/** What a plugin's Resource Manager providers get in-process: the store, its KEK, the public URL. */
+export interface InProcessArmHost {
+  store: DirectoryStore;
+  kek: Uint8Array;
+  baseUrl: string;
+  dataDir: string;
+  insecureHttp: boolean;
 }
 
 /**
@@ -195,6 +220,21 @@ export async function openInProcessApi(
       },
       getJwks: (tenant) => keys.getJwks(tenant),
       graph: { store, graphBaseUrl: () => graphUrl },
+      // Resource Manager too (role assignments): the CLI's ARM requests, served as over HTTPS.
+      arm: {
+        store,
+        ...(options.armProviders
+          ? {
+              providers: await options.armProviders({
+                store,
+                kek,
+                baseUrl,
+                dataDir: config.dataDir,
+                insecureHttp: config.insecureHttp,
+              }),
+            }
+          : {}),
+      },
       explain: explainer.explain,
     });
     const connection = await connectInProcess(app, { baseUrl, graphUrl, dataDir: config.dataDir, now });

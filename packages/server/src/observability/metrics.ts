@@ -38,11 +38,21 @@ export function createMetrics(
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'credless_' });
 
+  // Issued exchanges are counted in a plain integer and handed to prom-client at scrape time: its
+  // labelled inc() hashes and validates the labels on every call, on the token path.
+  let issuedExchanges = 0;
+  let issuedReported = 0;
   const exchanges = new Counter({
     name: 'credless_token_exchanges_total',
     help: 'Token exchanges by result (issued or refused) and error code.',
     labelNames: ['result', 'code'] as const,
     registers: [registry],
+    collect() {
+      if (issuedExchanges > issuedReported) {
+        this.inc({ result: 'issued', code: 'none' }, issuedExchanges - issuedReported);
+        issuedReported = issuedExchanges;
+      }
+    },
   });
   const latency = new Histogram({
     name: 'credless_token_exchange_duration_seconds',
@@ -73,17 +83,21 @@ export function createMetrics(
     );
   }
 
+  // Bound once, so an observation does not build its label object and closure each time.
+  const issuedLatency = latency.labels('issued');
+  const refusedLatency = latency.labels('refused');
+
   return {
     registry,
     observeExchange(outcome, latencySeconds) {
-      const result = outcome.issued ? 'issued' : 'refused';
-      const code = outcome.issued
-        ? 'none'
-        : outcome.error instanceof CredlessError
-          ? outcome.error.code
-          : 'server_error';
-      exchanges.inc({ result, code });
-      latency.observe({ result }, latencySeconds);
+      if (outcome.issued) {
+        issuedExchanges += 1;
+        issuedLatency.observe(latencySeconds);
+        return;
+      }
+      const code = outcome.error instanceof CredlessError ? outcome.error.code : 'server_error';
+      exchanges.inc({ result: 'refused', code });
+      refusedLatency.observe(latencySeconds);
     },
     observeIssuerFetch({ issuer, ok }) {
       issuerFetches.inc({ issuer, result: ok ? 'ok' : 'failed' });

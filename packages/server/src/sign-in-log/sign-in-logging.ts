@@ -14,19 +14,31 @@ import { signInRecordFromOutcome } from './sign-in-record.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** The last millisecond's formatted id prefix (see timeOrderedId). */
+let lastPrefixMs = -1;
+let lastPrefix = '';
+
 /**
  * A UUIDv7-style id (millisecond time first, then random): new rows land at the end of the primary
  * key's index instead of at random places, which keeps batch inserts cheap.
  */
 export function timeOrderedId(nowMs: number): string {
-  const time = Math.max(0, Math.floor(nowMs)).toString(16).padStart(12, '0').slice(-12);
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${randomUUID().slice(15)}`;
+  const ms = Math.max(0, Math.floor(nowMs));
+  // Many exchanges share a millisecond under load: format its prefix once.
+  if (ms !== lastPrefixMs) {
+    const time = ms.toString(16).padStart(12, '0').slice(-12);
+    lastPrefix = `${time.slice(0, 8)}-${time.slice(8)}-7`;
+    lastPrefixMs = ms;
+  }
+  return `${lastPrefix}${randomUUID().slice(15)}`;
 }
 
 export interface SignInLoggingOptions {
   /** Give the store itself, not a write-observing wrapper: log writes are not directory changes. */
   store: Pick<DirectoryStore, 'insertSignInLogs' | 'deleteSignInLogsBefore'>;
   retentionDays: number;
+  /** false: another process purges (a worker of `credless up --workers`, whose primary does). */
+  purge?: boolean;
   now: () => number;
   logger: Logger;
   /** Explain failed exchanges (nearest-miss credentials) in their records; off the token path. */
@@ -47,12 +59,15 @@ export function startSignInLogging(options: SignInLoggingOptions): SignInLogging
     store: options.store,
     warn: (message, fields) => logger.warn({ event: 'sign_in_log', ...fields }, message),
   });
-  const stopRetention = startSignInLogRetention({
-    store: options.store,
-    retentionMs: options.retentionDays * DAY_MS,
-    now,
-    onError: (error) => logger.warn({ err: error }, 'sign-in log purge failed'),
-  });
+  const stopRetention =
+    options.purge === false
+      ? () => {}
+      : startSignInLogRetention({
+          store: options.store,
+          retentionMs: options.retentionDays * DAY_MS,
+          now,
+          onError: (error) => logger.warn({ err: error }, 'sign-in log purge failed'),
+        });
   const explainer = options.explain
     ? new FailureExplainer({
         onError: (error) => logger.warn({ err: error }, 'could not explain a failed exchange'),

@@ -6,6 +6,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { ExchangePorts } from '@credless/core';
 import type { FastifyInstance } from 'fastify';
+import type { ArmProviderPlatform } from '../arm/arm-providers.ts';
 import type { ServerConfig } from '../config.ts';
 import type { CachedTokenDirectory } from '../directory/cached-token-directory.ts';
 import { CachedClientSecretVerifier } from '../directory/client-secrets.ts';
@@ -19,6 +20,7 @@ import type { SignInLogging } from '../sign-in-log/sign-in-logging.ts';
 import type { LocalTls } from '../tls/local-tls.ts';
 import { TokenReuseCache } from '../token-reuse/token-reuse-cache.ts';
 import type { Opened } from './closers.ts';
+import type { ConsoleStage } from './console-stage.ts';
 import type { IssuerKeySources } from './issuers-stage.ts';
 import type { PublicUrls } from './public-urls.ts';
 import type { StageContext, Storage } from './storage-stage.ts';
@@ -30,6 +32,10 @@ export interface AppStageDeps extends Storage, IssuerKeySources {
   urls: PublicUrls;
   tls: LocalTls | undefined;
   pluginRoutes: ReadonlyArray<(app: FastifyInstance) => Promise<void>>;
+  /** The plugins' Resource Manager providers (managed clusters, registries). */
+  armProviders: ArmProviderPlatform;
+  /** The web console's hook and routes (start/console-stage.ts); absent: no console. */
+  console?: ConsoleStage['parts'];
 }
 
 /**
@@ -116,9 +122,10 @@ export async function buildCredlessApp(
     metrics,
     // The observed store: writes through the API invalidate the token path's caches at once.
     graph: { store, graphBaseUrl: urls.graphUrl },
-    arm: { hostnames: config.armHostnames, store },
+    arm: { hostnames: config.armHostnames, store, providers: deps.armProviders },
     throttle: config.throttle,
     pluginRoutes: deps.pluginRoutes,
+    ...(deps.console ? { console: deps.console } : {}),
     ...(tls ? { https: { key: tls.keyPem, cert: tls.certPem } } : {}),
   });
   return { value: app, close: () => app.close() };

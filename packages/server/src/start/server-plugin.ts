@@ -7,6 +7,7 @@
  */
 import type { Logger } from '@credless/common';
 import type { FastifyInstance } from 'fastify';
+import type { ArmProviderPlatform } from '../arm/arm-providers.ts';
 import type { ServerConfig } from '../config.ts';
 import type { CachedTokenDirectory } from '../directory/cached-token-directory.ts';
 import type { EmulatedIssuerKeys } from '../issuers/issuer-key-chain.ts';
@@ -29,8 +30,8 @@ export interface PluginHost {
   baseUrl: () => string;
   now: () => number;
   logger: Logger;
-  /** The server's certificate and key; undefined with plain HTTP. */
-  https: { key: string; cert: string } | undefined;
+  /** The server's certificate and key, and the CA that signed them; undefined with plain HTTP. */
+  https: { key: string; cert: string; caCertPem: string } | undefined;
 }
 
 /** What an opened plugin adds; every part is optional. */
@@ -39,6 +40,8 @@ export interface PluginParts {
   issuerKeys?: EmulatedIssuerKeys;
   /** Registered on the main listener (encapsulated: hooks and parsers stay inside). */
   routes?: (app: FastifyInstance) => Promise<void>;
+  /** The Resource Manager providers it backs (managed clusters, registries), served on the ARM host names. */
+  armProviders?: ArmProviderPlatform;
   /** Runs once the server listens (the public URL is known); returns how to stop what it started. */
   listening?: () => Promise<Closer | undefined>;
   /** Closes what open() opened (after the app stopped serving). */

@@ -30,14 +30,20 @@ export interface Storage {
   directory: CachedTokenDirectory;
 }
 
+/**
+ * `asWorker`: a worker process of `credless up --workers` (start/workers.ts) opens the store its primary
+ * has locked and migrated, so it neither locks nor migrates.
+ */
 export async function openStorage(
   config: ServerConfig,
   { logger, now }: StageContext,
+  { asWorker = false }: { asWorker?: boolean } = {},
 ): Promise<Opened<Storage>> {
   const warn = (message: string) => logger.warn(message);
   await ensurePrivateDataDirectory(config.dataDir, { log: warn });
   // Replicas share PostgreSQL, not a directory: only an embedded store belongs to one server process.
-  const lock = config.databaseUrl ? undefined : await lockDataDirectory(config.dataDir, { log: warn });
+  const lock =
+    config.databaseUrl || asWorker ? undefined : await lockDataDirectory(config.dataDir, { log: warn });
   const store = await openDirectoryStore({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -67,7 +73,7 @@ export async function openStorage(
     await lock?.release();
   };
   try {
-    await store.migrate();
+    if (!asWorker) await store.migrate();
   } catch (error) {
     await close();
     throw error;

@@ -8,6 +8,7 @@
 import type { AppRoleAssignmentsRepository } from './app-role-assignments.ts';
 import type { ApplicationsRepository } from './applications.ts';
 import type { ClustersRepository } from './clusters.ts';
+import type { ConsoleSessionsRepository } from './console-sessions.ts';
 import type { DirectoryChangeSource } from './directory-writes.ts';
 import type { FederatedCredentialsRepository } from './federated-credentials.ts';
 import type { GroupsRepository } from './groups.ts';
@@ -28,6 +29,11 @@ export type {
   UpdateApplicationInput,
 } from './applications.ts';
 export type { ClusterRecord, ClustersRepository, EmulatedIssuerKey } from './clusters.ts';
+export type {
+  ConsoleSessionRecord,
+  ConsoleSessionsRepository,
+  ConsoleSignInCodeRecord,
+} from './console-sessions.ts';
 export type {
   DirectoryAggregate,
   DirectoryChange,
@@ -87,7 +93,8 @@ export interface DirectoryRepositories
     RoleAssignmentsRepository,
     ResourceGroupsRepository,
     SigningKeysRepository,
-    SignInLogsRepository {}
+    SignInLogsRepository,
+    ConsoleSessionsRepository {}
 
 export interface DirectoryStore extends DirectoryRepositories, DirectoryChangeSource {
   /** Applies pending migrations; safe to call on every start and from several processes. */

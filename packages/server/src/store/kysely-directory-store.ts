@@ -11,6 +11,7 @@ import { appRoleAssignmentsRepository } from './app-role-assignments.ts';
 import { applicationsRepository } from './applications.ts';
 import { notifyDirectoryChange } from './change-feed.ts';
 import { clustersRepository } from './clusters.ts';
+import { consoleSessionsRepository } from './console-sessions.ts';
 import { type OpenDatabaseOptions, openDatabase } from './database.ts';
 import type { DirectoryStore } from './directory-store.ts';
 import { DirectoryWrites } from './directory-writes.ts';
@@ -67,6 +68,8 @@ function createRepositories(writes: DirectoryWrites, db: Db, options: KyselyDire
     resourceGroups: resourceGroupsRepository(context('resourceGroups')),
     // Not a directory aggregate: built without a write runner at all.
     signInLogs: signInLogsRepository(db, options.dialect),
+    // The web console's codes and sessions: not directory changes either.
+    consoleSessions: consoleSessionsRepository(db),
   };
 }
 

@@ -53,7 +53,10 @@ export type SignInExplanation = Explanation & { assertionVerified: boolean };
 export interface SignInLogQuery {
   tenantId: string;
   appId?: string;
-  failedOnly?: boolean;
+  /** Only successful exchanges, or only failed ones. */
+  result?: SignInLogRecord['result'];
+  /** Only failures with this STS error number (the numeric part of the sign-in record code). */
+  aadsts?: number;
   /** Inclusive lower bound on createdAt. */
   since?: Date;
   /** Exclusive upper bound on createdAt. */
@@ -256,7 +259,8 @@ export async function querySignInLogs(db: Db, query: SignInLogQuery): Promise<Si
     .selectAll()
     .where('tenant_id', '=', query.tenantId);
   if (query.appId !== undefined) select = select.where('app_id', '=', query.appId);
-  if (query.failedOnly) select = select.where('result', '=', 'failure');
+  if (query.result !== undefined) select = select.where('result', '=', query.result);
+  if (query.aadsts !== undefined) select = select.where('aadsts', '=', query.aadsts);
   if (query.since !== undefined) select = select.where('created_at', '>=', query.since.getTime());
   if (query.until !== undefined) select = select.where('created_at', '<', query.until.getTime());
   const rows = await select.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();

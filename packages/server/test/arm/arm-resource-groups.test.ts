@@ -5,85 +5,26 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createAdminAssertion, readAdminIdentity } from '@credless/server';
-import { clientCredentialsForm, requestToken } from '@credless/testkit';
-import { type GraphFixture, startGraphFixture } from '../graph/graph-fixture.ts';
+import type { GraphFixture } from '../graph/graph-fixture.ts';
+import { ARM_HOST as ARM, type ArmFixture, startArmFixture } from './arm-fixture.ts';
 
-const ARM = 'management.azure.com';
-const MANAGEMENT_SCOPE = 'https://management.core.windows.net//.default';
 // What az 2.45 sends for resource groups.
 const API = 'api-version=2021-04-01';
-const ROLES = {
-  Owner: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
-  Contributor: 'b24988ac-6180-42a0-ab88-20f7382dd24c',
-  Reader: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
-} as const;
-
-const oidOf = (token: string): string =>
-  JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8')).oid;
 
 describe('ARM resource groups', () => {
+  let x: ArmFixture;
   let f: GraphFixture;
   let tid: string;
   let admin: string;
   let sub: string;
+  let arm: ArmFixture['arm'];
+  let assign: ArmFixture['assign'];
+  let workload: ArmFixture['workload'];
   before(async () => {
-    f = await startGraphFixture();
-    tid = f.credless.tenantId;
-    sub = `/subscriptions/${tid}`;
-    // The local administrator's ARM token, as `az login` with its certificate gets it.
-    const identity = await readAdminIdentity(f.credless.dataDir);
-    assert.ok(identity);
-    const endpoint = `${f.credless.url}/${identity.tenantId}/oauth2/v2.0/token`;
-    const assertion = await createAdminAssertion(identity, endpoint, Date.now());
-    const answer = await requestToken(
-      { url: f.credless.url, tenantId: identity.tenantId },
-      clientCredentialsForm({ clientId: identity.clientId, assertion, scope: MANAGEMENT_SCOPE }),
-      { dispatcher: f.agent },
-    );
-    admin = answer.body['access_token'] as string;
-    assert.equal(typeof admin, 'string', JSON.stringify(answer.body));
+    x = await startArmFixture();
+    ({ f, tid, admin, sub, arm, assign, workload } = x);
   });
-  after(() => f.close());
-
-  const arm = async (method: string, url: string, token: string | null, body?: unknown) => {
-    const payload = typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body);
-    const response = await f.credless.app.inject({
-      method: method as 'GET',
-      url,
-      headers: {
-        host: ARM,
-        ...(token === null ? {} : { authorization: `Bearer ${token}` }),
-        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(payload === undefined ? {} : { payload }),
-    });
-    assert.match(String(response.headers['x-ms-request-id']), /^[0-9a-f-]{36}$/, `${method} ${url}`);
-    const text = response.body;
-    return {
-      status: response.statusCode,
-      headers: response.headers,
-      body: text === '' ? undefined : JSON.parse(text),
-    };
-  };
-  const assign = async (
-    principalId: string,
-    role: keyof typeof ROLES,
-    scope: string,
-    type = 'ServicePrincipal',
-  ) =>
-    f.credless.store.createRoleAssignment(tid, {
-      scope,
-      roleDefinitionId: `${sub}/providers/Microsoft.Authorization/roleDefinitions/${ROLES[role]}`,
-      roleDefinitionGuid: ROLES[role],
-      roleDefinitionName: role,
-      principalId,
-      principalType: type as 'ServicePrincipal',
-    });
-  const workload = async () => {
-    const token = await f.workloadToken([], { scope: MANAGEMENT_SCOPE });
-    return { token, oid: oidOf(token) };
-  };
+  after(() => x.close());
 
   test('the administrator creates, updates, shows, lists, checks and deletes a group, in ARM’s shapes', async () => {
     const created = await arm('PUT', `${sub}/resourcegroups/rg1?${API}`, admin, { location: 'West Europe' });

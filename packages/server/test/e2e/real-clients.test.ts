@@ -14,14 +14,15 @@ import { fileURLToPath } from 'node:url';
 import { GRAPH_RESOURCE_URI } from '@credless/core';
 import {
   createWorkloadScenario,
-  startTestCredless,
   startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
+  type TestStack,
   type WorkloadScenario,
 } from '@credless/testkit';
 import { createRemoteJWKSet, customFetch, type JWTPayload, jwtVerify } from 'jose';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { type Agent, fetch as undiciFetch } from 'undici';
 import type { AcquireJob, AcquireResult, ClientKind } from './clients/acquire-token.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -41,18 +42,19 @@ describe('real Microsoft clients against credless over HTTPS', () => {
   let pipelineApp: WorkloadScenario;
   let workDir: string;
   let trustingCredless: Agent;
+  let stack: TestStack | undefined;
   let credlessKeys: ReturnType<typeof createRemoteJWKSet>;
   // credless's clock runs ahead of the wall clock once a test lets "time pass" (key rotation).
   let clockOffsetMs = 0;
   const credlessNow = () => Date.now() + clockOffsetMs;
 
   before(async () => {
-    kubernetesIssuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
+    stack = await startTestStack({ issuer: { kidStyle: 'kubernetes' }, credless: { now: credlessNow } });
+    ({ issuer: kubernetesIssuer, credless, client: trustingCredless } = stack);
     // Same CA, so the one dispatcher credless gets trusts both issuers.
     pipelineIssuer = await startTestOidcIssuer({
       certificateAuthority: kubernetesIssuer.certificateAuthority,
     });
-    credless = await startTestCredless({ issuerDispatcher: kubernetesIssuer.dispatcher, now: credlessNow });
     assert.ok(credless.caPath && credless.caCertPem, 'credless serves HTTPS with its local CA');
     kubernetesApp = await createWorkloadScenario(credless, {
       displayName: 'kubernetes-workload',
@@ -67,7 +69,6 @@ describe('real Microsoft clients against credless over HTTPS', () => {
       graphRoles: ['User.Read.All'],
     });
     workDir = await mkdtemp(join(tmpdir(), 'credless-e2e-'));
-    trustingCredless = new Agent({ connect: { ca: credless.caCertPem } });
     credlessKeys = createRemoteJWKSet(new URL(`${credless.url}/${credless.tenantId}/discovery/v2.0/keys`), {
       [customFetch]: (url, { headers, method, redirect, signal }) =>
         undiciFetch(url, {
@@ -81,10 +82,8 @@ describe('real Microsoft clients against credless over HTTPS', () => {
   });
 
   after(async () => {
-    await trustingCredless?.close();
-    await credless?.close();
+    await stack?.close();
     await pipelineIssuer?.close();
-    await kubernetesIssuer?.close();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 

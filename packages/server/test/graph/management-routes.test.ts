@@ -4,7 +4,9 @@
  * answers and errors in Graph's shape.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { clientCredentialsForm, requestToken } from '@credless/testkit';
 import { type GraphFixture, startGraphFixture } from './graph-fixture.ts';
 
 const ISSUER = 'https://oidc.cluster.example/a/b';
@@ -94,8 +96,59 @@ describe('management routes: sign-ins, issuer policy, tenants', () => {
     assert.ok((filtered.body.value?.length ?? 0) >= 1);
     const failed = encodeURIComponent('status/errorCode ne 0');
     assert.deepEqual((await f.call('GET', `/auditLogs/signIns?$filter=${failed}`, auditor)).body.value, []);
+
+    // One refused exchange (an application that does not exist), then each side by status.
+    const unknownApp = randomUUID();
+    const refused = await requestToken(
+      { url: f.credless.url, tenantId: f.credless.tenantId },
+      clientCredentialsForm({
+        clientId: unknownApp,
+        assertion: 'not.a.jwt',
+        scope: 'https://graph.microsoft.com/.default',
+      }),
+      { dispatcher: f.agent },
+    );
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    const byFilter = async (text: string) => {
+      const answer = await f.call(
+        'GET',
+        `/auditLogs/signIns?$top=1000&$filter=${encodeURIComponent(text)}`,
+        auditor,
+      );
+      assert.equal(answer.status, 200, `${text}: ${JSON.stringify(answer.body)}`);
+      return answer.body.value ?? [];
+    };
+    let failures: Array<Record<string, unknown>> = [];
+    for (let attempt = 0; attempt < 20 && failures.length === 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 250));
+      failures = await byFilter('status/errorCode ne 0');
+    }
+    const errorCodeOf = (record: Record<string, unknown>) =>
+      (record['status'] as { errorCode: number }).errorCode;
+    assert.deepEqual(
+      failures.map((record) => record['appId']),
+      [unknownApp],
+    );
+    const aadsts = errorCodeOf(failures[0] as Record<string, unknown>);
+    assert.ok(aadsts > 0, `a failure's status/errorCode is its AADSTS number: ${aadsts}`);
+    const successes = await byFilter('status/errorCode eq 0');
+    assert.ok(successes.length >= 2, JSON.stringify(successes));
+    assert.ok(successes.every((record) => errorCodeOf(record) === 0));
+    assert.deepEqual(
+      (await byFilter(`status/errorCode eq ${aadsts} and appId eq '${unknownApp}'`)).map((r) => r['appId']),
+      [unknownApp],
+    );
+    assert.deepEqual(await byFilter(`appId eq '${unknownApp}' and status/errorCode eq 0`), []);
+    assert.deepEqual(await byFilter(`status/errorCode ne 0 and createdDateTime lt ${since}`), []);
+    assert.equal(
+      (await byFilter(`appId eq '${appId}' and createdDateTime ge ${since} and status/errorCode eq 0`))
+        .length,
+      filtered.body.value?.length,
+    );
     for (const [query, code] of [
       [`$filter=${encodeURIComponent("userId eq 'x'")}`, 'Request_UnsupportedQuery'],
+      [`$filter=${encodeURIComponent('status/errorCode ne 50126')}`, 'Request_UnsupportedQuery'],
+      [`$filter=${encodeURIComponent('status/errorCode eq 0 or appId eq x')}`, 'Request_UnsupportedQuery'],
       [`$filter=${encodeURIComponent('createdDateTime ge yesterday')}`, 'BadRequest'],
       ['$top=0', 'BadRequest'],
       ['$orderby=createdDateTime', 'BadRequest'],

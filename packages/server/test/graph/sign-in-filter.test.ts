@@ -14,12 +14,26 @@ describe('sign-in $filter', () => {
       {
         appId: 'a',
         since: new Date(ms),
-        failedOnly: true,
+        result: 'failure',
       },
     );
     assert.deepEqual(parseSignInFilter(`createdDateTime gt ${T}`), { since: new Date(ms + 1) });
     assert.deepEqual(parseSignInFilter(`createdDateTime le '${T}'`), { until: new Date(ms + 1) });
     assert.deepEqual(parseSignInFilter(`createdDateTime lt ${T}`), { until: new Date(ms) });
+  });
+
+  test('status/errorCode: eq 0 successes, ne 0 failures, eq N failures with AADSTS N; with the others', () => {
+    assert.deepEqual(parseSignInFilter('status/errorCode eq 0'), { result: 'success' });
+    assert.deepEqual(parseSignInFilter('status/errorCode ne 0'), { result: 'failure' });
+    assert.deepEqual(parseSignInFilter('status/errorCode eq 700213'), { aadsts: 700213 });
+    assert.deepEqual(
+      parseSignInFilter(`status/errorCode eq 0 and appId eq 'a' and createdDateTime lt ${T}`),
+      { result: 'success', appId: 'a', until: new Date(ms) },
+    );
+    assert.deepEqual(
+      parseSignInFilter(`createdDateTime ge ${T} and status/errorCode eq 50126 AND appId eq 'b'`),
+      { since: new Date(ms), aadsts: 50126, appId: 'b' },
+    );
   });
 
   test('a quoted value is read whole: an "and" or a doubled quote inside it is part of it', () => {
@@ -38,7 +52,12 @@ describe('sign-in $filter', () => {
     refused("appId eq 'a' or appId eq 'b'", 'graph_unsupported_query');
     refused("appId ne 'a'", 'graph_unsupported_query');
     refused("userId eq 'a'", 'graph_unsupported_query');
-    refused('status/errorCode eq 0', 'graph_unsupported_query');
+    refused('status/errorCode ne 50126', 'graph_unsupported_query');
+    refused('status/errorCode gt 0', 'graph_unsupported_query');
+    refused("status/errorCode eq '0'", 'graph_unsupported_query');
+    refused('status/errorCode eq -1', 'graph_unsupported_query');
+    refused('status/errorCode eq 0 and status/errorCode ne 0', 'graph_unsupported_query');
+    refused("appId eq 'a' and appId eq 'b'", 'graph_unsupported_query');
     refused("appId eq 'a' and", 'graph_unsupported_query');
     refused('createdDateTime ge soon', 'graph_bad_request');
     refused('   ', 'graph_bad_request');

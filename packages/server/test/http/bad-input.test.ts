@@ -21,13 +21,14 @@ import { GRAPH_RESOURCE_URI } from '@credless/core';
 import {
   createWorkloadScenario,
   type IssueTokenOptions,
-  startTestCredless,
   startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
+  type TestStack,
 } from '@credless/testkit';
 import type { JWK } from 'jose';
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 import {
   type BaitServer,
   encodeSegment,
@@ -85,6 +86,8 @@ interface BadInputCase {
 }
 
 interface Env {
+  /** The issuer, credless and client below, closed together. */
+  stack: TestStack;
   issuer: TestOidcIssuer;
   leakyIssuer: TestOidcIssuer;
   credless: TestCredless;
@@ -374,24 +377,25 @@ const CASES: BadInputCase[] = [
 
 describe('token endpoint: bad input table', () => {
   before(async () => {
-    const issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes', now });
-    const leakyIssuer = await startTestOidcIssuer({ certificateAuthority: issuer.certificateAuthority, now });
-    const credless = await startTestCredless({
-      issuerDispatcher: issuer.dispatcher,
-      now,
-      config: {
-        clockSkewSeconds: SKEW_SECONDS,
-        issuerFetch: {
-          timeoutMs: 5000,
-          maxBytes: 256 * 1024,
-          refetchCooldownMs: REFETCH_COOLDOWN_MS,
-          maxAgeMs: 600_000,
-          allowPrivateNetworks: true,
-          caFile: undefined,
+    const stack = await startTestStack({
+      issuer: { kidStyle: 'kubernetes', now },
+      credless: {
+        now,
+        config: {
+          clockSkewSeconds: SKEW_SECONDS,
+          issuerFetch: {
+            timeoutMs: 5000,
+            maxBytes: 256 * 1024,
+            refetchCooldownMs: REFETCH_COOLDOWN_MS,
+            maxAgeMs: 600_000,
+            allowPrivateNetworks: true,
+            caFile: undefined,
+          },
         },
       },
     });
-    const client = new Agent({ connect: { ca: credless.caCertPem! } });
+    const { issuer, credless, client } = stack;
+    const leakyIssuer = await startTestOidcIssuer({ certificateAuthority: issuer.certificateAuthority, now });
     const scenario = await createWorkloadScenario(credless, {
       issuer: issuer.issuer,
       subject: SUBJECT,
@@ -425,6 +429,7 @@ describe('token endpoint: bad input table', () => {
       },
     });
     env = {
+      stack,
       issuer,
       leakyIssuer,
       credless,
@@ -448,11 +453,9 @@ describe('token endpoint: bad input table', () => {
   });
 
   after(async () => {
-    await env?.client.close();
-    await env?.credless.close();
+    await env?.stack.close();
     await env?.bait.close();
     await env?.leakyIssuer.close();
-    await env?.issuer.close();
   });
 
   test(`the table has ${CASES.length} cases (at least 30), uniquely named`, () => {

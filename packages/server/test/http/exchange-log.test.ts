@@ -5,11 +5,9 @@ import {
   clientCredentialsForm,
   createWorkloadScenario,
   requestToken,
-  startTestCredless,
-  startTestOidcIssuer,
+  startTestStack,
 } from '@credless/testkit';
 import pino from 'pino';
-import { Agent } from 'undici';
 
 test('every refused exchange is logged with its code and step, and no token ever reaches the log', async () => {
   const lines: string[] = [];
@@ -19,12 +17,8 @@ test('every refused exchange is logged with its code and step, and no token ever
       done();
     },
   });
-  const issuer = await startTestOidcIssuer();
-  const credless = await startTestCredless({
-    issuerDispatcher: issuer.dispatcher,
-    logger: pino({ level: 'debug' }, sink),
-  });
-  const client = new Agent({ connect: { ca: credless.caCertPem! } });
+  const stack = await startTestStack({ credless: { logger: pino({ level: 'debug' }, sink) } });
+  const { issuer, credless, client } = stack;
   try {
     const subject = 'repo:contoso/app:ref:refs/heads/main';
     const scenario = await createWorkloadScenario(credless, { issuer: issuer.issuer, subject });
@@ -58,8 +52,6 @@ test('every refused exchange is logged with its code and step, and no token ever
       assert.ok(!everything.includes(signature), 'a token signature appeared in the log');
     }
   } finally {
-    await client.close();
-    await credless.close();
-    await issuer.close();
+    await stack.close();
   }
 });

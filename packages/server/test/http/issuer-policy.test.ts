@@ -11,12 +11,13 @@ import {
   clientCredentialsForm,
   createWorkloadScenario,
   requestToken,
-  startTestCredless,
   startTestOidcIssuer,
+  startTestStack,
   type TestCredless,
   type TestOidcIssuer,
+  type TestStack,
 } from '@credless/testkit';
-import { Agent, request } from 'undici';
+import { type Agent, request } from 'undici';
 import type { TrustedIssuerInput } from '../../src/store/directory-store.ts';
 
 const AUDIENCE = 'api://AzureADTokenExchange';
@@ -28,6 +29,7 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
   let cluster: TestOidcIssuer;
   let credless: TestCredless;
   let client: Agent;
+  let stack: TestStack;
   const apps: Record<'trusted' | 'untrusted' | 'cluster', string> = {
     trusted: '',
     untrusted: '',
@@ -38,12 +40,11 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
   const trust = (input: TrustedIssuerInput) => credless.store.upsertTrustedIssuer(credless.tenantId, input);
 
   before(async () => {
-    trusted = await startTestOidcIssuer();
+    stack = await startTestStack();
+    ({ issuer: trusted, credless, client } = stack);
     // One CA for all three, so the one dispatcher credless is given trusts every issuer.
     untrusted = await startTestOidcIssuer({ certificateAuthority: trusted.certificateAuthority });
     cluster = await startTestOidcIssuer({ certificateAuthority: trusted.certificateAuthority });
-    credless = await startTestCredless({ issuerDispatcher: trusted.dispatcher });
-    client = new Agent({ connect: { ca: credless.caCertPem! } });
     for (const [name, issuer] of [
       ['trusted', trusted],
       ['untrusted', untrusted],
@@ -60,11 +61,9 @@ describe('issuer policy over HTTPS', { timeout: 120_000 }, () => {
     await trust({ issuer: trusted.issuer });
   });
   after(async () => {
-    await client.close();
-    await credless.close();
+    await stack.close();
     await cluster.close();
     await untrusted.close();
-    await trusted.close();
   });
 
   const exchange = async (appId: string, assertion: string) => {

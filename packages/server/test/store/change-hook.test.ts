@@ -89,6 +89,22 @@ const signIn = (tenantId: string): SignInLogRecord => ({
   traceId: randomUUID(),
   latencyMs: 1,
 });
+const consoleCode = (tenantId: string) => ({
+  tenantId,
+  appId: randomUUID(),
+  expiresAt: Date.now() + 300_000,
+});
+const consoleSession = (tenantId: string) => ({
+  id: randomUUID(),
+  tenantId,
+  appId: randomUUID(),
+  displayName: 'operator',
+  objectId: randomUUID(),
+  rolesAtSignIn: ['Application.Read.All'],
+  createdAt: Date.now(),
+  expiresAt: Date.now() + 3_600_000,
+  lastUsedAt: Date.now(),
+});
 const secret = (keyId: string) => ({
   keyId,
   displayName: 'ci',
@@ -419,6 +435,44 @@ const CASES: Record<string, Case> = {
   insertSignInLogs: { change: null, act: (fx) => fx.store.insertSignInLogs([signIn(fx.tenantId)]) },
   querySignInLogs: { change: null, act: (fx) => fx.store.querySignInLogs({ tenantId: fx.tenantId }) },
   deleteSignInLogsBefore: { change: null, act: (fx) => fx.store.deleteSignInLogsBefore(new Date()) },
+  // console sign-in codes and sessions: operator state, not the directory (no cache or replica cares)
+  insertConsoleSignInCode: {
+    change: null,
+    act: (fx) => fx.store.insertConsoleSignInCode(`code-${fx.n()}`, consoleCode(fx.tenantId), Date.now()),
+  },
+  takeConsoleSignInCode: {
+    change: null,
+    arrange: async (fx) => {
+      const digest = `code-${fx.n()}`;
+      await fx.store.insertConsoleSignInCode(digest, consoleCode(fx.tenantId), Date.now());
+      return digest;
+    },
+    act: (fx, digest) => fx.store.takeConsoleSignInCode(digest),
+  },
+  insertConsoleSession: {
+    change: null,
+    act: (fx) => fx.store.insertConsoleSession(`cookie-${fx.n()}`, consoleSession(fx.tenantId)),
+  },
+  findConsoleSession: { change: null, act: (fx) => fx.store.findConsoleSession('no-such-cookie') },
+  touchConsoleSession: {
+    change: null,
+    arrange: async (fx) => {
+      const session = consoleSession(fx.tenantId);
+      await fx.store.insertConsoleSession(`cookie-${fx.n()}`, session);
+      return session.id;
+    },
+    act: (fx, id) => fx.store.touchConsoleSession(id, Date.now()),
+  },
+  listConsoleSessions: { change: null, act: (fx) => fx.store.listConsoleSessions(fx.tenantId) },
+  deleteConsoleSession: {
+    change: null,
+    arrange: async (fx) => {
+      const session = consoleSession(fx.tenantId);
+      await fx.store.insertConsoleSession(`cookie-${fx.n()}`, session);
+      return session.id;
+    },
+    act: (fx, id) => fx.store.deleteConsoleSession(id),
+  },
 };
 
 await describeEachStore('the post-commit change hook', (target) => {

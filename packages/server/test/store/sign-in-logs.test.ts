@@ -64,7 +64,7 @@ await describeEachStore('sign-in logs', (target) => {
     assert.equal(found[999]?.id, batch[234]?.id);
   });
 
-  test('filters: tenant, app, failures only, since (inclusive) and until (exclusive)', async () => {
+  test('filters: tenant, app, result, AADSTS number, since (inclusive) and until (exclusive)', async () => {
     const store = await target.openStore();
     const otherApp = 'dddddddd-dddd-4ddd-8ddd-dddddddddddd';
     const a = record({ createdAt: new Date(T0 - 3000) });
@@ -76,7 +76,13 @@ await describeEachStore('sign-in logs', (target) => {
     assert.deepEqual(ids(await store.querySignInLogs({ tenantId: TENANT })), [c.id, b.id, a.id]);
     assert.deepEqual(ids(await store.querySignInLogs({ tenantId: OTHER_TENANT })), [d.id]);
     assert.deepEqual(ids(await store.querySignInLogs({ tenantId: TENANT, appId: APP })), [b.id, a.id]);
-    assert.deepEqual(ids(await store.querySignInLogs({ tenantId: TENANT, failedOnly: true })), [c.id, b.id]);
+    assert.deepEqual(ids(await store.querySignInLogs({ tenantId: TENANT, result: 'failure' })), [c.id, b.id]);
+    assert.deepEqual(ids(await store.querySignInLogs({ tenantId: TENANT, result: 'success' })), [a.id]);
+    assert.deepEqual(ids(await store.querySignInLogs({ tenantId: TENANT, aadsts: b.aadsts as number })), [
+      c.id,
+      b.id,
+    ]);
+    assert.deepEqual(ids(await store.querySignInLogs({ tenantId: TENANT, aadsts: 1 })), []);
     assert.deepEqual(
       ids(
         await store.querySignInLogs({

@@ -4,18 +4,13 @@
  * @module
  */
 import type { Command } from 'commander';
-import type { DirectoryContext, StoreOptions } from '../../context.ts';
+import type { StoreOptions } from '../../context.ts';
 import { CommandError, EXIT, UsageError } from '../../exit-codes.ts';
 import { formatOutput, parseOutputFormat } from '../../output/format.ts';
 import type { GraphApi } from '../../session/graph-api.ts';
 import type { SessionLocation } from '../../session/session-store.ts';
 
 // Imported when a command runs, not at start-up (lazy CLI: see cli.ts).
-const withDirectoryContext = async <T>(
-  options: StoreOptions,
-  readOnly: boolean,
-  run: (ctx: DirectoryContext) => Promise<T>,
-) => (await import('../../context.ts')).withDirectoryContext(options, readOnly, run);
 const openGraphApi = async (location: SessionLocation = {}) =>
   (await import('../../session/graph-api.ts')).openGraphApi(location);
 /** The compiled --query, checked before anything runs (the JMESPath library loads only when one is given). */
@@ -60,24 +55,6 @@ export const storeOptions = (command: Command) =>
     .option('--tenant <id-or-domain>', 'tenant to act on (default: the default tenant)')
     .option('--data-dir <dir>', 'data directory (default: $CREDLESS_DATA_DIR or ./.credless)')
     .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)');
-
-/**
- * A command acting on the store directly, with az's `--query` and `-o` (checked before anything
- * changes); prints nothing when `run` returns undefined. A `readOnly` one never creates a data directory.
- */
-export function storeCommand<O extends Options = Options>(
-  command: Command,
-  run: (ctx: DirectoryContext, options: O) => Promise<unknown>,
-  { readOnly = false, tableColumns }: { readOnly?: boolean; tableColumns?: readonly string[] } = {},
-): Command {
-  return outputOptions(storeOptions(command)).action(async (options: O) => {
-    const format = parseOutputFormat(options.output);
-    const query = await queryOf(options);
-    const result = await withDirectoryContext(options, readOnly, (ctx) => run(ctx, options));
-    if (result === undefined) return;
-    process.stdout.write(formatOutput(shownResult(result, query, format, tableColumns), format));
-  });
-}
 
 /** What `-o`/`--query` show of a result: like az's table transformers, `-o table` without --query shows the columns that fit a terminal. */
 function shownResult(

@@ -1,8 +1,8 @@
 /**
  * `credless cluster get-credentials --name … --resource-group …`: `az aks get-credentials` for a local
- * cluster. Writes (or merges into) a kubeconfig the cluster `<name>` (server =
- * `https://<credless host>:<the cluster's port>`, since the running credless serves each cluster's
- * API on its own port; certificate-authority-data = credless's local CA), the user
+ * cluster, through the Resource Manager as az (listClusterUserCredential). Merges into a kubeconfig the
+ * cluster `<name>` (server = `https://<credless host>:<the cluster's port>`, since the running credless
+ * serves each cluster's API on its own port; certificate-authority-data = credless's local CA), the user
  * `clusterUser_<group>_<name>` and the context `<name>`, made current. The user is AKS's devicecode
  * exec user; as in the seed, `credless kubeconfig convert --login workloadidentity` then rewrites it.
  * Merging is az's: an entry of the same name that differs is an error unless --overwrite-existing.
@@ -11,16 +11,16 @@
 import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { AKS_SERVER_APP_ID, CredlessError } from '@credless/core';
-import { ensureAksServerApplication } from '@credless/platforms';
-import { Document, isMap, isSeq, parseDocument, type YAMLSeq } from 'yaml';
-import type { DirectoryContext } from '../../context.ts';
+import { CredlessError } from '@credless/core';
+import { type KubeconfigEntry, kubeconfigEntry } from '@credless/platforms';
+import { Document, isMap, isSeq, parse, parseDocument, type YAMLSeq } from 'yaml';
 import { UsageError } from '../../exit-codes.ts';
-import { EXEC_API_VERSIONS } from '../kube/exec-plugin.ts';
+import type { GraphApi } from '../../session/graph-api.ts';
+import { armError } from '../../session/management-api.ts';
 import { defaultKubeconfigPath } from '../kube/kubeconfig-convert.ts';
 
-/** The Azure CLI's public client id that az writes into AKS kubeconfigs (kubelogin's default). */
-const AZURE_CLI_CLIENT_ID = '80faf920-1908-4b52-b5ef-a8e7bedfc67a';
+/** Shared with the Resource Manager's listClusterUserCredential (@credless/platforms). */
+export { type KubeconfigEntry, kubeconfigEntry };
 
 export interface GetCredentialsOptions {
   name: string;
@@ -30,94 +30,74 @@ export interface GetCredentialsOptions {
   overwriteExisting?: boolean;
   /** Name of the context (default: the cluster name). */
   context?: string;
+  /** az's --admin: the clusterAdmin user (listClusterAdminCredential). */
+  admin?: boolean;
 }
 
 export interface GetCredentialsDeps {
-  /** credless's public base URL (the cluster API lives under it). */
-  baseUrl: string;
-  /** PEM of the CA that signs credless's HTTPS certificate; absent with plain HTTP. */
-  caCertPem: string | undefined;
+  /** PEM of a CA to trust instead of the one the API put in the kubeconfig (`--ca-file`). */
+  caCertPem?: string | undefined;
   stdout?: NodeJS.WritableStream;
   /** How long to wait for the running credless to open the cluster's API listener (default 15 s). */
   waitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
+const API = 'api-version=2023-08-01';
+
 /**
- * The cluster API's URL: credless's host, the cluster's own port. The running server records the port
- * when it opens the listener (at start, or within its directory poll after `cluster create`).
+ * listClusterUserCredential (or Admin) as az calls it; while no replica serves the cluster's API yet
+ * (409 OperationNotAllowed), asked again until `waitMs` passes.
  */
-export async function clusterApiServer(
-  store: DirectoryContext['store'],
-  clusterId: string,
-  baseUrl: string,
-  waitMs: number,
+async function listCredential(
+  api: GraphApi,
+  options: GetCredentialsOptions,
+  deps: GetCredentialsDeps,
 ): Promise<string> {
-  const deadline = Date.now() + waitMs;
+  const arm = await api.management();
+  const action = options.admin ? 'listClusterAdminCredential' : 'listClusterUserCredential';
+  const path = `/subscriptions/${arm.subscriptionId}/resourceGroups/${encodeURIComponent(options.resourceGroup)}/providers/Microsoft.ContainerService/managedClusters/${encodeURIComponent(options.name)}/${action}?${API}`;
+  const deadline = Date.now() + (deps.waitMs ?? 15_000);
+  const sleep = deps.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   for (;;) {
-    const port = await store.getClusterApiPort(clusterId);
-    if (port !== undefined) {
-      const url = new URL(baseUrl);
-      return `${url.protocol}//${url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname}:${port}`;
+    const answer = await arm.send('POST', path);
+    if (answer.status === 200) {
+      const value = (answer.body as { kubeconfigs?: Array<{ value?: string }> }).kubeconfigs?.[0]?.value;
+      if (typeof value !== 'string') throw armError(answer, `POST ${action}`);
+      return Buffer.from(value, 'base64').toString('utf8');
     }
-    if (Date.now() >= deadline) {
-      throw new UsageError(
-        "the cluster's API is not being served: start credless (`credless up`) with this data directory, then run get-credentials again",
-      );
+    if (answer.status === 404) {
+      throw new CredlessError('not_found', { id: `${options.resourceGroup}/${options.name}` });
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (answer.status !== 409 || Date.now() >= deadline) throw armError(answer, `POST ${action}`);
+    await sleep(250);
   }
 }
 
-export interface KubeconfigEntry {
-  cluster: { name: string; cluster: Record<string, unknown> };
-  user: { name: string; user: Record<string, unknown> };
-  context: { name: string; context: Record<string, unknown> };
-}
-
-/** The kubeconfig entries az writes for an AAD cluster, pointing at the cluster's API endpoint `server`. */
-export function kubeconfigEntry(
-  cluster: { name: string; resourceGroup: string; tenantId: string },
-  deps: { server: string; caCertPem: string | undefined },
-  contextName = cluster.name,
+/** The one cluster, user and context of the kubeconfig AKS returns, the context renamed as asked. */
+function entryOf(
+  text: string,
+  contextName: string | undefined,
+  caCertPem: string | undefined,
 ): KubeconfigEntry {
-  const userName = `clusterUser_${cluster.resourceGroup}_${cluster.name}`;
+  const config = parse(text) as {
+    clusters?: KubeconfigEntry['cluster'][];
+    users?: KubeconfigEntry['user'][];
+    contexts?: KubeconfigEntry['context'][];
+  };
+  const [cluster, user, context] = [config.clusters?.[0], config.users?.[0], config.contexts?.[0]];
+  if (!cluster || !user || !context)
+    throw new UsageError('the API answered a kubeconfig without a cluster, user or context');
+  const { 'certificate-authority-data': _ca, ...rest } = cluster.cluster;
   return {
-    cluster: {
-      name: cluster.name,
-      cluster: {
-        ...(deps.caCertPem
-          ? { 'certificate-authority-data': Buffer.from(deps.caCertPem).toString('base64') }
-          : {}),
-        server: deps.server,
-      },
-    },
-    user: {
-      name: userName,
-      user: {
-        exec: {
-          apiVersion: EXEC_API_VERSIONS.v1beta1,
-          args: [
-            'get-token',
-            '--environment',
-            'AzurePublicCloud',
-            '--server-id',
-            AKS_SERVER_APP_ID,
-            '--client-id',
-            AZURE_CLI_CLIENT_ID,
-            '--tenant-id',
-            cluster.tenantId,
-            '--login',
-            'devicecode',
-          ],
-          command: 'credless',
-          env: null,
-          installHint:
-            'Run `credless kubeconfig convert --login workloadidentity` to use a federated token (credless has no device-code login).',
-          provideClusterInfo: false,
-        },
-      },
-    },
-    context: { name: contextName, context: { cluster: cluster.name, user: userName } },
+    cluster: caCertPem
+      ? {
+          name: cluster.name,
+          cluster: { 'certificate-authority-data': Buffer.from(caCertPem).toString('base64'), ...rest },
+        }
+      : cluster,
+    user,
+    context: { ...context, name: contextName ?? context.name },
   };
 }
 
@@ -192,22 +172,14 @@ async function writeKubeconfig(path: string, text: string): Promise<void> {
   }
 }
 
-/** Looks the cluster up, makes sure the AKS server application exists, and writes the kubeconfig. */
+/** Asks the API for the cluster's kubeconfig (az's listClusterUserCredential) and merges it in. */
 export async function getCredentials(
-  ctx: DirectoryContext,
+  api: GraphApi,
   options: GetCredentialsOptions,
-  deps: GetCredentialsDeps,
+  deps: GetCredentialsDeps = {},
 ): Promise<{ kubeconfig: string; context: string; server: string }> {
-  const cluster = await ctx.store.getCluster(ctx.tenantId, options.resourceGroup, options.name);
-  if (!cluster) throw new CredlessError('not_found', { id: `${options.resourceGroup}/${options.name}` });
-  // The exec plugin asks the STS for the AKS server app's tokens: the tenant must have it.
-  await ensureAksServerApplication(ctx.store, ctx.tenantId);
-  const server = await clusterApiServer(ctx.store, cluster.id, deps.baseUrl, deps.waitMs ?? 15_000);
-  const entry = kubeconfigEntry(
-    cluster,
-    { server, caCertPem: deps.caCertPem },
-    options.context ?? cluster.name,
-  );
+  const entry = entryOf(await listCredential(api, options, deps), options.context, deps.caCertPem);
+  const server = String(entry.cluster.cluster['server']);
   if (options.file === '-') {
     (deps.stdout ?? process.stdout).write(mergeKubeconfigText(undefined, entry, true));
     return { kubeconfig: '-', context: entry.context.name, server };

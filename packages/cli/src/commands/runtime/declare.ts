@@ -1,6 +1,8 @@
 /**
  * Declarations of the local-runtime commands: `cluster apply|get|logs|update` and the object form of
- * `cluster delete` (added to the `cluster` group), and `acr create|show|build`. `cluster delete` keeps
+ * `cluster delete` (added to the `cluster` group), and `acr create|show|list|build`. `cluster update`,
+ * `cluster delete -n -g` and `acr create|show|list` go through the Resource Manager (where every API
+ * command acts); `acr build` stays local: it moves image bytes into the data directory. `cluster delete` keeps
  * its az form (`-n -g`: delete the cluster record) and gains kubectl's (`-f <file>` or `<kind> <name>`),
  * so the command declared by cluster/declare.ts is replaced by one that does both.
  * @module
@@ -8,15 +10,18 @@
 import type { Command } from 'commander';
 import type { StoreOptions } from '../../context.ts';
 import { UsageError } from '../../exit-codes.ts';
-import { storeCommand } from '../az/az-command.ts';
+import { apiCommand } from '../az/az-command.ts';
 import type { DeploymentRow, PodRow, RuntimeTarget, ServiceRow } from './runtime-commands.ts';
 
 // Imported when a command runs, not at start-up (lazy CLI: see cli.ts): the runtime package is heavy.
 const runtime = () => import('./runtime-commands.ts');
+const registries = () => import('./registries.ts');
 const openDirectoryContext = async (options: StoreOptions) =>
   (await import('../../context.ts')).openDirectoryContext(options);
 
 type Options = StoreOptions & { query?: string; output?: string } & Record<string, unknown>;
+/** `-o table` columns, as az acr list's. */
+const REGISTRY_TABLE = ['name', 'resourceGroup', 'location', 'loginServer'] as const;
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 const dataOption = (command: Command) =>
@@ -43,8 +48,6 @@ const targetOf = (o: Options): RuntimeTarget & { namespace?: string } => ({
   dataDir: o.dataDir,
   ...(o['namespace'] ? { namespace: o['namespace'] as string } : {}),
 });
-
-const azCommand = storeCommand<Options>;
 
 const print = (lines: string[]) => {
   for (const l of lines) process.stdout.write(`${l}\n`);
@@ -98,18 +101,19 @@ export function declareRuntimeCommands(program: Command): void {
       process.stdout.write(text);
     });
 
-  azCommand(
+  apiCommand(
     cluster
       .command('update')
       .description(
-        "give the cluster's own identity AcrPull on a registry (az aks update --attach-acr), or take it away",
+        "give the cluster's kubelet identity AcrPull on a registry (az aks update --attach-acr: a role " +
+          "assignment on the registry's scope), or take it away; prints the cluster",
       )
       .requiredOption('-n, --name <name>', 'cluster name')
       .requiredOption('-g, --resource-group <group>', 'resource group')
       .option('--attach-acr <registry>', 'registry name the cluster may pull from')
       .option('--detach-acr <registry>', 'registry name to stop pulling from'),
-    async (ctx, o) =>
-      (await runtime()).clusterUpdate(ctx, {
+    async (api, o) =>
+      (await registries()).clusterUpdate(api, {
         name: o['name'] as string,
         resourceGroup: o['resourceGroup'] as string,
         ...(o['attachAcr'] ? { attachAcr: o['attachAcr'] as string } : {}),
@@ -135,6 +139,7 @@ export function declareRuntimeCommands(program: Command): void {
     .option('--tenant <id-or-domain>', 'tenant (default: the default tenant)')
     .option('--database-url <url>', 'PostgreSQL URL (default: $CREDLESS_DATABASE_URL; unset = SQLite)')
     .option('-y, --yes', 'accepted as az does (no prompt)')
+    .option('--no-wait', 'the cluster itself: do not wait until it is gone (as az)')
     .action(async (kind: string | undefined, object: string | undefined, o: Options) => {
       const files = (o['filename'] as string[] | undefined) ?? [];
       if (files.length > 0 || kind !== undefined) {
@@ -151,36 +156,59 @@ export function declareRuntimeCommands(program: Command): void {
         throw new UsageError(
           'cluster delete: pass -g to delete the cluster, or -f / <kind> <name> to delete objects in it',
         );
-      const ctx = await openDirectoryContext(o);
-      try {
-        await (await import('../cluster/cluster.ts')).deleteCluster(ctx, {
+      const { withGraphApi } = await import('../az/az-command.ts');
+      await withGraphApi(o, false, async (api) =>
+        (await import('../cluster/cluster.ts')).deleteCluster(api, {
           name: o['name'] as string,
           resourceGroup: o['resourceGroup'] as string,
-        });
-      } finally {
-        await ctx.close();
-      }
+          noWait: o['wait'] === false,
+        }),
+      );
     });
 
   const acr = program
     .command('acr')
     .description('registries the local clusters pull images from (mirrors az acr)');
-  azCommand(
+  apiCommand(
     acr
       .command('create')
-      .description('create a registry <name>.azurecr.io (again: returns the existing one)')
+      .description(
+        'create a registry <name>.azurecr.io through the Resource Manager (az acr create; again: returns ' +
+          'the existing one); a missing resource group is created',
+      )
       .requiredOption('-n, --name <name>', 'registry name, 5-50 letters and digits')
-      .option('-g, --resource-group <group>', 'accepted as az does')
-      .option('--sku <sku>', 'accepted as az does'),
-    async (ctx, o) => (await runtime()).acrCreate(ctx, o['name'] as string),
+      .option('-g, --resource-group <group>', 'resource group (default for a new one: credless-registries)')
+      .option('-l, --location <location>', "Azure region (default: the group's, else eastus)")
+      .option('--sku <sku>', 'Basic (default), Standard or Premium'),
+    async (api, o) =>
+      (await registries()).acrCreate(api, {
+        name: o['name'] as string,
+        ...(o['resourceGroup'] ? { resourceGroup: o['resourceGroup'] as string } : {}),
+        ...(o['location'] ? { location: o['location'] as string } : {}),
+        ...(o['sku'] ? { sku: o['sku'] as string } : {}),
+      }),
   );
-  azCommand(
+  apiCommand(
     acr.command('show').description('show a registry').requiredOption('-n, --name <name>', 'registry name'),
-    async (ctx, o) => (await runtime()).acrShow(ctx, o['name'] as string),
+    async (api, o) => (await registries()).acrShow(api, o['name'] as string),
+    { readOnly: true, tableColumns: REGISTRY_TABLE },
+  );
+  apiCommand(
+    acr
+      .command('list')
+      .description('list registries')
+      .option('-g, --resource-group <group>', 'only this resource group'),
+    async (api, o) =>
+      (await registries()).acrList(
+        api,
+        o['resourceGroup'] ? { resourceGroup: o['resourceGroup'] as string } : {},
+      ),
+    { readOnly: true, tableColumns: REGISTRY_TABLE },
   );
   dataOption(acr.command('build'))
     .description(
-      'store a directory as an image: it must hold the app, with credless-image.json or a package.json start script saying what to run',
+      'store a directory as an image: it must hold the app, with credless-image.json or a package.json ' +
+        'start script saying what to run. Local: the image bytes go into the data directory (not through the API)',
     )
     .argument('<dir>', 'build context: the image content')
     .requiredOption('-r, --registry <name>', 'registry name')

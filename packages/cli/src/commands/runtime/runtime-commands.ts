@@ -1,24 +1,19 @@
 /**
- * `credless cluster apply|get|logs|delete` (objects of a local cluster, kubectl-like), `credless acr
- * create|build` and `credless cluster update --attach-acr` (az-like). Object commands talk to the
- * runtime inside `credless up` over `<data>/runtime.sock`; registry commands act on the directory.
+ * `credless cluster apply|get|logs|delete` (objects of a local cluster, kubectl-like) and `credless acr
+ * build`. Object commands talk to the runtime inside `credless up` over `<data>/runtime.sock`; acr build
+ * stores image bytes in the data directory (registry commands go through the API: registries.ts).
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { CredlessError, isCredlessError } from '@credless/core';
+import { isCredlessError } from '@credless/core';
 import {
   type ApplyResult,
-  attachRegistry,
   buildImage,
   type ClusterSelector,
   callRuntime,
-  createRegistry,
-  detachRegistry,
-  findRegistry,
   type KubeObject,
   loadManifests,
   parseKind,
-  registryView,
   runtimeSocketPath,
 } from '@credless/platforms';
 import { resolveDataDir } from '@credless/server';
@@ -91,6 +86,8 @@ const RESOURCE: Record<KubeObject['kind'], string> = {
   Service: 'services',
   ConfigMap: 'configmaps',
   ServiceAccount: 'serviceaccounts',
+  Namespace: 'namespaces',
+  Secret: 'secrets',
 };
 
 export interface DeleteReport {
@@ -304,31 +301,9 @@ export async function clusterLogs(
   return text;
 }
 
-export function acrCreate(ctx: DirectoryContext, name: string) {
-  return createRegistry(ctx, name);
-}
-
-export async function acrShow(ctx: DirectoryContext, name: string) {
-  const app = await findRegistry(ctx, name);
-  if (!app) throw new CredlessError('registry_not_found', { registry: name });
-  return registryView(app);
-}
-
 export function acrBuild(
   ctx: DirectoryContext & { dataDir: string },
   options: { registry: string; image: string; source: string },
 ) {
   return buildImage(ctx, options);
-}
-
-/** `cluster update -n -g --attach-acr <r> | --detach-acr <r>` (az aks update). */
-export async function clusterUpdate(
-  ctx: DirectoryContext,
-  options: { name: string; resourceGroup: string; attachAcr?: string; detachAcr?: string },
-) {
-  const cluster = await ctx.store.getCluster(ctx.tenantId, options.resourceGroup, options.name);
-  if (!cluster) throw new CredlessError('not_found', { id: `${options.resourceGroup}/${options.name}` });
-  if (options.attachAcr) return attachRegistry(ctx, cluster, options.attachAcr);
-  if (options.detachAcr) return detachRegistry(ctx, cluster, options.detachAcr);
-  throw new UsageError('cluster update: pass --attach-acr <registry> or --detach-acr <registry>');
 }

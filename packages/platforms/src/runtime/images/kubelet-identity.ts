@@ -32,7 +32,8 @@ export function findKubeletIdentity(
   return ctx.store.findApplicationByIdentifier(ctx.tenantId, kubeletIdentifierUri(cluster));
 }
 
-async function ensureKubeletIdentity(
+/** The kubelet identity (application, principal, federated credential), created when absent. */
+export async function ensureKubeletIdentity(
   ctx: RegistryContext,
   cluster: ClusterRecord,
 ): Promise<{ app: Application; principalId: string }> {
@@ -57,21 +58,44 @@ async function ensureKubeletIdentity(
   return { app, principalId: principal.id };
 }
 
-/** `cluster update --attach-acr`: idempotent; returns what the cluster can now pull from. */
-export async function attachRegistry(ctx: RegistryContext, cluster: ClusterRecord, registry: string) {
-  const name = checkRegistryName(registry);
+/** The registry's service principal (what pulls are assigned on), or registry_not_found. */
+async function registryPrincipalOf(ctx: RegistryContext, name: string) {
   const registryApp = await findRegistry(ctx, name);
-  if (!registryApp) throw new CredlessError('registry_not_found', { registry: name });
-  const registryPrincipal = await ctx.store.getServicePrincipalByAppId(ctx.tenantId, registryApp.appId);
-  if (!registryPrincipal) throw new CredlessError('registry_not_found', { registry: name });
-  const { app, principalId } = await ensureKubeletIdentity(ctx, cluster);
-  const assignments = await ctx.store.listAppRoleAssignmentsByPrincipal(ctx.tenantId, principalId);
-  if (!assignments.some((a) => a.resourceId === registryPrincipal.id && a.appRoleId === ACR_PULL_ROLE_ID))
+  const principal =
+    registryApp && (await ctx.store.getServicePrincipalByAppId(ctx.tenantId, registryApp.appId));
+  if (!principal) throw new CredlessError('registry_not_found', { registry: name });
+  return principal;
+}
+
+/**
+ * Lets a service principal pull from a registry (its AcrPull app-role assignment), or stops it; idempotent.
+ * An Azure RBAC AcrPull assignment on the registry and `--attach-acr` both end here.
+ */
+export async function setRegistryPull(
+  ctx: RegistryContext,
+  registry: string,
+  principalId: string,
+  granted: boolean,
+): Promise<void> {
+  const registryPrincipal = await registryPrincipalOf(ctx, checkRegistryName(registry));
+  const assignments = (await ctx.store.listAppRoleAssignmentsByPrincipal(ctx.tenantId, principalId)).filter(
+    (a) => a.resourceId === registryPrincipal.id && a.appRoleId === ACR_PULL_ROLE_ID,
+  );
+  if (granted && assignments.length === 0)
     await ctx.store.createAppRoleAssignment(ctx.tenantId, {
       principalId,
       resourceId: registryPrincipal.id,
       appRoleId: ACR_PULL_ROLE_ID,
     });
+  if (!granted) for (const a of assignments) await ctx.store.deleteAppRoleAssignment(ctx.tenantId, a.id);
+}
+
+/** `cluster update --attach-acr`: idempotent; returns what the cluster can now pull from. */
+export async function attachRegistry(ctx: RegistryContext, cluster: ClusterRecord, registry: string) {
+  const name = checkRegistryName(registry);
+  await registryPrincipalOf(ctx, name);
+  const { app, principalId } = await ensureKubeletIdentity(ctx, cluster);
+  await setRegistryPull(ctx, name, principalId, true);
   return {
     cluster: cluster.id,
     identityProfile: { kubeletidentity: { clientId: app.appId, objectId: principalId, resourceId: app.id } },

@@ -6,7 +6,7 @@
  */
 import { CredlessError } from '@credless/core';
 import { parseAllDocuments } from 'yaml';
-import { type Kind, type KubeObject, SUPPORTED_KINDS } from './objects.ts';
+import { CLUSTER_SCOPED_KINDS, type Kind, type KubeObject, SUPPORTED_KINDS } from './objects.ts';
 
 export interface LoadOptions {
   /** Names the input in errors (a file path, or "stdin"). */
@@ -68,7 +68,7 @@ function isList(value: unknown): value is { items: unknown[] } {
   return v.kind === 'List' && Array.isArray(v.items);
 }
 
-function checkObject(
+export function checkObject(
   value: unknown,
   where: string,
   { defaultNamespace = 'default', lenient = false }: LoadOptions,
@@ -92,8 +92,9 @@ function checkObject(
   const name = metadata?.['name'];
   if (typeof name !== 'string' || !DNS_SUBDOMAIN.test(name))
     throw invalid(where, `${kind} needs metadata.name, a lowercase DNS name (got ${JSON.stringify(name)})`);
-  const namespace = metadata?.['namespace'] ?? defaultNamespace;
-  if (typeof namespace !== 'string' || !DNS_LABEL.test(namespace))
+  const clusterScoped = CLUSTER_SCOPED_KINDS.has(kind);
+  const namespace = clusterScoped ? '' : (metadata?.['namespace'] ?? defaultNamespace);
+  if (typeof namespace !== 'string' || (!clusterScoped && !DNS_LABEL.test(namespace)))
     throw invalid(
       where,
       `${kind} ${name}: metadata.namespace ${JSON.stringify(namespace)} is not a DNS label`,

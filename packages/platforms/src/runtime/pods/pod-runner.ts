@@ -29,6 +29,10 @@ export interface PodRunnerDeps {
   onFailed?: (failure: { reason: string; message: string }) => void;
   /** Every container process was started (the pod got past its configuration). */
   onStarted?: () => void;
+  /** Something the pod's status shows changed (a pull, a container started or exited). */
+  onChange?: () => void;
+  /** A kubelet Event about the pod, or one of its containers. */
+  record?: (type: 'Normal' | 'Warning', reason: string, message: string, container?: string) => void;
 }
 
 export interface ContainerView extends ContainerState {
@@ -68,6 +72,8 @@ export class PodRunner {
   #fail(error: unknown): void {
     if (this.#stopped) return;
     this.#failure = { reason: 'CreateContainerConfigError', message: (error as Error).message };
+    this.#deps.record?.('Warning', 'Failed', `Error: ${this.#failure.message}`);
+    this.#deps.onChange?.();
     this.#deps.onFailed?.(this.#failure);
   }
 
@@ -76,6 +82,7 @@ export class PodRunner {
     const images = new Map<string, { directory: string; config: ImageConfig | undefined }>();
     let refused = false;
     for (const container of this.pod.spec?.containers ?? []) {
+      const pullStarted = Date.now();
       const pulled = await this.#deps.puller.pull(container.image as string);
       if (!pulled.ok) {
         refused = true;
@@ -83,13 +90,28 @@ export class PodRunner {
         const reason =
           seen === 'ErrImagePull' || seen === 'ImagePullBackOff' ? 'ImagePullBackOff' : 'ErrImagePull';
         this.#waiting.set(container.name, { reason, message: pulled.message });
-      } else
+        this.#record(
+          'Warning',
+          'Failed',
+          `Failed to pull image "${container.image}": ${pulled.message}`,
+          container.name,
+        );
+        this.#record('Warning', 'Failed', `Error: ${reason}`, container.name);
+      } else {
+        this.#record(
+          'Normal',
+          'Pulled',
+          `Successfully pulled image "${container.image}" in ${Date.now() - pullStarted}ms`,
+          container.name,
+        );
         images.set(container.name, {
           directory: pulled.directory,
           config: await readImageConfig(pulled.directory),
         });
+      }
     }
     if (this.#stopped) return;
+    this.#deps.onChange?.();
     if (refused) {
       // As the kubelet: keep trying, doubling the wait; an attach or a build fixes the pod by itself.
       const next = Math.min(backoffMs * 2, this.#deps.backoff?.maxMs ?? 30_000);
@@ -131,6 +153,7 @@ export class PodRunner {
         restartPolicy: policy,
         ...(this.#deps.backoff ? { backoff: this.#deps.backoff } : {}),
         ...(this.#deps.stopGraceMs !== undefined ? { stopGraceMs: this.#deps.stopGraceMs } : {}),
+        onStatus: (status) => this.#containerChanged(container.name, status),
       });
       if (this.#stopped) return;
       this.#processes.set(container.name, process_);
@@ -138,6 +161,22 @@ export class PodRunner {
       process_.start();
     }
     this.#deps.onStarted?.();
+  }
+
+  /** The kubelet's Events for a container's state changes; then watchers hear of the change. */
+  #containerChanged(name: string, status: ContainerState): void {
+    if (status.state === 'running') {
+      this.#record('Normal', 'Created', `Created container ${name}`, name);
+      this.#record('Normal', 'Started', `Started container ${name}`, name);
+    } else if (status.state === 'waiting' && status.reason === 'CrashLoopBackOff' && !this.#stopped) {
+      const pod = `${this.pod.metadata.name}_${this.pod.metadata.namespace}(${this.pod.metadata.uid ?? ''})`;
+      this.#record('Warning', 'BackOff', `Back-off restarting failed container ${name} in pod ${pod}`, name);
+    }
+    this.#deps.onChange?.();
+  }
+
+  #record(type: 'Normal' | 'Warning', reason: string, message: string, container?: string): void {
+    this.#deps.record?.(type, reason, message, container);
   }
 
   /** Where a Service's targetPort reaches this pod, when it is running. */
@@ -194,6 +233,9 @@ export class PodRunner {
     this.#stopped = true;
     clearTimeout(this.#timer);
     await this.#starting;
+    for (const [name, process_] of this.#processes)
+      if (process_.status.state === 'running')
+        this.#record('Normal', 'Killing', `Stopping container ${name}`, name);
     await Promise.all([...this.#processes.values()].map((p) => p.stop()));
   }
 }

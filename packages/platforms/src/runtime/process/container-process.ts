@@ -5,7 +5,7 @@
  * @module
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 
 export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
 
@@ -17,6 +17,11 @@ export interface ContainerState {
   restartCount: number;
   pid?: number | undefined;
   startedAt?: string | undefined;
+  /** Where this run's output starts in the log file, and the previous run's (`kubectl logs --previous`). */
+  logStart?: number | undefined;
+  previousLogStart?: number | undefined;
+  /** How the latest run that ended ended (the kubelet's lastState while the container waits or runs again). */
+  lastTerminated?: { exitCode: number; reason: string; startedAt: string; finishedAt: string } | undefined;
 }
 
 export interface ContainerProcessOptions {
@@ -27,6 +32,8 @@ export interface ContainerProcessOptions {
   restartPolicy: RestartPolicy;
   backoff?: { initialMs: number; maxMs: number };
   stopGraceMs?: number;
+  /** The container's state changed (started, exited, waiting to restart). */
+  onStatus?: (status: ContainerState) => void;
 }
 
 const GOOD_RUN_MS = 10_000;
@@ -39,6 +46,9 @@ export class ContainerProcess {
   #restartTimer: NodeJS.Timeout | undefined;
   #backoffMs: number;
   #exited: Promise<void> = Promise.resolve();
+  #logStart: number | undefined;
+  #previousLogStart: number | undefined;
+  #lastTerminated: ContainerState['lastTerminated'];
 
   constructor(options: ContainerProcessOptions) {
     this.#options = options;
@@ -46,7 +56,12 @@ export class ContainerProcess {
   }
 
   get status(): ContainerState {
-    return { ...this.#status };
+    return {
+      ...this.#status,
+      logStart: this.#logStart,
+      previousLogStart: this.#previousLogStart,
+      lastTerminated: this.#lastTerminated,
+    };
   }
 
   start(): void {
@@ -56,6 +71,8 @@ export class ContainerProcess {
     let child: ChildProcess;
     try {
       const log = openSync(this.#options.logFile, 'a', 0o600);
+      this.#previousLogStart = this.#logStart;
+      this.#logStart = fstatSync(log).size;
       try {
         child = spawn(file, args, {
           cwd: this.#options.cwd,
@@ -81,6 +98,7 @@ export class ContainerProcess {
       pid: child.pid,
       startedAt: new Date(startedAt).toISOString(),
     };
+    this.#options.onStatus?.(this.status);
     this.#exited = new Promise((resolve) => {
       child.once('error', (error) => {
         // spawn failed (no such command): reported as the container's own failure, in its log too.
@@ -124,6 +142,12 @@ export class ContainerProcess {
   /** After a process ended (or could not start): terminated, or CrashLoopBackOff and a restart. */
   #settle(exitCode: number, startedAt: number, message?: string): void {
     const restartCount = this.#status.restartCount;
+    this.#lastTerminated = {
+      exitCode,
+      reason: exitCode === 0 ? 'Completed' : 'Error',
+      startedAt: new Date(startedAt).toISOString(),
+      finishedAt: new Date().toISOString(),
+    };
     const policy = this.#options.restartPolicy;
     const restart = !this.#stopping && (policy === 'Always' || (policy === 'OnFailure' && exitCode !== 0));
     if (!restart) {
@@ -134,6 +158,7 @@ export class ContainerProcess {
         message,
         restartCount,
       };
+      this.#options.onStatus?.(this.status);
       return;
     }
     if (Date.now() - startedAt >= GOOD_RUN_MS) this.#backoffMs = this.#options.backoff?.initialMs ?? 1000;
@@ -148,6 +173,7 @@ export class ContainerProcess {
       exitCode,
       restartCount,
     };
+    this.#options.onStatus?.(this.status);
     this.#restartTimer = setTimeout(() => {
       this.#status.restartCount = restartCount + 1;
       this.start();

@@ -1,9 +1,10 @@
 /**
  * The `$filter` subset of `GET /auditLogs/signIns`, read into the store's sign-in query: clauses
  * joined by `and`, each one of `appId eq '…'`, `createdDateTime ge|gt|le|lt <ISO 8601>` and
- * `status/errorCode ne 0` (failures). The text is scanned clause by clause (quoted strings are read whole,
- * `''` is one quote), so an `and` inside a value is part of the value. Anything else is Graph's
- * unsupported-query error, never ignored.
+ * `status/errorCode eq 0` (successes), `ne 0` (failures) or `eq <AADSTS number>` (failures with it), as
+ * Graph filters service-principal sign-ins. The text is scanned clause by clause (quoted strings are read
+ * whole, `''` is one quote), so an `and` inside a value is part of the value. Anything else, a property
+ * named twice included (appId or status/errorCode), is Graph's unsupported-query error, never ignored.
  * @module
  */
 import { CredlessError } from '@credless/core';
@@ -36,19 +37,32 @@ function applyTime(filter: SignInFilter, operator: string, literal: string): voi
   else throw unsupported(`createdDateTime with '${operator}'`);
 }
 
+/** `status/errorCode`: 0 on success, the AADSTS number on failure (graph/routes/sign-ins.ts). */
+function applyErrorCode(filter: SignInFilter, operator: string, literal: string): void {
+  const code = /^\d{1,9}$/.test(literal) ? Number(literal) : undefined;
+  if (code === undefined || (operator !== 'eq' && operator !== 'ne') || (operator === 'ne' && code !== 0)) {
+    throw unsupported(`status/errorCode with '${operator} ${literal}' (eq or ne 0, or eq an error code)`);
+  }
+  if (code !== 0) filter.aadsts = code;
+  else filter.result = operator === 'eq' ? 'success' : 'failure';
+}
+
 function applyClause(filter: SignInFilter, property: string, operator: string, literal: string): void {
   if (property === 'appId') {
     const value = unquote(literal);
-    if (operator !== 'eq' || value === undefined) throw unsupported(`appId with '${operator} ${literal}'`);
+    if (operator !== 'eq' || value === undefined || filter.appId !== undefined) {
+      throw unsupported(
+        `appId with '${operator} ${literal}'${filter.appId === undefined ? '' : ' (appId twice)'}`,
+      );
+    }
     filter.appId = value;
   } else if (property === 'createdDateTime') {
     applyTime(filter, operator, literal);
   } else if (property === 'status/errorCode') {
-    // The store selects failures only; `eq 0` (successes) would need a query it does not have.
-    if (literal !== '0' || operator !== 'ne') {
-      throw unsupported(`status/errorCode with '${operator} ${literal}' (only ne 0)`);
+    if (filter.result !== undefined || filter.aadsts !== undefined) {
+      throw unsupported(`status/errorCode with '${operator} ${literal}' (status/errorCode twice)`);
     }
-    filter.failedOnly = true;
+    applyErrorCode(filter, operator, literal);
   } else {
     throw unsupported(`the property '${property}'`);
   }

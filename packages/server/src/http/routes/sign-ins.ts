@@ -48,7 +48,7 @@ function readQuery(query: Query, tenantId: string, now: number): SignInLogQuery 
   if (query['appId']) result.appId = query['appId'];
   if (query['failed'] !== undefined) {
     if (query['failed'] !== 'true' && query['failed'] !== 'false') return "'failed' must be true or false";
-    result.failedOnly = query['failed'] === 'true';
+    if (query['failed'] === 'true') result.result = 'failure';
   }
   for (const field of ['since', 'until'] as const) {
     const raw = query[field];

@@ -92,11 +92,13 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
 
   // Read every body as text so that a wrong content type is answered by us, in Entra's shape.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    '*',
-    { parseAs: 'string', bodyLimit: TOKEN_BODY_LIMIT_BYTES },
-    (_request, body, done) => done(null, body),
-  );
+  const asText = { parseAs: 'string', bodyLimit: TOKEN_BODY_LIMIT_BYTES } as const;
+  const keepText = (_request: FastifyRequest, body: string | Buffer, done: (e: null, b: unknown) => void) =>
+    done(null, body);
+  // The form type by name too: Fastify remembers the parser per header value then, while the
+  // catch-all alone re-parses every request's content type to find it.
+  app.addContentTypeParser('application/x-www-form-urlencoded', asText, keepText);
+  app.addContentTypeParser('*', asText, keepText);
   app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
     const ids = requestIds(request);
     if (error.statusCode === 413) {
@@ -133,7 +135,10 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
     options.onExchange?.(outcome, ids, request, performance.now() - startedAt);
     if (!outcome.issued) return sendError(reply, ids, outcome.error);
     noStore(reply, ids);
-    return reply.type('application/json; charset=utf-8').send(successBody(version, outcome.issued));
+    // A string with its content type is sent as is: no serializer lookup on the way out.
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(successBody(version, outcome.issued)));
   };
 
   const methods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];

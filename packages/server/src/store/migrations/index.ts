@@ -20,6 +20,7 @@ import * as signInRoles0011 from './0011_sign_in_roles.ts';
 import * as clientSecrets0012 from './0012_client_secrets.ts';
 import * as signInFailureDetail0013 from './0013_sign_in_failure_detail.ts';
 import * as resourceGroups0014 from './0014_resource_groups.ts';
+import * as consoleSessions0015 from './0015_console_sessions.ts';
 
 /** Keyed by name; Kysely applies them in name order. Never rename or edit one that has shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -36,6 +37,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0012_client_secrets': clientSecrets0012,
   '0013_sign_in_failure_detail': signInFailureDetail0013,
   '0014_resource_groups': resourceGroups0014,
+  '0015_console_sessions': consoleSessions0015,
 });
 
 export class InCodeMigrationProvider implements MigrationProvider {

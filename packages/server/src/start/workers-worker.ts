@@ -1,0 +1,152 @@
+/**
+ * The worker side of `credless up --workers` (start/workers.ts): a process that serves the main
+ * listener, tells the primary about its directory writes, drops its caches when told, and serves the
+ * metrics of every worker.
+ * @module
+ */
+import cluster from 'node:cluster';
+import { Counter, Registry } from 'prom-client';
+import type { ServerPlugin } from './server-plugin.ts';
+import {
+  answer,
+  type CallHandler,
+  type CallKind,
+  IpcCalls,
+  isWorkerMessage,
+  type ProcessRole,
+  type SendMessage,
+} from './workers.ts';
+
+const toPrimary: SendMessage = (message) => {
+  if (!process.send) throw new Error('not a worker process: no IPC channel to the primary');
+  // Thrown here, the failure reaches the caller; sent on a closed channel, it would be an uncaught 'error'.
+  if (!process.connected) throw new Error('the primary process is gone');
+  process.send(message);
+};
+
+/** Serves what the primary adds up: GET /metrics on any worker answers for all of them. */
+class ClusterMetricsRegistry extends Registry {
+  readonly #calls: IpcCalls;
+
+  constructor(calls: IpcCalls) {
+    super();
+    this.#calls = calls;
+  }
+
+  override async metrics(): Promise<string> {
+    return (await this.#calls.call(toPrimary, 'metrics')) ?? '';
+  }
+}
+
+/**
+ * Sign-in records shipped to the primary: a batch smaller than SMALL_BATCH waits until
+ * SHIP_INTERVAL_MS (the recorder's flush interval) passed since the previous one. The recorder writes
+ * batch after batch until its buffer is empty; with a sink that answers after an IPC round trip (not
+ * synchronously, as SQLite in one process does), under load it would send a stream of batches of a few
+ * records each, one IPC message and one SQLite commit in the primary per batch: that cost more CPU per
+ * request than the second worker saved (bench:workers). Paced, the next batch holds what arrived
+ * meanwhile; a large batch goes at once, so pacing never caps how many records a worker ships.
+ */
+const SIGN_IN_SHIPPING = { intervalMs: 200, smallBatch: 50 };
+
+/** Wraps `ship` (awaited by its caller one batch at a time) so that small batches are paced. */
+export function pacedBatches<T>(
+  ship: (records: readonly T[]) => Promise<void>,
+  { intervalMs, smallBatch } = SIGN_IN_SHIPPING,
+): (records: readonly T[]) => Promise<void> {
+  let lastShippedAt = Number.NEGATIVE_INFINITY;
+  return async (records) => {
+    const wait = lastShippedAt + intervalMs - performance.now();
+    if (records.length < smallBatch && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    lastShippedAt = performance.now();
+    await ship(records);
+  };
+}
+
+/** The role of a worker process in startCredless. */
+export function workerRole(): ProcessRole {
+  const calls = new IpcCalls();
+  const handlers = new Map<CallKind, CallHandler>();
+  const onMessage = (message: unknown) => {
+    if (!isWorkerMessage(message) || calls.settle(message) || !('id' in message)) return;
+    const call = message as { credless: CallKind; id: number; payload?: unknown };
+    const handle = handlers.get(call.credless);
+    // A call that comes before its handler is set up (metrics during start-up) fails; the primary skips it.
+    answer(toPrimary, call.id, () =>
+      handle ? handle(call.payload) : Promise.reject(new Error('still starting')),
+    );
+  };
+  return {
+    kind: 'worker',
+    shareChanges(store, directory) {
+      handlers.set('invalidate', () => {
+        directory.invalidate();
+        return undefined;
+      });
+      process.on('message', onMessage);
+      toPrimary({ credless: 'following' });
+      // Awaited by the write (the post-commit hook): it returns once every other worker dropped its caches.
+      const unsubscribe = store.onDirectoryChange(async () => {
+        await calls.call(toPrimary, 'directory-changed');
+      });
+      return {
+        value: undefined,
+        // Runs after the app stopped serving: leaving the cluster lets this process exit once the store closes.
+        close: () => {
+          unsubscribe();
+          process.off('message', onMessage);
+          cluster.worker?.disconnect();
+        },
+      };
+    },
+    metrics(own) {
+      const worker = String(cluster.worker?.id ?? process.pid);
+      const perWorker = new Counter({
+        name: 'credless_worker_token_exchanges_total',
+        help: 'Token exchanges answered by each worker process of `credless up --workers`.',
+        labelNames: ['worker'] as const,
+        registers: [own.registry],
+      });
+      handlers.set('collect', async () => JSON.stringify(await own.registry.getMetricsAsJSON()));
+      return {
+        registry: new ClusterMetricsRegistry(calls),
+        observeExchange(outcome, latencySeconds) {
+          own.observeExchange(outcome, latencySeconds);
+          perWorker.inc({ worker });
+        },
+        observeIssuerFetch: (event) => own.observeIssuerFetch(event),
+      };
+    },
+    signInSink(store, { databaseUrl }) {
+      if (databaseUrl) return store;
+      return {
+        insertSignInLogs: pacedBatches(async (records) => {
+          await calls.call(toPrimary, 'sign-ins', records);
+        }),
+        deleteSignInLogsBefore: (before) => store.deleteSignInLogsBefore(before),
+      };
+    },
+    startWorkers() {
+      return Promise.reject(new Error('a worker process starts no workers'));
+    },
+  };
+}
+
+/** Tells the primary this worker serves (startCredless resolved). */
+export function reportWorkerReady(listenUrl: string): void {
+  toPrimary({ credless: 'ready', port: Number(new URL(listenUrl).port) });
+}
+
+/**
+ * A plugin as a worker runs it: its routes and issuer keys, not what it starts once the server listens
+ * (listeners on other ports, such as the local clusters' APIs, run once, in the primary).
+ */
+export function servingOnly(plugin: ServerPlugin): ServerPlugin {
+  return {
+    name: plugin.name,
+    async open(host) {
+      const { listening: _primaryOnly, ...parts } = await plugin.open(host);
+      return parts;
+    },
+  };
+}
