@@ -50,7 +50,13 @@ describe('token reuse window on (CREDLESS_TOKEN_REUSE_WINDOW_SECONDS=60)', () =>
   let exchange: Awaited<ReturnType<typeof stackWith>>['exchange'];
 
   before(async () => {
-    ({ stack, workload, exchange } = await stackWith({ CREDLESS_TOKEN_REUSE_WINDOW_SECONDS: '60' }));
+    ({ stack, workload, exchange } = await stackWith({
+      CREDLESS_TOKEN_REUSE_WINDOW_SECONDS: '60',
+      // These tests are about this process's own writes (the post-commit hook). The version poll, for other
+      // replicas' writes, also sees this process's writes and ends the window a second time when it next
+      // runs — harmless, but it would land between two exchanges at random: keep it out of the way.
+      CREDLESS_DIRECTORY_POLL_MS: '60000',
+    }));
     await addFederatedCredential(
       { store: stack.credless.store, tenantId: stack.credless.tenantId },
       workload.appId,
