@@ -175,6 +175,17 @@ export async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<voi
  * focus on at once and hold no content) are left out: axe reads them as focusable hidden content.
  */
 export async function seriousViolations(page: Page, rules?: string[]): Promise<string[]> {
+  // Colours mid-transition (a theme switch, a button becoming enabled) are neither theme's: let every
+  // running CSS transition and animation finish before axe measures contrast.
+  await page.evaluate(() =>
+    Promise.all(
+      (
+        globalThis as unknown as { document: { getAnimations(): Array<{ finished: Promise<unknown> }> } }
+      ).document
+        .getAnimations()
+        .map((animation) => animation.finished.catch(() => undefined)),
+    ),
+  );
   const builder = new AxeBuilder({ page }).exclude('[data-tabster-dummy]');
   const results = await (rules ? builder.withRules(rules) : builder).analyze();
   return results.violations
