@@ -7,8 +7,9 @@
  * other threads, with context switches per request — then the ratio, what the CPU figures
  * say about more cores, and one JSON line for machines.
  *
- * Environment: BENCH_DURATION_SECONDS (10), BENCH_WARMUP_SECONDS (2), BENCH_CONNECTIONS (16),
- * BENCH_ROUNDS (3; rounds interleave the two servers and report the median), BENCH_ASSERTIONS
+ * Environment: BENCH_DURATION_SECONDS (10), BENCH_WARMUP_SECONDS (5), BENCH_CONNECTIONS (16),
+ * BENCH_ROUNDS (5; each round measures both servers back to back, alternating which goes first; the
+ * verdict is the median of the per-round ratios, which cancels the machine's drift between rounds), BENCH_ASSERTIONS
  * (assertions to pre-sign; default sized from duration and rounds), BENCH_PROTOCOL (https, or http),
  * BENCH_CPU_PROF_DIR (a directory: every server process writes a V8 CPU profile there on exit).
  * @module
@@ -45,9 +46,10 @@ const WORKER_COUNTS = [1, 2] as const;
 const CLOCK_TICKS_PER_SECOND = 100;
 
 const durationSeconds = positiveIntegerEnv('BENCH_DURATION_SECONDS', 10);
-const warmupSeconds = positiveIntegerEnv('BENCH_WARMUP_SECONDS', 2);
+// 5 s: with 2 s the first measured round still ran 20–30% below the later ones (V8 was still optimizing).
+const warmupSeconds = positiveIntegerEnv('BENCH_WARMUP_SECONDS', 5);
 const connections = positiveIntegerEnv('BENCH_CONNECTIONS', 16);
-const rounds = positiveIntegerEnv('BENCH_ROUNDS', 3);
+const rounds = positiveIntegerEnv('BENCH_ROUNDS', 5);
 // Each server sends every assertion at most once; sized above the rate two workers reach on 2 cores.
 const assertionCount = positiveIntegerEnv(
   'BENCH_ASSERTIONS',
@@ -96,6 +98,21 @@ function cpuByThreadKind(pids: readonly number[]): Record<'main' | 'pool' | 'oth
     }
   }
   return totals;
+}
+
+/** Resident memory of `pids` together, in MB (VmRSS from /proc), or undefined where it cannot be read. */
+function residentMb(pids: readonly number[]): number | undefined {
+  let kb = 0;
+  for (const pid of pids) {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (!match) return undefined;
+      kb += Number(match[1]);
+    } catch {
+      return undefined;
+    }
+  }
+  return kb / 1024;
 }
 
 /** The primary and its workers: CPU time is summed over all of them (tsx's esbuild helper is left out). */
@@ -207,16 +224,27 @@ async function main(): Promise<number> {
       );
     }
   }
+  // Memory after the load, every process of each server (the price of a second worker on a laptop).
+  const rssMb = new Map(
+    started.map((c) => [c.workers, residentMb([c.server.pid, ...childPids(c.server.pid)])]),
+  );
   for (const contender of started) await contender.server.stop();
   const primaryMs = primaryCpu.reduce((sum, run) => sum + run.cpuMs, 0);
   const primaryRequests = primaryCpu.reduce((sum, run) => sum + run.requests, 0);
-  return report(started, runs, primaryRequests > 0 ? primaryMs / primaryRequests : undefined);
+  return report(started, runs, primaryRequests > 0 ? primaryMs / primaryRequests : undefined, rssMb);
 }
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
 
 function report(
   started: Contender[],
   runs: Map<number, MeasuredRun[]>,
   primaryCpuMsPerRequest: number | undefined,
+  rssMb: Map<number, number | undefined>,
 ): number {
   const [one, two] = started.map((contender) => summarize(runs.get(contender.workers)!)) as [
     ReturnType<typeof summarize>,
@@ -227,11 +255,20 @@ function report(
   console.log(SUMMARY_HEADER);
   console.log(summaryRow('credless --workers 1', one, 3));
   console.log(summaryRow('credless --workers 2', two, 3));
-  const ratio = two.rps / one.rps;
+  // Each round ran both servers back to back: the ratio within a round is the fair comparison.
+  const [oneRuns, twoRuns] = [runs.get(1)!, runs.get(2)!];
+  const roundRatios = oneRuns.map((run, i) => twoRuns[i]!.rps / run.rps);
+  const ratio = median(roundRatios);
   console.log('');
+  console.log(`2 workers / 1 worker per round: ${roundRatios.map((r) => `${r.toFixed(2)}×`).join(', ')}`);
   console.log(
-    `2 workers / 1 worker = ${ratio.toFixed(2)}× rps${ratio < 1 ? ' (2 workers LOST to 1 here)' : ''}`,
+    `2 workers / 1 worker = ${ratio.toFixed(2)}× rps (median of the rounds; ratio of the median rps ${(two.rps / one.rps).toFixed(2)}×)${ratio < 1 ? ' (2 workers LOST to 1 here)' : ''}`,
   );
+  const [rssOne, rssTwo] = [rssMb.get(1), rssMb.get(2)];
+  if (rssOne !== undefined && rssTwo !== undefined)
+    console.log(
+      `resident memory after the load: ${rssOne.toFixed(0)} MB with 1 worker, ${rssTwo.toFixed(0)} MB with 2 (primary + workers)`,
+    );
   // What the CPU figures say: cores the servers kept busy, and what one core answers at this cost.
   const cores = (r: typeof one) =>
     r.cpuMsPerRequest === undefined ? undefined : (r.rps * r.cpuMsPerRequest) / 1000;
@@ -269,6 +306,9 @@ function report(
       workers_1_rps: fixed(one.rps, 0),
       workers_2_rps: fixed(two.rps, 0),
       ratio: fixed(ratio, 2),
+      round_ratios: roundRatios.map((r) => fixed(r, 2)),
+      workers_1_rss_mb: fixed(rssOne, 0),
+      workers_2_rss_mb: fixed(rssTwo, 0),
       workers_1_p50_ms: one.p50Ms,
       workers_1_p99_ms: one.p99Ms,
       workers_2_p50_ms: two.p50Ms,

@@ -193,6 +193,7 @@ export async function startCredless(
           pluginRoutes,
           armProviders,
           console: webConsole.parts,
+          signOn: asWorker ? 'event-loop' : 'thread-pool',
         },
         ctx,
       ),

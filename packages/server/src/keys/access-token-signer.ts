@@ -4,8 +4,16 @@
  *
  * Why node:crypto and not jose's SignJWT here: jose 6 signs through WebCrypto, whose per-call set-up
  * on the main thread cost more than a third of an exchange's main-thread time in profiles. The compact
- * serialization of a fixed RS256 header is trivial; the RSA signature itself still comes from OpenSSL
- * on the libuv thread pool (`crypto.sign` with a callback), and every test verifies these tokens with jose.
+ * serialization of a fixed RS256 header is trivial; the RSA signature itself comes from OpenSSL, and
+ * every test verifies these tokens with jose.
+ *
+ * Where the signature is computed (`signOn`):
+ * - 'thread-pool' (one process): `crypto.sign` with a callback, on libuv's pool, so one event loop
+ *   keeps parsing requests while the other cores sign.
+ * - 'event-loop' (a worker of `credless up --workers`): `crypto.sign` inline. N workers already keep
+ *   N cores busy, so handing each signature to a pool thread only adds a thread hop and two context
+ *   switches per request, and the pool threads compete with the other workers' event loops
+ *   (bench:workers: 2 workers went from 1.02x to 1.10x of 1 worker, context switches per request 1.7 -> 1.0).
  * @module
  */
 import { Buffer } from 'node:buffer';
@@ -32,9 +40,15 @@ function prepare(key: ActiveSigningKey): PreparedKey {
   };
 }
 
+/** Where the RSA signature runs (the module's comment says when each is right). */
+export type SignOn = 'thread-pool' | 'event-loop';
+
 export function createAccessTokenSigner(
   keys: Pick<SigningKeyManager, 'getActiveSigningKey'>,
+  { signOn = 'thread-pool' }: { signOn?: SignOn } = {},
 ): AccessTokenSigner {
+  const signature = (input: Buffer, key: KeyObject) =>
+    signOn === 'event-loop' ? sign('sha256', input, key) : signOnThreadPool('sha256', input, key);
   // Keyed by the manager's key object, so a rotation (a new object) prepares the new key once.
   const prepared = new WeakMap<ActiveSigningKey, PreparedKey>();
   return {
@@ -46,8 +60,8 @@ export function createAccessTokenSigner(
         prepared.set(key, ready);
       }
       const signingInput = `${includeX5t ? ready.headerWithX5t : ready.headerWithoutX5t}.${encodeJson(claims)}`;
-      const signature = await signOnThreadPool('sha256', Buffer.from(signingInput), ready.privateKey);
-      return `${signingInput}.${signature.toString('base64url')}`;
+      const signed = await signature(Buffer.from(signingInput), ready.privateKey);
+      return `${signingInput}.${signed.toString('base64url')}`;
     },
   };
 }

@@ -13,7 +13,7 @@ import { CachedClientSecretVerifier } from '../directory/client-secrets.ts';
 import { dryRunExplain } from '../explain/dry-run.ts';
 import { buildApp } from '../http/app.ts';
 import { logExchange } from '../http/exchange-log.ts';
-import { createAccessTokenSigner } from '../keys/access-token-signer.ts';
+import { createAccessTokenSigner, type SignOn } from '../keys/access-token-signer.ts';
 import type { SigningKeyManager } from '../keys/signing-key-manager.ts';
 import type { CredlessMetrics } from '../observability/metrics.ts';
 import type { SignInLogging } from '../sign-in-log/sign-in-logging.ts';
@@ -36,6 +36,8 @@ export interface AppStageDeps extends Storage, IssuerKeySources {
   armProviders: ArmProviderPlatform;
   /** The web console's hook and routes (start/console-stage.ts); absent: no console. */
   console?: ConsoleStage['parts'];
+  /** Where access tokens are signed: inline in a worker of several, on the thread pool otherwise. */
+  signOn: SignOn;
 }
 
 /**
@@ -71,7 +73,7 @@ export async function buildCredlessApp(
     ...tokenReuseFor(config, directory, now),
     clientSecrets: new CachedClientSecretVerifier(),
     issuerKeys,
-    signer: createAccessTokenSigner(keys),
+    signer: createAccessTokenSigner(keys, { signOn: deps.signOn }),
     now,
     randomInt: (min, max) => randomInt(min, max + 1),
     newTokenId: () => randomUUID().replaceAll('-', ''),

@@ -107,12 +107,14 @@ export function workerRole(): ProcessRole {
         labelNames: ['worker'] as const,
         registers: [own.registry],
       });
+      // Bound once: a label lookup per exchange is work the single process does not do.
+      const thisWorker = perWorker.labels({ worker });
       handlers.set('collect', async () => JSON.stringify(await own.registry.getMetricsAsJSON()));
       return {
         registry: new ClusterMetricsRegistry(calls),
         observeExchange(outcome, latencySeconds) {
           own.observeExchange(outcome, latencySeconds);
-          perWorker.inc({ worker });
+          thisWorker.inc();
         },
         observeIssuerFetch: (event) => own.observeIssuerFetch(event),
       };
