@@ -113,9 +113,23 @@ export class CachedTokenDirectory implements TokenDirectory {
     for (const listener of this.#listeners) listener();
   }
 
+  /**
+   * A committed directory change this process learnt of, with the version it committed (its own write,
+   * another worker's relayed by the primary, or a replica's NOTIFY): drops every entry and takes that
+   * version as known, so the poll does not drop everything a second time for a change already applied.
+   * Safe because writers bump the version under one lock: once version v is visible, so is every write
+   * before it, and what is loaded from now on reflects them all (loads begun earlier are not kept).
+   */
+  changed(version: number | undefined): void {
+    this.invalidate();
+    if (version !== undefined && this.#knownVersion !== undefined && version > this.#knownVersion) {
+      this.#knownVersion = version;
+    }
+  }
+
   /** Drops every entry after each committed write of `store` (this process's writes); returns the unsubscribe. */
   followWrites(store: DirectoryChangeSource): () => void {
-    return store.onDirectoryChange(() => this.invalidate());
+    return store.onDirectoryChange((change) => this.changed(change.version));
   }
 
   onInvalidate(listener: () => void): void {

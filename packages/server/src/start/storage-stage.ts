@@ -99,7 +99,7 @@ export async function followDirectoryChanges(
   if (!config.databaseUrl) return { value: undefined, close: stopPolling };
   const changeFeed = await startDirectoryChangeFeed({
     databaseUrl: config.databaseUrl,
-    onChange: () => directory.invalidate(),
+    onChange: (version) => directory.changed(version),
     onListeningChange: (listening) => {
       if (!listening) logger.warn('directory change feed disconnected; polling until it reconnects');
       const pollMs = listening ? config.directoryPollMs * NOTIFY_POLL_SLOWDOWN : config.directoryPollMs;

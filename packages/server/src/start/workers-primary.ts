@@ -162,10 +162,10 @@ export function primaryRole(count: number): ProcessRole {
   let pool: WorkerPool | undefined;
 
   /** Tells every worker but `except` to drop its caches; resolves once they all did (or gave up). */
-  const invalidateWorkers = async (except: Worker | undefined, logger: Logger) => {
+  const invalidateWorkers = async (except: Worker | undefined, logger: Logger, version?: number) => {
     const others = (pool?.workers('following') ?? []).filter((worker) => worker !== except);
     const results = await Promise.allSettled(
-      others.map((worker) => calls.call(sendTo(worker), 'invalidate')),
+      others.map((worker) => calls.call(sendTo(worker), 'invalidate', version)),
     );
     for (const result of results)
       if (result.status === 'rejected')
@@ -186,12 +186,16 @@ export function primaryRole(count: number): ProcessRole {
     kind: 'primary',
     shareChanges(store, directory, { logger }) {
       // The primary's own writes (key rotation, local clusters) reach every worker.
-      const unsubscribe = store.onDirectoryChange(() => invalidateWorkers(undefined, logger));
+      const unsubscribe = store.onDirectoryChange((change) =>
+        invalidateWorkers(undefined, logger, change.version),
+      );
       handlers.set('directory-changed', (worker, message) => {
         if (message.credless !== 'directory-changed') return;
+        // The version travels with the notice: each process's poll then knows the change is applied.
+        const version = typeof message.payload === 'number' ? message.payload : undefined;
         answer(sendTo(worker), message.id, async () => {
-          directory.invalidate();
-          await invalidateWorkers(worker, logger);
+          directory.changed(version);
+          await invalidateWorkers(worker, logger, version);
           return undefined;
         });
       });

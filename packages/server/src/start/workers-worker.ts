@@ -79,15 +79,15 @@ export function workerRole(): ProcessRole {
   return {
     kind: 'worker',
     shareChanges(store, directory) {
-      handlers.set('invalidate', () => {
-        directory.invalidate();
+      handlers.set('invalidate', (version) => {
+        directory.changed(typeof version === 'number' ? version : undefined);
         return undefined;
       });
       process.on('message', onMessage);
       toPrimary({ credless: 'following' });
       // Awaited by the write (the post-commit hook): it returns once every other worker dropped its caches.
-      const unsubscribe = store.onDirectoryChange(async () => {
-        await calls.call(toPrimary, 'directory-changed');
+      const unsubscribe = store.onDirectoryChange(async (change) => {
+        await calls.call(toPrimary, 'directory-changed', change.version);
       });
       return {
         value: undefined,

@@ -31,8 +31,8 @@ export async function notifyDirectoryChange(db: Db): Promise<void> {
 export interface DirectoryChangeFeedOptions {
   /** The same `postgres://…[?schema=…]` URL the store was opened with. */
   databaseUrl: string;
-  /** A write was committed (or may have been missed): drop caches. */
-  onChange: () => void;
+  /** A write was committed, with the directory version when it was announced (absent: may have been missed): drop caches. */
+  onChange: (version?: number) => void;
   /** The feed started (true) or stopped (false) listening; e.g. to poll faster while it is down. */
   onListeningChange?: (listening: boolean) => void;
   onError?: (error: unknown) => void;
@@ -77,8 +77,11 @@ export async function startDirectoryChangeFeed(
   const onNotification = (message: pg.Notification) => {
     if (message.channel !== DIRECTORY_CHANNEL) return;
     const payload = message.payload ?? '';
-    const notifiedSchema = payload.slice(0, Math.max(0, payload.lastIndexOf(':')));
-    if (ourSchema === undefined || notifiedSchema === ourSchema) options.onChange();
+    const separator = Math.max(0, payload.lastIndexOf(':'));
+    const notifiedSchema = payload.slice(0, separator);
+    if (ourSchema !== undefined && notifiedSchema !== ourSchema) return;
+    const version = Number(payload.slice(separator + 1));
+    options.onChange(Number.isSafeInteger(version) && version > 0 ? version : undefined);
   };
 
   const scheduleReconnect = () => {

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { toMillis } from './rows.ts';
 import { isUniqueViolation } from './sql-errors.ts';
 import type { Db, StoreContext } from './store-context.ts';
 
@@ -33,6 +34,11 @@ export type DirectoryAggregate = (typeof DIRECTORY_AGGREGATES)[number];
 
 export interface DirectoryChange {
   readonly aggregate: DirectoryAggregate;
+  /**
+   * The directory version this write committed. A cache that polls the version uses it to tell its
+   * own, already applied, change from another process's (CachedTokenDirectory.changed).
+   */
+  readonly version?: number;
 }
 
 /** Runs after commit only; may be async (awaited before the write returns). Must not throw. */
@@ -86,14 +92,17 @@ export class DirectoryWrites implements DirectoryChangeSource {
    */
   async write<T>(change: DirectoryChange, work: (trx: Db) => Promise<T>): Promise<T> {
     let result: T;
+    let version: number | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
         result = await this.#db.transaction().execute(async (trx) => {
-          await trx
+          const bumped = await trx
             .updateTable('directory_version')
             .set((eb) => ({ version: eb('version', '+', 1) }))
             .where('id', '=', 1)
-            .execute();
+            .returning('version')
+            .executeTakeFirst();
+          version = bumped === undefined ? undefined : toMillis(bumped.version);
           return work(trx);
         });
         break;
@@ -101,7 +110,7 @@ export class DirectoryWrites implements DirectoryChangeSource {
         if (attempt >= 2 || !isUniqueViolation(error)) throw error;
       }
     }
-    await this.#notify(change);
+    await this.#notify(version === undefined ? change : { ...change, version });
     return result;
   }
 

@@ -52,10 +52,9 @@ describe('token reuse window on (CREDLESS_TOKEN_REUSE_WINDOW_SECONDS=60)', () =>
   before(async () => {
     ({ stack, workload, exchange } = await stackWith({
       CREDLESS_TOKEN_REUSE_WINDOW_SECONDS: '60',
-      // These tests are about this process's own writes (the post-commit hook). The version poll, for other
-      // replicas' writes, also sees this process's writes and ends the window a second time when it next
-      // runs — harmless, but it would land between two exchanges at random: keep it out of the way.
-      CREDLESS_DIRECTORY_POLL_MS: '60000',
+      // The version poll, for other replicas' writes, runs often here: it must not end a window again
+      // for a write of this process's that already ended it (a write reports the version it committed).
+      CREDLESS_DIRECTORY_POLL_MS: '100',
     }));
     await addFederatedCredential(
       { store: stack.credless.store, tenantId: stack.credless.tenantId },

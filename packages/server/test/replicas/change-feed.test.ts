@@ -50,6 +50,7 @@ describe('PostgreSQL directory change feed', { skip }, () => {
     const other = await freshStore();
     const applicationName = `credless-feed-test-${randomBytes(4).toString('hex')}`;
     let changes = 0;
+    const versions: Array<number | undefined> = [];
     const listeningStates: boolean[] = [];
     const wakers = new Set<() => void>();
     const wake = () => {
@@ -59,8 +60,9 @@ describe('PostgreSQL directory change feed', { skip }, () => {
       databaseUrl: mine.url,
       applicationName,
       minBackoffMs: 20,
-      onChange: () => {
+      onChange: (version) => {
         changes += 1;
+        versions.push(version);
         wake();
       },
       onListeningChange: (listening) => {
@@ -77,6 +79,8 @@ describe('PostgreSQL directory change feed', { skip }, () => {
       (w) => wakers.add(w),
       () => changes === 2,
     );
+    // The (re)connect carries no version (what it missed is unknown); a write carries the one it made.
+    assert.deepEqual(versions, [undefined, await mine.store.getDirectoryVersion()]);
 
     // Writes to another schema in the same database are not ours. A later write of ours is a barrier:
     // notifications arrive in commit order, so by then the other schema's would have arrived too.
