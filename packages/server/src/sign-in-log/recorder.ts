@@ -49,6 +49,8 @@ export class SignInLogRecorder {
   #failed = 0;
   /** Drops since the last warning, so a long overload warns once per episode, not per record. */
   #droppedUnreported = 0;
+  /** flush() callers waiting: while any, a drain writes every record, not only full batches. */
+  #draining = 0;
 
   constructor(options: SignInLogRecorderOptions) {
     this.#store = options.store;
@@ -89,11 +91,14 @@ export class SignInLogRecorder {
     this.#buffer.push(record);
     // While the store is unreachable the retry timer paces writes; full batches do not hammer it.
     if (this.#buffer.length >= this.#maxBatch && this.#retries === 0) this.#startFlush();
-    else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => this.#startFlush(), this.#flushIntervalMs);
-      // Never keeps the process alive; close() flushes what is left.
-      this.#timer.unref();
-    }
+    else this.#armTimer();
+  }
+
+  #armTimer(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => this.#startFlush(), this.#flushIntervalMs);
+    // Never keeps the process alive; close() flushes what is left.
+    this.#timer.unref();
   }
 
   /**
@@ -101,9 +106,14 @@ export class SignInLogRecorder {
    * unreachable it returns after one attempt, leaving the records to the retry timer.
    */
   async flush(): Promise<void> {
-    while (this.#flushing !== undefined || this.#buffer.length > 0) {
-      await (this.#flushing ?? this.#startFlush());
-      if (this.#retries > 0 && !this.#closed) return;
+    this.#draining += 1;
+    try {
+      while (this.#flushing !== undefined || this.#buffer.length > 0) {
+        await (this.#flushing ?? this.#startFlush());
+        if (this.#retries > 0 && !this.#closed) return;
+      }
+    } finally {
+      this.#draining -= 1;
     }
   }
 
@@ -148,8 +158,21 @@ export class SignInLogRecorder {
     return this.#flushing;
   }
 
+  /**
+   * Writes batches while full ones are waiting. What arrived during a write and does not fill a batch
+   * waits for the timer (record() set it): on a store that answers after a round trip (PostgreSQL, or
+   * the primary over IPC) draining it at once would send a stream of inserts of a few records each, one
+   * transaction per round trip, under exactly the load where batching matters.
+   */
   async #drain(): Promise<void> {
+    let first = true;
     while (this.#buffer.length > 0) {
+      const partial = this.#buffer.length < this.#maxBatch;
+      if (!first && partial && this.#draining === 0 && !this.#closed) {
+        this.#armTimer();
+        break;
+      }
+      first = false;
       const batch = this.#buffer.splice(0, this.#maxBatch);
       try {
         await this.#store.insertSignInLogs(batch);

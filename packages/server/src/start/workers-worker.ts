@@ -38,31 +38,6 @@ class ClusterMetricsRegistry extends Registry {
   }
 }
 
-/**
- * Sign-in records shipped to the primary: a batch smaller than SMALL_BATCH waits until
- * SHIP_INTERVAL_MS (the recorder's flush interval) passed since the previous one. The recorder writes
- * batch after batch until its buffer is empty; with a sink that answers after an IPC round trip (not
- * synchronously, as SQLite in one process does), under load it would send a stream of batches of a few
- * records each, one IPC message and one SQLite commit in the primary per batch: that cost more CPU per
- * request than the second worker saved (bench:workers). Paced, the next batch holds what arrived
- * meanwhile; a large batch goes at once, so pacing never caps how many records a worker ships.
- */
-const SIGN_IN_SHIPPING = { intervalMs: 200, smallBatch: 50 };
-
-/** Wraps `ship` (awaited by its caller one batch at a time) so that small batches are paced. */
-export function pacedBatches<T>(
-  ship: (records: readonly T[]) => Promise<void>,
-  { intervalMs, smallBatch } = SIGN_IN_SHIPPING,
-): (records: readonly T[]) => Promise<void> {
-  let lastShippedAt = Number.NEGATIVE_INFINITY;
-  return async (records) => {
-    const wait = lastShippedAt + intervalMs - performance.now();
-    if (records.length < smallBatch && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    lastShippedAt = performance.now();
-    await ship(records);
-  };
-}
-
 /** The role of a worker process in startCredless. */
 export function workerRole(): ProcessRole {
   const calls = new IpcCalls();
@@ -122,9 +97,11 @@ export function workerRole(): ProcessRole {
     signInSink(store, { databaseUrl }) {
       if (databaseUrl) return store;
       return {
-        insertSignInLogs: pacedBatches(async (records) => {
+        // The recorder sends full batches at once and the rest once per flush interval, so this is
+        // one IPC message and one SQLite commit in the primary per batch, not per round trip.
+        insertSignInLogs: async (records) => {
           await calls.call(toPrimary, 'sign-ins', records);
-        }),
+        },
         deleteSignInLogsBefore: (before) => store.deleteSignInLogsBefore(before),
       };
     },

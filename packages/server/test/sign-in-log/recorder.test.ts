@@ -114,6 +114,38 @@ describe('SignInLogRecorder', () => {
     await recorder.close();
   });
 
+  test('records that arrive during a write and do not fill a batch wait for the timer, not the next round trip', async (t) => {
+    await clear();
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const sink = observed(store);
+    const recorder = new SignInLogRecorder({ store: sink.sink, flushIntervalMs: 200, maxBatch: 10 });
+    sink.hold();
+    const first = sink.nextBatch();
+    for (let i = 0; i < 10; i++) recorder.record(record(i));
+    // A slow store (PostgreSQL, the primary over IPC): three records arrive while the full batch is written.
+    for (let i = 10; i < 13; i++) recorder.record(record(i));
+    sink.release();
+    await first;
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(sink.batches, [10], 'the three wait: no insert of three right behind the full one');
+    assert.equal(recorder.buffered, 3);
+    const second = sink.nextBatch();
+    t.mock.timers.tick(200);
+    await second;
+    assert.deepEqual(sink.batches, [10, 3], 'the timer writes them');
+    // Full batches behind a write still go at once, and flush() writes everything, partial or not.
+    sink.hold();
+    const third = sink.nextBatch();
+    for (let i = 0; i < 10; i++) recorder.record(record(i));
+    for (let i = 0; i < 14; i++) recorder.record(record(i));
+    sink.release();
+    await third;
+    await recorder.flush();
+    assert.deepEqual(sink.batches, [10, 3, 10, 10, 4]);
+    assert.equal(await count(), 37);
+    await recorder.close();
+  });
+
   test('close() writes what is buffered; records after close are dropped and counted', async () => {
     await clear();
     const sink = observed(store);

@@ -14,7 +14,6 @@ import {
   type WorkerMessage,
   workerCount,
 } from '../../src/start/workers.ts';
-import { pacedBatches } from '../../src/start/workers-worker.ts';
 
 test('workers: as configured, else one per CPU with PostgreSQL and one (no cluster) with SQLite', () => {
   assert.equal(workerCount({ workers: 3, databaseUrl: undefined }), 3);
@@ -60,25 +59,4 @@ test('IPC calls: a call nobody answers fails after the time limit instead of han
   // A late reply to it is ignored (still recognized as a reply, so nobody else handles it).
   assert.equal(calls.settle({ credless: 'reply', id: 1, value: 'late' }), true);
   assert.equal(calls.settle({ credless: 'ready', port: 1 }), false);
-});
-
-test('a worker ships small sign-in batches at most once per interval, large ones at once', async (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  const shipped: number[][] = [];
-  const ship = pacedBatches<number>(
-    async (records) => {
-      shipped.push([...records]);
-    },
-    { intervalMs: 60_000, smallBatch: 3 },
-  );
-  await ship([1]);
-  assert.deepEqual(shipped, [[1]], 'the first batch goes at once');
-  const small = ship([2]);
-  await new Promise((resolve) => setImmediate(resolve));
-  assert.deepEqual(shipped, [[1]], 'a small batch within the interval waits');
-  t.mock.timers.tick(60_000);
-  await small;
-  assert.deepEqual(shipped, [[1], [2]]);
-  await ship([3, 4, 5]);
-  assert.deepEqual(shipped, [[1], [2], [3, 4, 5]], 'a full-size batch never waits');
 });
