@@ -208,8 +208,7 @@ class ClusterApi {
     const url = new URL(request.url, 'https://cluster.invalid');
     try {
       const liveRequest = { info, resource, query: url.searchParams, accept: request.headers.accept };
-      const streamed = await this.#live.answer(reply, runtime, { ...liveRequest, now: this.#options.now() });
-      if (streamed) return streamed;
+      if (await this.#live.answer(reply, runtime, { ...liveRequest, now: this.#options.now() })) return reply;
       const objectRequest = {
         info,
         resource: resource as ServedResource & { kind: Kind },

@@ -43,20 +43,20 @@ export class KubeLive {
     this.#streams = new KubeStreams(app);
   }
 
-  /** Answers a watch, a pod's log or an Events read; undefined when the request is none of these. */
-  async answer(
-    reply: FastifyReply,
-    runtime: LiveRuntime,
-    request: LiveRequest,
-  ): Promise<FastifyReply | undefined> {
+  /**
+   * Answers a watch, a pod's log or an Events read; false when the request is none of these. Not the
+   * reply itself: a FastifyReply is thenable, so an async function returning it resolves to undefined
+   * (at once once hijacked) and the caller would answer the request a second time.
+   */
+  async answer(reply: FastifyReply, runtime: LiveRuntime, request: LiveRequest): Promise<boolean> {
     const { info, resource, query } = request;
     const namespace = resource.namespaced ? info.namespace : undefined;
     const table = wantsTable(request.accept);
     if (info.subresource === 'log' && resource.name === 'pods' && info.verb === 'get') {
       await serveLogs(this.#streams, reply, runtime, info.namespace ?? 'default', info.name ?? '', query);
-      return reply;
+      return true;
     }
-    if (info.subresource !== undefined) return undefined;
+    if (info.subresource !== undefined) return false;
     const isEvents = resource.name === 'events';
     if (info.verb === 'watch') {
       const current = (): ServedObject[] =>
@@ -81,25 +81,24 @@ export class KubeLive {
         named,
         table ? render : undefined,
       );
-      return reply;
+      return true;
     }
-    if (!isEvents) return undefined;
+    if (!isEvents) return false;
     if (info.verb === 'get' && info.name !== undefined) {
       const event = findEvent(runtime.events, namespace ?? '', info.name);
       if (!event) throw new CredlessError('kube_object_not_found', { resource: 'events', name: info.name });
-      return send(
-        reply,
-        table ? tableOf(request, [event], String(event.metadata['resourceVersion'])) : event,
-      );
+      send(reply, table ? tableOf(request, [event], String(event.metadata['resourceVersion'])) : event);
+      return true;
     }
     if (info.verb === 'list') {
       const { items, resourceVersion } = listEvents(runtime.events, namespace, query);
-      return send(
+      send(
         reply,
         table
           ? tableOf(request, items, resourceVersion)
           : { apiVersion: 'v1', kind: 'EventList', metadata: { resourceVersion }, items },
       );
+      return true;
     }
     throw new CredlessError('kube_method_not_supported', { verb: info.verb, resource: 'events' });
   }

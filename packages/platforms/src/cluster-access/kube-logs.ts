@@ -55,7 +55,9 @@ export async function serveLogs(
     !wanted.follow ||
     runner.containers().find((c) => c.name === wanted.container.name)?.state !== 'running'
   ) {
-    return reply.code(200).header('cache-control', 'no-store').type('text/plain').send(text);
+    // Not returned: the (thenable) reply would hold this promise until the answer is written.
+    reply.code(200).header('cache-control', 'no-store').type('text/plain').send(text);
+    return;
   }
 
   let offset = wanted.start + initial.length;

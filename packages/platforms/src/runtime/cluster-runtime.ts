@@ -208,9 +208,13 @@ export class ClusterRuntime {
     const key = keyOf(object);
     switch (object.kind) {
       case 'Pod':
-        // An update changes the running pod's metadata only (checkPrecondition refused spec changes).
-        if (existing?.kind === 'Pod') existing.metadata = object.metadata;
-        else await this.#workloads.createPod(object, source);
+        // An update changes the running pod's metadata and at most its images (checkPrecondition refused
+        // any other spec change): the containers whose image changed are restarted with the new one.
+        if (existing?.kind === 'Pod') {
+          existing.metadata = object.metadata;
+          if (object.spec) existing.spec = object.spec;
+          this.#workloads.runner(key)?.imagesChanged();
+        } else await this.#workloads.createPod(object, source);
         break;
       case 'Service':
         this.#objects.set(key, object);

@@ -1,7 +1,7 @@
 /**
  * The API server's part of a write, before the object reaches the runtime: the metadata it owns (uid,
  * creationTimestamp, generation, resourceVersion precondition) and the checks kube-apiserver makes
- * on updates (a Pod's spec is immutable but for a few fields). Pure: the runtime calls these inside
+ * on updates (a Pod's spec is immutable but for its containers' images). Pure: the runtime calls these inside
  * its serialized operations.
  * @module
  */
@@ -30,15 +30,46 @@ export function checkPrecondition(
   if (mode === 'update' && wanted && currentVersion !== undefined && wanted !== currentVersion)
     throw new CredlessError('kube_object_conflict', ref);
   if (mode === 'update' && object.kind === 'Pod' && existing?.kind === 'Pod') {
-    // kube-apiserver refuses spec changes of a pod (nor does the runtime restart containers with a new image).
-    if (!isDeepStrictEqual(object.spec ?? {}, existing.spec ?? {}))
+    // kube-apiserver lets a pod's container images change (the kubelet restarts those containers), no more.
+    const [before, after] = [{ ...existing.spec }, { ...object.spec }] as Spec[];
+    const changed = changedPodSpecFields(before as Spec, after as Spec);
+    if (changed.length > 0)
       throw new CredlessError('kube_object_invalid', {
         ...ref,
         field: 'spec',
-        reason:
-          'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+        reason: `Forbidden: pod updates may not change fields other than \`spec.containers[*].image\`,\`spec.initContainers[*].image\`,\`spec.activeDeadlineSeconds\`,\`spec.tolerations\` (only additions to existing tolerations),\`spec.terminationGracePeriodSeconds\` (allow it to be set to 1 if it was previously negative)\n${specDiff(before as Spec, after as Spec, changed)}`,
       });
   }
+}
+
+type Spec = Record<string, unknown>;
+
+/** The PodSpec fields that differ, container images aside. */
+function changedPodSpecFields(before: Spec, after: Spec): string[] {
+  const withoutImages = (spec: Spec): Spec => {
+    const copy: Record<string, unknown> = { ...spec };
+    for (const list of ['containers', 'initContainers'])
+      if (Array.isArray(copy[list]))
+        copy[list] = (copy[list] as Array<Record<string, unknown>>).map(({ image: _, ...rest }) => rest);
+    return copy;
+  };
+  const [a, b] = [withoutImages(before), withoutImages(after)];
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
+    (key) => !isDeepStrictEqual(a[key], b[key]),
+  );
+}
+
+/** The changed fields in the shape of kube-apiserver's diff after that message (Go field names, - then +). */
+function specDiff(before: Spec, after: Spec, fields: string[]): string {
+  const lines = ['  core.PodSpec{'];
+  const value = (v: unknown) => (v === undefined ? 'nil' : JSON.stringify(v));
+  for (const key of fields) {
+    const name = `${key.charAt(0).toUpperCase()}${key.slice(1)}`;
+    const [was, now] = [before[key], after[key]];
+    lines.push(`- \t${name}: ${value(was)},`, `+ \t${name}: ${value(now)},`);
+  }
+  lines.push('  }');
+  return lines.join('\n');
 }
 
 /** How kube-apiserver names a kind in its messages: `deployments.apps "web"`, `Deployment.apps "web" is invalid`. */

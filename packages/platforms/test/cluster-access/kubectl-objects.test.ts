@@ -533,7 +533,7 @@ describe('bad input: kube Status bodies, nothing half-created', () => {
     assert.deepEqual(raw.body.details, { name: 'dup', kind: 'configmaps' });
   });
 
-  test('a pod spec change is 422 Invalid (pods are immutable but for metadata)', async () => {
+  test('a pod spec change other than an image is 422 Invalid (pods are immutable but for metadata and images)', async () => {
     const pod = (value: string) =>
       `apiVersion: v1\nkind: Pod\nmetadata: {name: solo, namespace: shop}\nspec:\n  containers: [{name: app, image: myreg01.azurecr.io/web:1, env: [{name: MODE, value: "${value}"}]}]\n`;
     const file = await k.writeFile('pod.yaml', pod('one'));

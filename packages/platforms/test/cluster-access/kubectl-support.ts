@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from '@credless/common';
 import { AKS_SERVER_APP_ID } from '@credless/core';
 import { type ClusterRecord, loadKeyEncryptionKey } from '@credless/server';
 import {
@@ -74,10 +75,15 @@ async function aksToken(credless: TestCredless, issuer: TestOidcIssuer, agent: A
   return { ...workload, token: answer.body['access_token'] as string };
 }
 
-export async function startKubectlCluster(): Promise<KubectlCluster> {
+/** `logger`: the server's (and its cluster API listeners') logger, for a test that reads what was logged. */
+export async function startKubectlCluster(options: { logger?: Logger } = {}): Promise<KubectlCluster> {
   const platforms = new LocalPlatforms();
   const issuer = await startTestOidcIssuer({ kidStyle: 'kubernetes' });
-  const credless = await startTestCredless({ issuerDispatcher: issuer.dispatcher, plugins: [platforms] });
+  const credless = await startTestCredless({
+    issuerDispatcher: issuer.dispatcher,
+    plugins: [platforms],
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   const agent = new Agent({ connect: { ca: credless.caCertPem as string } });
   const dir = await mkdtemp(join(tmpdir(), 'credless-kubectl-'));
   const { cluster } = await createLocalCluster(

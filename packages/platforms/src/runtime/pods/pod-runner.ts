@@ -8,6 +8,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { V1Container as Container } from '@kubernetes/client-node';
 import { containerArgv, type ImageConfig, readImageConfig } from '../images/image-command.ts';
 import type { ImagePuller } from '../images/pull.ts';
 import type { PodObject } from '../manifests/objects.ts';
@@ -47,6 +48,11 @@ export class PodRunner {
   readonly #processes = new Map<string, ContainerProcess>();
   readonly #waiting = new Map<string, { reason: string; message?: string }>();
   readonly #ports = new Map<string, Map<number, number>>();
+  /** The image each started container runs (the spec may name a newer one while it is pulled). */
+  readonly #images = new Map<string, string>();
+  /** Image changes being carried out, per container, one after the other. */
+  readonly #reimaging = new Map<string, Promise<void>>();
+  readonly #sleepers = new Set<() => void>();
   #stopped = false;
   #failure: { reason: string; message: string } | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -129,26 +135,8 @@ export class PodRunner {
       const ports = new Map<number, number>();
       for (const p of container.ports ?? []) ports.set(p.containerPort, await freePort());
       this.#ports.set(container.name, ports);
-      const mounts = containerMounts(container, podDir);
-      const env = containerEnvironment({
-        pod: this.pod,
-        container,
-        mounts,
-        imageEnv: image.config?.env ?? {},
-        hostEnv: this.#deps.hostEnv,
-        configMap: this.#deps.volumes.configMap,
-        services: this.#deps.services(),
-        port: [...ports.values()][0],
-      });
-      const argv = containerArgv(container, image.config);
-      if (!argv)
-        throw new Error(
-          `container ${container.name}: no command: set command in the pod spec or ship credless-image.json / a package.json start script in the image`,
-        );
       const process_ = new ContainerProcess({
-        argv: argv.map((word) => mapPath(word, mounts)),
-        env,
-        cwd: image.directory,
+        ...this.#launch(container, image),
         logFile: join(podDir, 'logs', `${container.name}.log`),
         restartPolicy: policy,
         ...(this.#deps.backoff ? { backoff: this.#deps.backoff } : {}),
@@ -157,10 +145,108 @@ export class PodRunner {
       });
       if (this.#stopped) return;
       this.#processes.set(container.name, process_);
+      this.#images.set(container.name, container.image as string);
       this.#waiting.delete(container.name);
       process_.start();
     }
     this.#deps.onStarted?.();
+  }
+
+  /** A container's command line, environment and directory, from its image. */
+  #launch(container: Container, image: { directory: string; config: ImageConfig | undefined }) {
+    const mounts = containerMounts(container, this.#deps.podDir);
+    const env = containerEnvironment({
+      pod: this.pod,
+      container,
+      mounts,
+      imageEnv: image.config?.env ?? {},
+      hostEnv: this.#deps.hostEnv,
+      configMap: this.#deps.volumes.configMap,
+      services: this.#deps.services(),
+      port: [...(this.#ports.get(container.name)?.values() ?? [])][0],
+    });
+    const argv = containerArgv(container, image.config);
+    if (!argv)
+      throw new Error(
+        `container ${container.name}: no command: set command in the pod spec or ship credless-image.json / a package.json start script in the image`,
+      );
+    return { argv: argv.map((word) => mapPath(word, mounts)), env, cwd: image.directory };
+  }
+
+  /**
+   * The pod's spec now names other images (an update may change only those): as the kubelet, each
+   * started container whose image changed is stopped, the new image pulled (with back-off while
+   * refused) and run as that container's next restart. One that ended for good stays ended.
+   */
+  imagesChanged(): void {
+    for (const container of this.pod.spec?.containers ?? []) {
+      const { name } = container;
+      const started = this.#processes.get(name);
+      if (!started || started.status.state === 'terminated' || this.#images.get(name) === container.image)
+        continue;
+      const next = (this.#reimaging.get(name) ?? Promise.resolve())
+        .then(() => this.#reimage(name))
+        .catch((error: unknown) => this.#fail(error));
+      this.#reimaging.set(name, next);
+    }
+  }
+
+  async #reimage(name: string): Promise<void> {
+    const process_ = this.#processes.get(name);
+    const spec = () => this.pod.spec?.containers.find((c) => c.name === name);
+    if (this.#stopped || !process_ || this.#images.get(name) === spec()?.image) return;
+    this.#waiting.set(name, { reason: 'ContainerCreating' });
+    if (process_.status.state === 'running')
+      this.#record('Normal', 'Killing', `Container ${name} definition changed, will be restarted`, name);
+    await process_.stop();
+    let backoffMs = this.#deps.backoff?.initialMs ?? 1000;
+    for (;;) {
+      const container = spec();
+      if (this.#stopped || !container) return;
+      const image = container.image as string;
+      const pullStarted = Date.now();
+      const pulled = await this.#deps.puller.pull(image);
+      if (this.#stopped) return;
+      if (pulled.ok) {
+        this.#record(
+          'Normal',
+          'Pulled',
+          `Successfully pulled image "${image}" in ${Date.now() - pullStarted}ms`,
+          name,
+        );
+        const launch = this.#launch(container, {
+          directory: pulled.directory,
+          config: await readImageConfig(pulled.directory),
+        });
+        if (this.#stopped) return;
+        this.#images.set(name, image);
+        this.#waiting.delete(name);
+        await process_.restartWith(launch);
+        return;
+      }
+      const seen = this.#waiting.get(name)?.reason;
+      const reason =
+        seen === 'ErrImagePull' || seen === 'ImagePullBackOff' ? 'ImagePullBackOff' : 'ErrImagePull';
+      this.#waiting.set(name, { reason, message: pulled.message });
+      this.#record('Warning', 'Failed', `Failed to pull image "${image}": ${pulled.message}`, name);
+      this.#record('Warning', 'Failed', `Error: ${reason}`, name);
+      this.#deps.onChange?.();
+      await this.#sleep(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, this.#deps.backoff?.maxMs ?? 30_000);
+    }
+  }
+
+  /** A wait that stop() cuts short. */
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.#sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#sleepers.add(wake);
+    });
   }
 
   /** The kubelet's Events for a container's state changes; then watchers hear of the change. */
@@ -198,7 +284,17 @@ export class PodRunner {
       const proc = this.#processes.get(c.name);
       const waiting = this.#waiting.get(c.name);
       const state: ContainerState = proc
-        ? proc.status
+        ? waiting
+          ? // Between two images: waiting for the new one, the old run as its last state.
+            {
+              ...proc.status,
+              state: 'waiting',
+              ...waiting,
+              pid: undefined,
+              startedAt: undefined,
+              exitCode: undefined,
+            }
+          : proc.status
         : {
             state: 'waiting',
             reason: this.#failure?.reason ?? waiting?.reason,
@@ -208,7 +304,7 @@ export class PodRunner {
       const ports = [...(this.#ports.get(c.name) ?? new Map<number, number>())].map(
         ([containerPort, hostPort]) => ({ containerPort, hostPort }),
       );
-      return { name: c.name, image: c.image as string, ...state, ports };
+      return { name: c.name, image: this.#images.get(c.name) ?? (c.image as string), ...state, ports };
     });
   }
 
@@ -232,7 +328,9 @@ export class PodRunner {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    for (const wake of [...this.#sleepers]) wake();
     await this.#starting;
+    await Promise.all(this.#reimaging.values());
     for (const [name, process_] of this.#processes)
       if (process_.status.state === 'running')
         this.#record('Normal', 'Killing', `Stopping container ${name}`, name);

@@ -39,7 +39,7 @@ export interface ContainerProcessOptions {
 const GOOD_RUN_MS = 10_000;
 
 export class ContainerProcess {
-  readonly #options: ContainerProcessOptions;
+  #options: ContainerProcessOptions;
   #child: ChildProcess | undefined;
   #status: ContainerState = { state: 'waiting', reason: 'ContainerCreating', restartCount: 0 };
   #stopping = false;
@@ -111,6 +111,19 @@ export class ContainerProcess {
         resolve();
       });
     });
+  }
+
+  /**
+   * Runs the container again from another image (the kubelet after the pod's spec changed it): the
+   * run in progress is stopped, the new one counts as a restart (`--previous` shows the old run's log).
+   */
+  async restartWith(next: Pick<ContainerProcessOptions, 'argv' | 'env' | 'cwd'>): Promise<void> {
+    await this.stop();
+    this.#options = { ...this.#options, ...next };
+    this.#stopping = false;
+    this.#backoffMs = this.#options.backoff?.initialMs ?? 1000;
+    this.#status = { ...this.#status, restartCount: this.#status.restartCount + 1 };
+    this.start();
   }
 
   /** SIGTERM to the process group, SIGKILL after the grace period; resolves once it has exited. */
