@@ -8,8 +8,9 @@
 #                          tokens, cert login
 #   real-az.sh consent     the steps that need oauth2PermissionGrants, checkMemberGroups, portal consent
 #                          and client secrets (ad app permission …, ad group member check, create-for-rbac)
-#   real-az.sh aks         AKS and ACR over the Resource Manager: aks create/show/list/get-credentials (then
-#                          kubectl)/delete as long-running operations, acr create/list/show, acr build refused
+#   real-az.sh aks         AKS and ACR over the Resource Manager: aks create/show/update --tags/list/get-credentials
+#                          (then kubectl)/delete as long-running operations, acr create/list/show, acr build
+#                          refused, az resource update by type and name, group delete taking its resources
 #
 # Prints one line per step: STEP<TAB>ok|FAIL<TAB>milliseconds<TAB>command<TAB>observed result. Tokens are never printed.
 set -euo pipefail
@@ -317,6 +318,17 @@ elif [ "$CASE" = aks ]; then
     az resource update --ids "$AKS_ID" --set properties.securityProfile.workloadIdentity.enabled=true \
     --query properties.securityProfile.workloadIdentity.enabled -o tsv
   expect "workload identity on" "$OUT" true
+  # Tags a cluster keeps (az aks update PUTs the whole cluster back), and az resource update's own path
+  # (…/providers/Microsoft.ContainerService//managedClusters/…: an empty parent resource path).
+  step "az aks update -g rg-aks -n dev-aks --tags env=dev --query \"[tags.env,agentPoolProfiles[0].vmSize]\" -o tsv" -- \
+    az aks update -g rg-aks -n dev-aks --tags env=dev --query "[tags.env,agentPoolProfiles[0].vmSize]" -o tsv
+  expect "tags kept, node pool size as az create sent it" "$(paste -sd ' ' <<<"$OUT")" "dev Standard_DS2_v2"
+  step "az resource update -g rg-aks -n dev-aks --resource-type Microsoft.ContainerService/managedClusters --set tags.team=a --query tags -o json" -- \
+    az resource update -g rg-aks -n dev-aks --resource-type Microsoft.ContainerService/managedClusters --set tags.team=a --query tags -o json
+  expect "tags after az resource update" "$(json .env <<<"$OUT") $(json .team <<<"$OUT")" "dev a"
+  step "az resource show -g rg-aks -n dev-aks --resource-type Microsoft.ContainerService/managedClusters --debug (the path az requested)" -- \
+    bash -c 'az resource show -g rg-aks -n dev-aks --resource-type Microsoft.ContainerService/managedClusters --debug 2>&1 | grep -Eo "/resourcegroups/rg-aks/providers/[^?]*managedClusters/dev-aks" | sort -u'
+  expect "the empty parent resource path az sends" "$OUT" "/resourcegroups/rg-aks/providers/Microsoft.ContainerService//managedClusters/dev-aks"
   step "az aks list --query \"[].name\" -o tsv" -- az aks list --query "[].name" -o tsv
   expect "clusters listed" "$OUT" dev-aks
   step "az aks list -g rg-aks --query \"[].[name,location]\" -o tsv" -- az aks list -g rg-aks --query "[].[name,location]" -o tsv
@@ -354,5 +366,13 @@ elif [ "$CASE" = aks ]; then
     '"status":"Succeeded" /locations/westeurope/operations/ Response status: 200 Response status: 202'
   fails "az aks show -g rg-aks -n dev-aks (after delete)" "ResourceNotFound" -- az aks show -g rg-aks -n dev-aks
   fails "az aks show -g rg-nowhere -n dev-aks" "ResourceGroupNotFound" -- az aks show -g rg-nowhere -n dev-aks
+  # Deleting a group deletes what it holds (a cluster, the registry), as Azure does.
+  step "az aks create -g rg-aks -n gone-aks --no-ssh-key --query provisioningState -o tsv" -- \
+    az aks create -g rg-aks -n gone-aks --no-ssh-key --query provisioningState -o tsv
+  step "az group delete -n rg-aks --yes" -- az group delete -n rg-aks --yes
+  step "az aks list --query \"[].name\" -o tsv (after the group delete)" -- az aks list --query "[].name" -o tsv
+  expect "no cluster left" "$OUT" ""
+  step "az acr list --query \"[].name\" -o tsv (after the group delete)" -- az acr list --query "[].name" -o tsv
+  expect "no registry left" "$OUT" ""
 fi
 echo "DONE $CASE"

@@ -118,6 +118,12 @@ export function localArmProviders(deps: LocalArmProvidersDeps): ArmProviderPlatf
         const apps = await store.listApplications(tenantId);
         return apps.flatMap((app) => registryRecord(app) ?? []).sort((a, b) => a.name.localeCompare(b.name));
       },
+      async delete(tenantId, name) {
+        // The application and its service principal: token requests and pulls for it fail from now on.
+        // Built images stay under the data directory (the server has no path to it here).
+        const app = await findRegistry({ store, tenantId }, name);
+        if (app) await store.deleteApplication(tenantId, app.id);
+      },
       async create(tenantId, input) {
         const ctx = { store, tenantId };
         const created = !(await findRegistry(ctx, input.name));

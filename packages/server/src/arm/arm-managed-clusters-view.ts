@@ -1,13 +1,20 @@
 /**
  * `Microsoft.ContainerService/managedClusters` in AKS's wire shape (api-version 2022-11-01 and later):
  * what `az aks show` reads, from a local cluster; and the PUT body's members that matter locally
- * (location, OIDC issuer, workload identity). Everything else az sends (node pools, network profile,
- * SSH keys…) describes VMs a local cluster does not have: accepted, and the cluster answers its own.
+ * (location, OIDC issuer, workload identity), with what AKS keeps and answers back (tags, DNS prefix,
+ * node pool sizes: arm-managed-cluster-profile.ts). The rest az sends (network profile, SSH keys…)
+ * describes VMs a local cluster does not have: accepted, and the cluster answers its own.
  * @module
  */
 import { CredlessError } from '@credless/core';
 import type { ClusterRecord } from '../store/clusters.ts';
 import { normalizeArmLocation } from './arm-locations.ts';
+import {
+  DEFAULT_NETWORK_PROFILE,
+  type ManagedClusterProfile,
+  parseManagedClusterProfile,
+  profileOf,
+} from './arm-managed-cluster-profile.ts';
 import {
   booleanAt,
   type KubeletIdentity,
@@ -40,11 +47,15 @@ export interface ManagedClusterFacts {
 export function toArmManagedCluster(cluster: ClusterRecord, facts: ManagedClusterFacts) {
   const running = facts.server !== undefined;
   const powerState = { code: running ? 'Running' : 'Starting' };
+  const profile = profileOf(cluster);
+  // Before any ARM PUT (`credless cluster create`): one local "node", the process that runs the pods.
+  const pools = profile.agentPools ?? [{ name: 'nodepool1', count: 1, vmSize: 'local', mode: 'System' }];
   return {
     id: cluster.id,
     location: cluster.location,
     name: cluster.name,
     type: MANAGED_CLUSTERS_TYPE,
+    ...(profile.tags ? { tags: profile.tags } : {}),
     sku: { name: 'Base', tier: 'Free' },
     identity: { type: 'SystemAssigned', tenantId: cluster.tenantId },
     properties: {
@@ -52,22 +63,20 @@ export function toArmManagedCluster(cluster: ClusterRecord, facts: ManagedCluste
       powerState,
       kubernetesVersion: facts.kubernetesVersion,
       currentKubernetesVersion: facts.kubernetesVersion,
-      dnsPrefix: cluster.name,
+      dnsPrefix: profile.dnsPrefix ?? cluster.name,
       ...(running ? { fqdn: new URL(facts.server as string).hostname } : {}),
-      // One local "node": the process that runs the cluster's pods.
-      agentPoolProfiles: [
-        {
-          name: 'nodepool1',
-          count: 1,
-          vmSize: 'local',
-          osType: 'Linux',
-          type: 'VirtualMachineScaleSets',
-          mode: 'System',
-          orchestratorVersion: facts.kubernetesVersion,
-          provisioningState: 'Succeeded',
-          powerState,
-        },
-      ],
+      agentPoolProfiles: pools.map((pool) => ({
+        name: pool.name,
+        count: pool.count,
+        vmSize: pool.vmSize,
+        osType: 'Linux',
+        type: 'VirtualMachineScaleSets',
+        mode: pool.mode,
+        orchestratorVersion: facts.kubernetesVersion,
+        provisioningState: 'Succeeded',
+        powerState,
+      })),
+      networkProfile: profile.network ?? DEFAULT_NETWORK_PROFILE,
       nodeResourceGroup: `MC_${cluster.resourceGroup}_${cluster.name}_${cluster.location}`,
       enableRBAC: true,
       // Local clusters are AKS-managed Entra ID clusters with Azure RBAC for Kubernetes authorization.
@@ -96,6 +105,8 @@ export interface ManagedClusterRequest {
   location: string;
   enableOidcIssuer: boolean | undefined;
   enableWorkloadIdentity: boolean | undefined;
+  /** Tags, DNS prefix and node pools, as the cluster keeps them after this PUT. */
+  profile: ManagedClusterProfile;
 }
 
 /** Reads the PUT body against the existing cluster (if any); throws the errors AKS answers. */
@@ -106,6 +117,7 @@ export function parseManagedClusterBody(
 ): ManagedClusterRequest {
   const value = objectBody(body);
   const location = locationIn(value);
+  const profile = parseManagedClusterProfile(value, existing);
   const properties = objectAt(value, 'properties', 'properties');
   const oidc = booleanAt(
     objectAt(properties, 'oidcIssuerProfile', 'properties.oidcIssuerProfile'),
@@ -150,5 +162,5 @@ export function parseManagedClusterBody(
         'Enabling workload identity requires enabling OIDC issuer (properties.oidcIssuerProfile.enabled: true).',
     });
   }
-  return { location: normalized, enableOidcIssuer: oidc, enableWorkloadIdentity: workloadIdentity };
+  return { location: normalized, enableOidcIssuer: oidc, enableWorkloadIdentity: workloadIdentity, profile };
 }

@@ -119,11 +119,15 @@ class ManagedClusterRoutes extends ArmResourceHandlers<ManagedClusterPlatform> {
       enableOidcIssuer: wanted.enableOidcIssuer ?? existing?.oidcIssuerEnabled ?? false,
       enableWorkloadIdentity: wanted.enableWorkloadIdentity ?? existing?.workloadIdentityEnabled ?? false,
     });
+    // What AKS keeps without a local meaning (tags, node pools), replaced as the PUT says.
+    const kept =
+      (await this.deps.store.setClusterArmProfile(ctx.tenant.id, cluster.id, { ...wanted.profile })) ??
+      cluster;
     const operation: ArmOperation = { kind: 'create', resourceId: cluster.id, startedAt: Date.now() };
     return reply
       .code(created ? 201 : 200)
       .headers(operationHeaders(request, CONTAINER_SERVICE, cluster.location, operation))
-      .send(await this.#view(cluster));
+      .send(await this.#view(kept));
   }
 
   async delete(request: FastifyRequest, reply: FastifyReply) {

@@ -146,7 +146,7 @@ export async function armRoutes(app: FastifyInstance, options: ArmRouteOptions):
   app.get('/tenants', async (request) => armList([toArmTenant(await tenantOf(request))]));
   if (options.store) {
     const deps = { store: options.store, caller, tenantOf };
-    registerResourceGroupRoutes(app, deps);
+    registerResourceGroupRoutes(app, { ...deps, platform: options.providers });
     await registerProviderRoutes(app, { ...deps, host, platform: options.providers ?? {} });
     await registerAuthorizationRoutes(app, { ...deps, host, registries: options.providers?.registries });
   }

@@ -64,6 +64,8 @@ export interface RegistryPlatform {
     input: { name: string; resourceGroup: string; location: string; sku: string },
   ): Promise<{ registry: ArmRegistryRecord; created: boolean }>;
   list(tenantId: string): Promise<ArmRegistryRecord[]>;
+  /** Deletes the registry (its application and service principal, so nothing pulls from it). */
+  delete(tenantId: string, name: string): Promise<void>;
   /**
    * An AcrPull role assignment on a registry was made (`granted`) or removed: image pulls are checked by
    * the registry application's app-role assignment, so the platform mirrors the Azure RBAC assignment
@@ -84,7 +86,7 @@ export interface ArmProviderPlatform {
 }
 
 export type ArmProviderStore = ArmAuthorizationStore &
-  Pick<DirectoryStore, 'getResourceGroup' | 'getCluster' | 'listClusters'>;
+  Pick<DirectoryStore, 'getResourceGroup' | 'getCluster' | 'listClusters' | 'setClusterArmProfile'>;
 
 export interface ArmProviderDeps {
   store: ArmProviderStore;

@@ -49,7 +49,7 @@ export class ArmProviderRoutes {
 
   #dispatch(request: FastifyRequest, reply: FastifyReply): unknown {
     const { subscriptionId, '*': rest } = request.params as { subscriptionId: string; '*': string };
-    const segments = ['subscriptions', subscriptionId, ...rest.split('/')];
+    const segments = withoutEmptyParentPath(['subscriptions', subscriptionId, ...rest.split('/')]);
     if (segments.at(-1) === '') segments.pop();
     for (const route of this.#recorded) {
       if (route.method !== request.method || route.segments.length !== segments.length) continue;
@@ -70,4 +70,21 @@ export class ArmProviderRoutes {
       path: request.url.split('?')[0],
     });
   }
+}
+
+/**
+ * ARM's generic resource path is `…/providers/{namespace}/{parentResourcePath}/{type}/{name}`; az's
+ * `az resource` commands (azure-mgmt-resource) send an empty parent path for a top-level resource, so
+ * the path reads `…/providers/Microsoft.ContainerService//managedClusters/{name}`, which ARM serves as
+ * the resource itself. That one empty segment goes; any other empty segment still matches no route.
+ */
+export function withoutEmptyParentPath(segments: string[]): string[] {
+  return segments.filter(
+    (segment, index) =>
+      segment !== '' ||
+      index < 2 ||
+      segments[index - 2]?.toLowerCase() !== 'providers' ||
+      (segments[index - 1] ?? '') === '' ||
+      index === segments.length - 1,
+  );
 }

@@ -8,6 +8,7 @@
 import { CredlessError } from '@credless/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ARM_LOCATIONS } from './arm-locations.ts';
+import { profileOf } from './arm-managed-cluster-profile.ts';
 import { registerManagedClusterRoutes } from './arm-managed-clusters.ts';
 import {
   ARM_PROVIDERS,
@@ -87,7 +88,14 @@ export async function registerProviderRoutes(
 
   // What a caller may see of every resource type served, as generic resources.
   const resources = async (ctx: ArmRequestContext) => {
-    const found: Array<{ id: string; name: string; type: string; location: string; sku?: unknown }> = [];
+    const found: Array<{
+      id: string;
+      name: string;
+      type: string;
+      location: string;
+      sku?: unknown;
+      tags?: Record<string, string>;
+    }> = [];
     if (platform.managedClusters) {
       for (const cluster of await deps.store.listClusters(ctx.tenant.id)) {
         found.push({
@@ -95,6 +103,7 @@ export async function registerProviderRoutes(
           name: cluster.name,
           type: MANAGED_CLUSTERS_TYPE,
           location: cluster.location,
+          ...(profileOf(cluster).tags ? { tags: profileOf(cluster).tags } : {}),
         });
       }
     }

@@ -3,6 +3,8 @@
  * create/show/list/exists/delete`. Path segments compare case-insensitively, as ARM's do; DELETE is
  * ARM's long-running operation (202 + `Location`, polled under `/operationresults/{id}`), though the
  * deletion itself is done before the 202 leaves (the operation id names the job, stateless across replicas).
+ * As in Azure, deleting a group deletes every resource in it: its managed clusters (as a cluster
+ * DELETE does, so their runtimes stop) and registries, then the group.
  * @module
  */
 import { CredlessError, type Tenant } from '@credless/core';
@@ -11,25 +13,33 @@ import type { GraphCaller } from '../graph/graph-token.ts';
 import type { DirectoryStore, ResourceGroupRecord } from '../store/directory-store.ts';
 import { type ArmAuthorizationStore, armGrantsOf, requireArmAccess } from './arm-authorization.ts';
 import { normalizeArmLocation } from './arm-locations.ts';
+import type { ArmProviderPlatform } from './arm-providers-catalogue.ts';
 import { requireOwnSubscription } from './arm-resources.ts';
+import { parseArmTags } from './arm-tags.ts';
 
 export type ResourceGroupStore = ArmAuthorizationStore &
   Pick<
     DirectoryStore,
-    'putResourceGroup' | 'getResourceGroup' | 'listResourceGroups' | 'deleteResourceGroup'
+    | 'putResourceGroup'
+    | 'getResourceGroup'
+    | 'listResourceGroups'
+    | 'deleteResourceGroup'
+    | 'listClusters'
+    | 'deleteCluster'
   >;
 
 export interface ResourceGroupRouteDeps {
   store: ResourceGroupStore;
   caller(request: FastifyRequest): GraphCaller;
   tenantOf(request: FastifyRequest): Promise<Tenant>;
+  /** The resources a group holds beyond the store's own records (clusters' runtimes, registries). */
+  platform?: ArmProviderPlatform;
 }
 
 const TYPE = 'Microsoft.Resources/resourceGroups';
 const ACTION = 'Microsoft.Resources/subscriptions/resourcegroups';
 // ARM: 1-90 letters, digits, underscores, hyphens, periods, parentheses; not ending in a period.
 const NAME = /^[-\w.()\p{L}\p{N}]{1,90}$/u;
-const MAX_TAGS = 50;
 
 export function toArmResourceGroup(group: ResourceGroupRecord) {
   return {
@@ -62,24 +72,13 @@ function parseBody(body: unknown) {
     throw new CredlessError('arm_location_required');
   }
   if (typeof location !== 'string') throw invalidContent('location must be a string');
-  if (tags !== undefined && tags !== null) {
-    if (typeof tags !== 'object' || Array.isArray(tags)) throw invalidContent('tags must be an object');
-    const entries = Object.entries(tags as Record<string, unknown>);
-    if (entries.length > MAX_TAGS) throw invalidContent(`at most ${MAX_TAGS} tags`);
-    for (const [key, value] of entries) {
-      if (typeof value !== 'string' || key.length === 0 || key.length > 512 || value.length > 256) {
-        throw invalidContent(
-          `tag '${key.slice(0, 64)}' must have a name of 1-512 and a string value of ≤256 characters`,
-        );
-      }
-    }
-  }
+  const parsedTags = parseArmTags(tags);
   if (managedBy !== undefined && managedBy !== null && typeof managedBy !== 'string') {
     throw invalidContent('managedBy must be a string');
   }
   return {
     location: normalizeArmLocation(location),
-    tags: (tags ?? null) as Record<string, string> | null,
+    tags: parsedTags,
     managedBy: (managedBy ?? null) as string | null,
   };
 }
@@ -98,6 +97,23 @@ function isDeletionOperation(id: string): boolean {
     return typeof job.jobId === 'string' && job.jobId.startsWith(JOB_PREFIX);
   } catch {
     return false;
+  }
+}
+
+/** The group's managed clusters and registries, each deleted as its own DELETE would. */
+async function deleteGroupResources(deps: ResourceGroupRouteDeps, tenantId: string, group: string) {
+  const clusters = deps.platform?.managedClusters;
+  for (const cluster of await deps.store.listClusters(tenantId, group)) {
+    // Without the local platforms no runtime serves the cluster: its record (and role assignments) go.
+    if (clusters) await clusters.delete(cluster);
+    else await deps.store.deleteCluster(tenantId, cluster.resourceGroup, cluster.name);
+  }
+  const registries = deps.platform?.registries;
+  if (!registries) return;
+  for (const registry of await registries.list(tenantId)) {
+    if (registry.resourceGroup.toLowerCase() === group.toLowerCase()) {
+      await registries.delete(tenantId, registry.name);
+    }
   }
 }
 
@@ -169,7 +185,9 @@ export function registerResourceGroupRoutes(app: FastifyInstance, deps: Resource
       case 'DELETE': {
         requireArmAccess(grants, caller, scope, `${ACTION}/delete`, true);
         const found = await store.getResourceGroup(tenant.id, subscription, name);
-        if (!found || !(await store.deleteResourceGroup(tenant.id, subscription, name))) {
+        if (!found) throw new CredlessError('arm_resource_group_not_found', { name });
+        await deleteGroupResources(deps, tenant.id, found.name);
+        if (!(await store.deleteResourceGroup(tenant.id, subscription, name))) {
           throw new CredlessError('arm_resource_group_not_found', { name });
         }
         const query = new URLSearchParams({

@@ -24,6 +24,8 @@ export interface ClustersTable {
   public_jwk: string;
   encrypted_private_key: string;
   created_at: number;
+  /** Migration 0016: JSON, null until an ARM PUT. */
+  arm_profile?: string | null;
 }
 
 export interface EmulatedIssuerKeysTable {
@@ -62,6 +64,8 @@ export interface ClusterRecord {
   workloadIdentityEnabled: boolean;
   signingKey: EmulatedIssuerKey;
   createdAt: Date;
+  /** What the last ARM PUT said that the platform keeps without acting on (tags, node pools); opaque here. */
+  armProfile?: Record<string, unknown>;
 }
 
 /** AKS names: 1-63 letters, digits, '-' and '_', starting and ending alphanumeric; resource groups up to 90. */
@@ -99,6 +103,8 @@ const fromRow = (row: ClustersTable): ClusterRecord => ({
     createdAt: new Date(Number(row.created_at)),
   },
   createdAt: new Date(Number(row.created_at)),
+  // Absent until an ARM PUT kept something: records created before migration 0016 read the same.
+  ...(row.arm_profile ? { armProfile: JSON.parse(row.arm_profile) as Record<string, unknown> } : {}),
 });
 
 /**
@@ -229,6 +235,31 @@ export async function deleteCluster(
   });
 }
 
+/** Replaces the cluster's ARM profile; the cluster as stored after, or undefined when it is gone. */
+export async function setClusterArmProfile(
+  ctx: StoreContext,
+  tenantId: string,
+  clusterId: string,
+  profile: Record<string, unknown> | null,
+): Promise<ClusterRecord | undefined> {
+  return ctx.write(async (trx) => {
+    const db = clusterDb(trx);
+    await db
+      .updateTable('clusters')
+      .set({ arm_profile: profile === null ? null : JSON.stringify(profile) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', clusterId)
+      .execute();
+    const row = await db
+      .selectFrom('clusters')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', clusterId)
+      .executeTakeFirst();
+    return row && fromRow(row);
+  });
+}
+
 export async function getEmulatedIssuerKey(
   db: Db,
   issuerName: string,
@@ -286,6 +317,12 @@ export interface ClustersRepository {
   /** Any tenant: the issuer URL is unique. */
   findClusterByIssuer(issuerUrl: string): Promise<ClusterRecord | undefined>;
   deleteCluster(tenantId: string, resourceGroup: string, name: string): Promise<void>;
+  /** Replaces what ARM keeps of the cluster (migration 0016); undefined when the cluster is gone. */
+  setClusterArmProfile(
+    tenantId: string,
+    clusterId: string,
+    profile: Record<string, unknown> | null,
+  ): Promise<ClusterRecord | undefined>;
   /** Signing keys of the other emulated issuers (e.g. 'github-actions'); insert keeps the first one stored. */
   getEmulatedIssuerKey(issuerName: string): Promise<EmulatedIssuerKey | undefined>;
   insertEmulatedIssuerKey(issuerName: string, key: EmulatedIssuerKey): Promise<EmulatedIssuerKey>;
@@ -302,6 +339,8 @@ export function clustersRepository(ctx: StoreContext): ClustersRepository {
     listClusters: (tenantId, resourceGroup) => listClusters(ctx.db, tenantId, resourceGroup),
     findClusterByIssuer: (issuerUrl) => findClusterByIssuer(ctx.db, issuerUrl),
     deleteCluster: (tenantId, resourceGroup, name) => deleteCluster(ctx, tenantId, resourceGroup, name),
+    setClusterArmProfile: (tenantId, clusterId, profile) =>
+      setClusterArmProfile(ctx, tenantId, clusterId, profile),
     getEmulatedIssuerKey: (issuerName) => getEmulatedIssuerKey(ctx.db, issuerName),
     insertEmulatedIssuerKey: (issuerName, key) => insertEmulatedIssuerKey(ctx, issuerName, key),
     getClusterApiPort: (clusterId) => getClusterApiPort(ctx.db, clusterId),

@@ -392,6 +392,10 @@ const CASES: Record<string, Case> = {
     arrange: async (fx) => (await fx.store.createCluster(cluster(fx.tenantId, `c${fx.n()}`))).cluster.name,
     act: (fx, name) => fx.store.deleteCluster(fx.tenantId, 'rg', name),
   },
+  setClusterArmProfile: {
+    change: 'clusters',
+    act: (fx) => fx.store.setClusterArmProfile(fx.tenantId, fx.clusterId, { tags: { a: 'b' } }),
+  },
   getEmulatedIssuerKey: { change: null, act: (fx) => fx.store.getEmulatedIssuerKey('github-actions') },
   insertEmulatedIssuerKey: {
     change: 'clusters',
@@ -528,11 +532,16 @@ await describeEachStore('the post-commit change hook', (target) => {
         invalidations = 0;
         const version = await fx.store.getDirectoryVersion();
         await row.act(fx, arranged);
-        const expected = row.change === null ? [] : [{ aggregate: row.change }];
+        const after = await fx.store.getDirectoryVersion();
+        // A change carries the version its write committed: the one the store now reports.
+        const expected = row.change === null ? [] : [{ aggregate: row.change, version: after }];
         assert.deepEqual(changes, expected, `${repository}.${method}`);
         assert.equal(invalidations, expected.length, `${repository}.${method}: token cache invalidations`);
-        const bumped = (await fx.store.getDirectoryVersion()) > version;
-        assert.equal(bumped, row.change !== null, `${repository}.${method}: directory version bumped`);
+        assert.equal(
+          after > version,
+          row.change !== null,
+          `${repository}.${method}: directory version bumped`,
+        );
       }
     }
   });

@@ -21,6 +21,7 @@ import * as clientSecrets0012 from './0012_client_secrets.ts';
 import * as signInFailureDetail0013 from './0013_sign_in_failure_detail.ts';
 import * as resourceGroups0014 from './0014_resource_groups.ts';
 import * as consoleSessions0015 from './0015_console_sessions.ts';
+import * as clusterArmProfile0016 from './0016_cluster_arm_profile.ts';
 
 /** Keyed by name; Kysely applies them in name order. Never rename or edit one that has shipped. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -38,6 +39,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0013_sign_in_failure_detail': signInFailureDetail0013,
   '0014_resource_groups': resourceGroups0014,
   '0015_console_sessions': consoleSessions0015,
+  '0016_cluster_arm_profile': clusterArmProfile0016,
 });
 
 export class InCodeMigrationProvider implements MigrationProvider {
