@@ -1,7 +1,6 @@
 /** `credless up`: start the server in the foreground until SIGINT/SIGTERM. */
 import cluster from 'node:cluster';
 import { caTrustHint } from '@credless/core';
-import { LocalPlatforms, startLocalRuntime } from '@credless/platforms';
 import {
   type ConfigOverrides,
   loadConfig,
@@ -14,6 +13,7 @@ import {
   workerCount,
   workerRole,
 } from '@credless/server';
+import { localPlatforms } from '../platforms.ts';
 
 export interface UpOptions {
   port?: number;
@@ -76,6 +76,7 @@ export async function up(
   print(`starting credless (data directory ${config.dataDir}${processes})…`);
   // The composition root: the server plus the local platforms (emulated issuers, clusters' Kubernetes API).
   // With several workers this process is their primary: it serves no request, they do (start/workers.ts).
+  const { LocalPlatforms, startLocalRuntime } = await localPlatforms();
   const platforms = new LocalPlatforms();
   const running = await startCredless(config, {
     plugins: [platforms],
@@ -113,6 +114,7 @@ export async function up(
  * the primary prints, runs the pods and the clusters' own listeners.
  */
 async function serveAsWorker(config: ServerConfig): Promise<RunningCredless> {
+  const { LocalPlatforms } = await localPlatforms();
   const running = await startCredless(config, {
     plugins: [servingOnly(new LocalPlatforms())],
     role: workerRole(),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { InProcessApiOptions, InProcessConnection } from '@credless/server';
 import { requireDataDirectory, type StoreOptions } from '../context.ts';
 import { CommandError, EXIT, UsageError } from '../exit-codes.ts';
+import { lazyArmProviders, localPlatforms } from '../platforms.ts';
 import { type GraphApi, graphApiOver } from './graph-api.ts';
 import { ARM_HOST, MANAGEMENT_SCOPE, managementApiOver } from './management-api.ts';
 import type { Session } from './session-store.ts';
@@ -24,26 +25,30 @@ export interface InProcessOptions extends StoreOptions {
 
 /** The local platforms' emulated issuers (local clusters, GitHub Actions), as the server has them. */
 const emulatedIssuers: InProcessApiOptions['emulatedIssuers'] = async (host) => {
-  const { LocalIssuers } = await import('@credless/platforms');
+  const { LocalIssuers } = await localPlatforms();
   return [new LocalIssuers(host)];
 };
 
-/** The local platforms' clusters and registries over Resource Manager, as the server has them. */
-const armProviders: InProcessApiOptions['armProviders'] = async (host) => {
-  const { localArmProviders } = await import('@credless/platforms');
-  // The kubeconfig trusts credless's local CA, which `credless up` keeps in the data directory.
-  const caCertPem = host.insecureHttp
-    ? undefined
-    : await readFile(join(host.dataDir, 'tls', 'ca.crt'), 'utf8').catch(() => undefined);
-  return localArmProviders({
-    store: host.store,
-    kek: host.kek,
-    baseUrl: () => host.baseUrl,
-    caCertPem,
-    // No listener here: the running server records each cluster's port in the store.
-    portOf: () => undefined,
+/**
+ * The local platforms' clusters and registries over Resource Manager, as the server has them; loaded by
+ * the first request for one (the API asks for its providers at open, before any command's request).
+ */
+const armProviders: InProcessApiOptions['armProviders'] = async (host) =>
+  lazyArmProviders(async () => {
+    const { localArmProviders } = await localPlatforms();
+    // The kubeconfig trusts credless's local CA, which `credless up` keeps in the data directory.
+    const caCertPem = host.insecureHttp
+      ? undefined
+      : await readFile(join(host.dataDir, 'tls', 'ca.crt'), 'utf8').catch(() => undefined);
+    return localArmProviders({
+      store: host.store,
+      kek: host.kek,
+      baseUrl: () => host.baseUrl,
+      caCertPem,
+      // No listener here: the running server records each cluster's port in the store.
+      portOf: () => undefined,
+    });
   });
-};
 
 export async function openInProcessGraphApi(
   options: InProcessOptions,

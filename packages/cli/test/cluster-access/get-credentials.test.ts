@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AKS_SERVER_APP_ID } from '@credless/core';
+import { kubeconfigEntry } from '@credless/platforms';
 import { parse } from 'yaml';
-import { kubeconfigEntry, mergeKubeconfigText } from '../../src/commands/cluster/get-credentials.ts';
+import { mergeKubeconfigText } from '../../src/commands/cluster/get-credentials.ts';
 import { convertKubeconfigText } from '../../src/commands/kube/kubeconfig-convert.ts';
 import { UsageError } from '../../src/exit-codes.ts';
 

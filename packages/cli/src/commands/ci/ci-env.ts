@@ -11,13 +11,9 @@ import {
   githubActionsIssuerUrl,
   LOCAL_CA_FILE,
 } from '@credless/core';
-import {
-  type GitHubActionsJobOptions,
-  gitHubActionsJob,
-  gitHubActionsJobVariables,
-  mintActionsRequestToken,
-} from '@credless/platforms';
+import type { GitHubActionsJobOptions } from '@credless/platforms';
 import { UsageError } from '../../exit-codes.ts';
+import { localPlatforms } from '../../platforms.ts';
 
 export const CI_ENV_FORMATS = ['shell', 'github-env', 'json'] as const;
 export type CiEnvFormat = (typeof CI_ENV_FORMATS)[number];
@@ -58,6 +54,7 @@ export async function ciEnvVariables(
     const value = options[key];
     if (typeof value === 'string' && value !== '') Object.assign(jobOptions, { [key]: value });
   }
+  const { gitHubActionsJob, gitHubActionsJobVariables, mintActionsRequestToken } = await localPlatforms();
   const job = gitHubActionsJob(jobOptions, ctx.now);
   const requestToken = await mintActionsRequestToken({
     kek: ctx.kek,

@@ -12,15 +12,15 @@ import { chmod, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { CredlessError } from '@credless/core';
-import { type KubeconfigEntry, kubeconfigEntry } from '@credless/platforms';
+import type { KubeconfigEntry } from '@credless/platforms';
 import { Document, isMap, isSeq, parse, parseDocument, type YAMLSeq } from 'yaml';
 import { UsageError } from '../../exit-codes.ts';
 import type { GraphApi } from '../../session/graph-api.ts';
 import { armError } from '../../session/management-api.ts';
 import { defaultKubeconfigPath } from '../kube/kubeconfig-convert.ts';
 
-/** Shared with the Resource Manager's listClusterUserCredential (@credless/platforms). */
-export { type KubeconfigEntry, kubeconfigEntry };
+/** The shape the Resource Manager's listClusterUserCredential writes (@credless/platforms, a type only). */
+export type { KubeconfigEntry };
 
 export interface GetCredentialsOptions {
   name: string;

@@ -6,26 +6,25 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isCredlessError } from '@credless/core';
-import {
-  type ApplyResult,
-  buildImage,
-  type ClusterSelector,
-  callRuntime,
-  type KubeObject,
-  loadManifests,
-  parseKind,
-  runtimeSocketPath,
-} from '@credless/platforms';
+import type { ApplyResult, ClusterSelector, ControlRequest, KubeObject } from '@credless/platforms';
 import { resolveDataDir } from '@credless/server';
 import type { DirectoryContext } from '../../context.ts';
 import { CommandError, EXIT, UsageError } from '../../exit-codes.ts';
+import { localPlatforms } from '../../platforms.ts';
 
 export interface RuntimeTarget extends ClusterSelector {
   dataDir?: string | undefined;
 }
 
-const socketFor = (target: RuntimeTarget, env: NodeJS.ProcessEnv) =>
-  runtimeSocketPath(resolveDataDir(env, target.dataDir));
+/** Sends one request to the runtime inside `credless up` for the target's data directory. */
+async function callRuntime<T>(
+  target: RuntimeTarget,
+  env: NodeJS.ProcessEnv,
+  request: ControlRequest,
+): Promise<T> {
+  const platforms = await localPlatforms();
+  return platforms.callRuntime<T>(platforms.runtimeSocketPath(resolveDataDir(env, target.dataDir)), request);
+}
 
 const selector = (t: RuntimeTarget): ClusterSelector => ({
   name: t.name,
@@ -41,6 +40,7 @@ async function readManifests(
 ): Promise<KubeObject[]> {
   if (files.length === 0)
     throw new UsageError('-f/--filename: name at least one manifest file (or - for stdin)');
+  const { loadManifests } = await localPlatforms();
   const objects: KubeObject[] = [];
   for (const file of files) {
     const text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
@@ -70,7 +70,7 @@ export async function clusterApply(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string[]> {
   const objects = await readManifests(target.files, env, target.namespace);
-  const results = await callRuntime<ApplyResult[]>(socketFor(target, env), {
+  const results = await callRuntime<ApplyResult[]>(target, env, {
     op: 'apply',
     cluster: selector(target),
     source: target.files.join(','),
@@ -128,6 +128,7 @@ export async function clusterDeleteObjects(
           source: file === '-' ? 'STDIN' : file,
         });
   } else {
+    const { parseKind } = await localPlatforms();
     const kind = target.kind ? parseKind(target.kind) : undefined;
     if (!kind || !target.object)
       throw new UsageError(
@@ -139,7 +140,7 @@ export async function clusterDeleteObjects(
   // One request per object, so one missing object stops nothing else.
   for (const { source, ...ref } of refs) {
     try {
-      const results = await callRuntime<ApplyResult[]>(socketFor(target, env), {
+      const results = await callRuntime<ApplyResult[]>(target, env, {
         op: 'delete',
         cluster: selector(target),
         refs: [ref],
@@ -199,12 +200,12 @@ export async function clusterGet(
   target: RuntimeTarget & { what: string; namespace?: string; allNamespaces?: boolean },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<PodRow[] | DeploymentRow[] | ServiceRow[]> {
-  const what = parseKind(target.what);
+  const what = (await localPlatforms()).parseKind(target.what);
   if (what !== 'Pod' && what !== 'Deployment' && what !== 'Service')
     throw new UsageError(`get: '${target.what}' — use pods, deployments or services`);
   if (target.allNamespaces && target.namespace)
     throw new UsageError('get: --namespace and -A/--all-namespaces exclude each other');
-  return callRuntime(socketFor(target, env), {
+  return callRuntime(target, env, {
     op: 'get',
     cluster: selector(target),
     what: GET_WHAT[what],
@@ -291,7 +292,7 @@ export async function clusterLogs(
   target: RuntimeTarget & { pod: string; container?: string; namespace?: string },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
-  const { text } = await callRuntime<{ text: string }>(socketFor(target, env), {
+  const { text } = await callRuntime<{ text: string }>(target, env, {
     op: 'logs',
     cluster: selector(target),
     namespace: target.namespace ?? 'default',
@@ -301,9 +302,9 @@ export async function clusterLogs(
   return text;
 }
 
-export function acrBuild(
+export async function acrBuild(
   ctx: DirectoryContext & { dataDir: string },
   options: { registry: string; image: string; source: string },
 ) {
-  return buildImage(ctx, options);
+  return (await localPlatforms()).buildImage(ctx, options);
 }
