@@ -1,23 +1,30 @@
 /**
  * Enterprise applications (service principals): the list, and per principal the app roles it holds
- * (appRoleAssignments) and the ones granted on it as a resource (appRoleAssignedTo), with role names.
+ * (appRoleAssignments) and the ones granted on it as a resource (appRoleAssignedTo), with role names;
+ * assignments on it are added there (Entra's "Users and groups") and either kind removed.
  * @module
  */
-import { Badge, Field, makeStyles, SearchBox, Title3, tokens } from '@fluentui/react-components';
+import { Badge, Button, Field, makeStyles, SearchBox, Title3, tokens } from '@fluentui/react-components';
+import { DeleteRegular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import { api, list } from '../api/client.ts';
 import type { AppRoleAssignment, ServicePrincipal } from '../api/types.ts';
+import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { DataTable } from '../components/data-table.tsx';
 import { AppLink } from '../components/links.tsx';
 import { formatDate, PageHeader, PropertyList } from '../components/page.tsx';
-import { DataState } from '../components/states.tsx';
+import { DataState, ErrorMessage } from '../components/states.tsx';
 import { useLoad } from '../components/use-load.ts';
+import { AddAssignment } from './enterprise/AddAssignment.tsx';
 
 const useStyles = makeStyles({
   section: { marginTop: '20px' },
   mono: { fontFamily: tokens.fontFamilyMonospace },
   search: { marginBottom: '12px' },
+  toolbar: { margin: '12px 0' },
 });
+
+type Side = 'appRoleAssignments' | 'appRoleAssignedTo';
 
 /** Role value by id, over the resources the assignments name. */
 async function roleNames(
@@ -39,31 +46,67 @@ function Assignments({
   label,
   assignments,
   names,
+  principalId,
+  side,
+  onRemoved,
 }: {
   label: string;
   assignments: AppRoleAssignment[];
   names: Map<string, string>;
+  /** The page's principal: removal goes through its side of the assignment (Graph's own routes). */
+  principalId: string;
+  side: Side;
+  onRemoved: () => void;
 }) {
   const styles = useStyles();
-  if (assignments.length === 0) return <p>None.</p>;
+  const [removeError, setRemoveError] = useState<Error>();
+  const roleName = (a: AppRoleAssignment) => names.get(`${a.resourceId}/${a.appRoleId}`) ?? a.appRoleId;
+  const remove = async (assignment: AppRoleAssignment) => {
+    try {
+      await api(`/v1.0/servicePrincipals/${principalId}/${side}/${assignment.id}`, { method: 'DELETE' });
+      setRemoveError(undefined);
+      onRemoved();
+    } catch (error) {
+      setRemoveError(error as Error);
+    }
+  };
+  const error = removeError ? <ErrorMessage error={removeError} /> : null;
+  if (assignments.length === 0) return error ?? <p>None.</p>;
   return (
-    <DataTable
-      label={label}
-      rows={assignments}
-      rowId={(assignment) => assignment.id}
-      columns={[
-        { key: 'principal', header: 'Holder', render: (a) => a.principalDisplayName ?? a.principalId },
-        { key: 'resource', header: 'Resource', render: (a) => a.resourceDisplayName ?? a.resourceId },
-        {
-          key: 'role',
-          header: 'Role',
-          render: (a) => (
-            <span className={styles.mono}>{names.get(`${a.resourceId}/${a.appRoleId}`) ?? a.appRoleId}</span>
-          ),
-        },
-        { key: 'created', header: 'Granted', render: (a) => formatDate(a.createdDateTime) },
-      ]}
-    />
+    <>
+      {error}
+      <DataTable
+        label={label}
+        rows={assignments}
+        rowId={(assignment) => assignment.id}
+        columns={[
+          { key: 'principal', header: 'Holder', render: (a) => a.principalDisplayName ?? a.principalId },
+          { key: 'resource', header: 'Resource', render: (a) => a.resourceDisplayName ?? a.resourceId },
+          {
+            key: 'role',
+            header: 'Role',
+            render: (a) => <span className={styles.mono}>{roleName(a)}</span>,
+          },
+          { key: 'created', header: 'Granted', render: (a) => formatDate(a.createdDateTime) },
+          {
+            key: 'remove',
+            header: 'Remove',
+            render: (a) => {
+              const what = `${roleName(a)} of ${a.principalDisplayName ?? a.principalId} on ${a.resourceDisplayName ?? a.resourceId}`;
+              return (
+                <ConfirmDialog
+                  trigger={<Button size="small" icon={<DeleteRegular />} aria-label={`Remove ${what}`} />}
+                  title="Remove assignment"
+                  message={`Remove the role ${what}? Tokens issued from now on no longer carry it.`}
+                  confirmLabel="Remove"
+                  onConfirm={() => remove(a)}
+                />
+              );
+            },
+          },
+        ]}
+      />
+    </>
   );
 }
 
@@ -71,18 +114,19 @@ function PrincipalDetail({ id }: { id: string }) {
   const styles = useStyles();
   const loaded = useLoad(
     async (signal) => {
-      const [principal, held, granted] = await Promise.all([
+      const [principal, held, granted, principals] = await Promise.all([
         api<ServicePrincipal>(`/v1.0/servicePrincipals/${id}`, { signal }),
         list<AppRoleAssignment>(`/v1.0/servicePrincipals/${id}/appRoleAssignments`, signal),
         list<AppRoleAssignment>(`/v1.0/servicePrincipals/${id}/appRoleAssignedTo`, signal),
+        list<ServicePrincipal>('/v1.0/servicePrincipals', signal),
       ]);
-      return { principal, held, granted, names: await roleNames([...held, ...granted], signal) };
+      return { principal, held, granted, principals, names: await roleNames([...held, ...granted], signal) };
     },
     [id],
   );
   return (
     <DataState loaded={loaded}>
-      {({ principal, held, granted, names }) => (
+      {({ principal, held, granted, principals, names }) => (
         <>
           <p>
             <AppLink to="/enterprise-applications">Enterprise applications</AppLink> › {principal.displayName}
@@ -108,13 +152,30 @@ function PrincipalDetail({ id }: { id: string }) {
             <Title3 as="h2" id="held">
               Roles it holds
             </Title3>
-            <Assignments label="Roles it holds" assignments={held} names={names} />
+            <Assignments
+              label="Roles it holds"
+              assignments={held}
+              names={names}
+              principalId={principal.id}
+              side="appRoleAssignments"
+              onRemoved={loaded.reload}
+            />
           </section>
           <section className={styles.section} aria-labelledby="granted">
             <Title3 as="h2" id="granted">
               Roles granted on it
             </Title3>
-            <Assignments label="Roles granted on it" assignments={granted} names={names} />
+            <div className={styles.toolbar}>
+              <AddAssignment resource={principal} principals={principals} onAssigned={loaded.reload} />
+            </div>
+            <Assignments
+              label="Roles granted on it"
+              assignments={granted}
+              names={names}
+              principalId={principal.id}
+              side="appRoleAssignedTo"
+              onRemoved={loaded.reload}
+            />
           </section>
         </>
       )}
