@@ -25,7 +25,13 @@ import {
   setTheme,
   settled,
 } from './console-flow.ts';
-import { CHROMIUM, collectPageErrors, launchChromium, openSignedIn } from './support/browser.ts';
+import {
+  CHROMIUM,
+  collectPageErrors,
+  launchChromium,
+  openSignedIn,
+  takeRefusedRequestLog,
+} from './support/browser.ts';
 import { type RunningCredless, startCredless } from './support/credless-up.ts';
 
 const NO_CHROMIUM = `SKIPPED: no chromium at ${CHROMIUM} (apt-get install chromium): the console's browser tests need it`;
@@ -57,20 +63,6 @@ async function consoleApi(page: Page, path: string): Promise<unknown> {
     const response = await fetch(target, { headers: { 'x-credless-csrf': session.csrfToken } });
     return response.json();
   }, path);
-}
-
-/**
- * Chromium logs every refused request as a console error; the bad-input tests cause exactly one each.
- * Takes those out of `errors` (so that any other error still fails the last test).
- */
-function takeRefusedRequestLog(errors: string[], status: number): void {
-  const index = errors.findIndex((text) => text.includes(`status of ${status}`));
-  assert.notEqual(
-    index,
-    -1,
-    `chromium logged no refused request with status ${status}: ${errors.join('; ')}`,
-  );
-  errors.splice(index, 1);
 }
 
 describe('the console in chromium against credless up', { timeout: 600_000 }, () => {

@@ -12,7 +12,13 @@ import { existsSync } from 'node:fs';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { openPage, seriousViolations, setTheme, settled } from './console-flow.ts';
-import { CHROMIUM, collectPageErrors, launchChromium, openSignedIn } from './support/browser.ts';
+import {
+  CHROMIUM,
+  collectPageErrors,
+  launchChromium,
+  openSignedIn,
+  takeRefusedRequestLog,
+} from './support/browser.ts';
 import { type RunningCredless, startCredless } from './support/credless-up.ts';
 
 const NO_CHROMIUM = `SKIPPED: no chromium at ${CHROMIUM} (apt-get install chromium): the console's browser tests need it`;
@@ -59,17 +65,6 @@ async function createPrincipal(page: Page, displayName: string, appRoles: unknow
   const sp = await graph(page, 'POST', '/v1.0/servicePrincipals', { appId });
   assert.equal(sp.status, 201, JSON.stringify(sp.json));
   return { applicationId: id, principalId: (sp.json as { id: string }).id };
-}
-
-/** Chromium logs a refused request as a console error: take exactly that one out of `errors`. */
-function takeRefusedRequestLog(errors: string[], status: number): void {
-  const index = errors.findIndex((text) => text.includes(`status of ${status}`));
-  assert.notEqual(
-    index,
-    -1,
-    `chromium logged no refused request with status ${status}: ${errors.join('; ')}`,
-  );
-  errors.splice(index, 1);
 }
 
 describe('Enterprise applications: add and remove app role assignments', { timeout: 600_000 }, () => {

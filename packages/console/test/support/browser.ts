@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * Debian's chromium driven by playwright-core for the console's browser tests: never a downloaded
  * browser. Without /usr/bin/chromium the test skips, saying so.
@@ -69,3 +70,17 @@ export async function openSignedIn(
 
 /** The display name `credless up` gives the default tenant (CREDLESS_ORGANIZATION_NAME unset). */
 export const DEFAULT_TENANT_NAME = 'Credless Local';
+
+/**
+ * Chromium logs every refused request as a console error; a bad-input test causes exactly one. Takes that
+ * one out of `errors` (so that any other error still fails the test that checks none was logged).
+ */
+export function takeRefusedRequestLog(errors: string[], status: number): void {
+  const index = errors.findIndex((text) => text.includes(`status of ${status}`));
+  assert.notEqual(
+    index,
+    -1,
+    `chromium logged no refused request with status ${status}: ${errors.join('; ')}`,
+  );
+  errors.splice(index, 1);
+}
